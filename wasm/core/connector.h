@@ -1,0 +1,132 @@
+// The connector definition (SPEC §2), parsed once into an immutable model.
+// `parse_connector` validates every key and collects *all* problems, each at
+// its JSON pointer, so an author can fix a definition in one pass.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "apply_rule.h"
+#include "result.h"
+#include "signal.h"
+#include "template.h"
+
+namespace connauth {
+
+// A connection field the user (or the app, via settings) fills in (SPEC §2).
+struct Field {
+  std::string name;
+  std::string label;
+  bool optional = false;
+  bool secret = false;
+  nlohmann::json default_value;  // null = none
+  std::string hint;
+  std::string where;
+};
+
+// A request made by the engine itself: acquire, refresh, test (SPEC §2.3).
+struct ConnectorRequest {
+  std::string where;
+  std::string method = "GET";  // upper case
+  Template url;                // absolute, or relative to connection.base_uri
+  TemplateMap headers;
+  TemplateMap params;
+  std::optional<TemplateMap> form;   // exclusive with json
+  std::optional<JsonTemplate> json;  // exclusive with form
+  std::optional<BasicCredentials> basic;
+};
+
+// How a token response maps onto tokens. Absent entries use the standard
+// names (`{{response.access_token}}` ...).
+struct TokenMapping {
+  std::optional<Template> access_token;
+  std::optional<Template> refresh_token;
+  std::optional<Template> expires_in;
+};
+
+// `acquire` and custom `refresh`: a request plus how to read its response.
+struct Step {
+  std::string where;
+  ConnectorRequest request;
+  TokenMapping tokens;
+  std::optional<Template> owner_id;
+  TemplateMap merge;  // values added to the connection hash
+};
+
+struct OAuth2Settings {
+  std::optional<Template> authorization_url;  // required unless acquire
+  std::optional<Template> token_url;          // required unless acquire
+  Template client_id;                         // default {{client_id}}
+  Template client_secret;                     // default {{client_secret}}
+  std::optional<std::vector<std::string>> scopes;  // default: the app's
+  std::string scope_separator = " ";
+  TemplateMap authorization_params;
+  bool pkce = true;  // S256 only
+  enum class ClientAuth { Body, Basic } client_auth = ClientAuth::Body;
+  TemplateMap token_params;
+  enum class TokenFormat { Form, Json } token_format = TokenFormat::Form;
+  bool noopener = false;
+};
+
+enum class AuthType { BasicAuth, ApiKey, OAuth2, CustomAuth, Multi };
+const char* to_string(AuthType t);
+
+struct Authorization;
+
+// One entry of `multi.options`.
+struct AuthOption {
+  std::string key;
+  std::shared_ptr<const Authorization> authorization;
+};
+
+struct Authorization {
+  std::string where;  // JSON pointer ("/authorization" or an option's)
+  AuthType type = AuthType::BasicAuth;
+
+  // Shared by all types. `apply` already holds the type's default rules when
+  // the definition gave none (oauth2: Bearer; basic_auth: Basic).
+  std::vector<ApplyRule> apply;
+  Signals refresh_on;
+  Signals detect_on;
+  std::optional<Template> identity;
+
+  // oauth2
+  OAuth2Settings oauth2;
+  // oauth2 (optional) and custom_auth (required)
+  std::optional<Step> acquire;
+  // Refresh: Standard = refresh-token grant at token_url (oauth2) or
+  // re-acquire (custom_auth); Custom = `refresh` step; Disabled = `false`.
+  enum class Refresh { Standard, Custom, Disabled } refresh_mode = Refresh::Standard;
+  std::optional<Step> refresh;
+
+  // multi
+  std::optional<Template> selected;  // default {{connection.auth_type}}
+  std::vector<AuthOption> options;
+  // An option's own extra connection fields.
+  std::vector<Field> fields;
+};
+
+struct Connector {
+  std::string name;
+  std::string title;
+  std::vector<Field> fields;
+  std::optional<Template> base_uri;
+  Authorization authorization;
+  std::optional<ConnectorRequest> test;
+};
+
+// Parses and validates a connector definition (JSON text). Never throws.
+Result<Connector> parse_connector(std::string_view json_text);
+Result<Connector> parse_connector(const nlohmann::json& definition);
+
+// The authorization in force for a connection: for `multi`, the option
+// `selected` names (rendered against `scope`); otherwise the top level.
+Result<const Authorization*> select_authorization(const Connector& connector,
+                                                  const nlohmann::json& scope);
+
+}  // namespace connauth

@@ -1,0 +1,50 @@
+// Plain HTTP messages. The core never performs I/O (STYLE.md): it builds
+// HttpRequest values for a host to send and reads HttpResponse values a host
+// received.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace connauth {
+
+// Ordered header list. Names compare case-insensitively (RFC 9110 §5.1);
+// the spelling of the first insertion is kept.
+class Headers {
+ public:
+  using Entry = std::pair<std::string, std::string>;
+
+  // The value of the first header named `name`, or nullptr.
+  const std::string* get(std::string_view name) const;
+  // Replaces every header named `name` by one with `value` (at the position
+  // of the first one, or at the end).
+  void set(std::string_view name, std::string value);
+  void add(std::string name, std::string value);
+  void remove(std::string_view name);
+
+  const std::vector<Entry>& entries() const { return entries_; }
+  bool empty() const { return entries_.empty(); }
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+bool iequals(std::string_view a, std::string_view b);
+std::string to_upper(std::string_view s);
+
+struct HttpRequest {
+  std::string method;  // upper case
+  std::string url;     // absolute
+  Headers headers;
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 0;
+  Headers headers;
+  std::string body;
+};
+
+}  // namespace connauth

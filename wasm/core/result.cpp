@@ -1,0 +1,21 @@
+#include "result.h"
+
+namespace connauth {
+
+std::string pointer_append(const std::string& pointer, const std::string& token) {
+  std::string out = pointer;
+  out.reserve(pointer.size() + token.size() + 1);
+  out += '/';
+  for (char c : token) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
+
+std::string pointer_append(const std::string& pointer, size_t index) {
+  return pointer + "/" + std::to_string(index);
+}
+
+}  // namespace connauth

@@ -1,0 +1,46 @@
+// Errors as values (STYLE.md): every failure in the core is a Problem with a
+// JSON-pointer path into the input it concerns and a message that tells the
+// author what to change. Nothing in the core throws across its public API.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace connauth {
+
+struct Problem {
+  std::string path;     // RFC 6901 JSON pointer ("" = the whole document)
+  std::string message;  // what is wrong and what to do; never a secret
+};
+
+using Problems = std::vector<Problem>;
+
+// A value or the problems that prevented it. `ok()` <=> `errors.empty()`.
+template <class T>
+struct Result {
+  std::optional<T> value;
+  Problems errors;
+
+  bool ok() const { return value.has_value(); }
+  static Result success(T v) {
+    Result r;
+    r.value = std::move(v);
+    return r;
+  }
+  static Result failure(Problems p) {
+    Result r;
+    r.errors = std::move(p);
+    return r;
+  }
+  static Result failure(std::string path, std::string message) {
+    return failure(Problems{{std::move(path), std::move(message)}});
+  }
+};
+
+// Appends an RFC 6901 reference token to a pointer ("~" -> "~0", "/" -> "~1").
+std::string pointer_append(const std::string& pointer, const std::string& token);
+std::string pointer_append(const std::string& pointer, size_t index);
+
+}  // namespace connauth

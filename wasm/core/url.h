@@ -1,0 +1,51 @@
+// URL handling for apply rules and connector requests: enough of RFC 3986 to
+// resolve a request path against `connection.base_uri`, read and rewrite the
+// query, and percent-encode values. Pure functions, no I/O.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "result.h"
+
+namespace connauth {
+
+struct Url {
+  std::string scheme;    // lower case, "http" or "https" for requests
+  std::string userinfo;  // as written (without '@'); requests refuse it
+  std::string host;      // lower case
+  std::string port;      // digits or empty
+  std::string path;      // as written, starts with "/" (or empty)
+  std::string query;     // without '?', as written
+  std::string fragment;  // without '#'
+
+  std::string origin() const;     // scheme://host[:port]
+  std::string to_string() const;  // reassembled
+};
+
+// Parses an absolute URL; a problem (at `where`) says what is wrong.
+Result<Url> parse_url(std::string_view text, const std::string& where = "");
+
+// Resolves `reference` (absolute, or relative such as "me" or "/v2/me")
+// against `base` per RFC 3986 §5.2.
+Result<std::string> resolve_url(std::string_view base, std::string_view reference,
+                                const std::string& where = "");
+
+// application/x-www-form-urlencoded (WHATWG URL §5): ' ' -> '+', unreserved kept.
+std::string form_encode(std::string_view s);
+// RFC 3986 percent-encoding of everything except unreserved characters
+// (the `urlencode` template filter).
+std::string percent_encode(std::string_view s);
+std::string percent_decode(std::string_view s, bool plus_is_space);
+
+using QueryParams = std::vector<std::pair<std::string, std::string>>;
+QueryParams parse_query(std::string_view query);         // decoded pairs
+std::string build_query(const QueryParams& params);      // form-encoded
+
+std::string base64_encode(std::string_view bytes);
+std::string base64url_encode(std::string_view bytes);  // no padding (RFC 7636 §4.2)
+
+}  // namespace connauth
