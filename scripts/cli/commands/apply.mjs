@@ -1,0 +1,38 @@
+// `connauth apply CONNECTOR.json --connection CONN.json --method M --url URL
+//  [--header 'K: V']... [--body STR] [--app APP.json]` (SPEC §6).
+import { parseArgs, required, UsageError } from '../args.mjs';
+import { readJson, readText } from '../files.mjs';
+import { appContext } from '../context.mjs';
+
+export const usage = "apply CONNECTOR.json --connection CONN.json --method M --url URL [--header 'K: V']... [--body STR] [--app APP.json]";
+
+export function parseHeader(line) {
+  const colon = line.indexOf(':');
+  if (colon <= 0) throw new UsageError(`--header "${line}" must look like 'Name: value'`);
+  return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
+}
+
+export default function apply(engine, argv, out) {
+  const { flags, args } = parseArgs(
+    argv,
+    { connection: 'string', app: 'string', method: 'string', url: 'string', header: 'list', body: 'string' },
+    ['connector'],
+  );
+  const context = {
+    connection: readJson(required(flags, 'connection'), 'connection'),
+    app: flags.app ? appContext(readJson(flags.app, 'app')) : {},
+  };
+  const request = {
+    method: required(flags, 'method'),
+    url: required(flags, 'url'),
+    headers: (flags.header ?? []).map(parseHeader),
+    body: flags.body ?? '',
+  };
+  const result = engine.apply(readText(args.connector, 'connector'), context, request);
+  if (!result.ok) {
+    for (const p of result.errors) out.stderr(`error: ${p.path || '/'}: ${p.message}`);
+    return 1;
+  }
+  out.stdout(JSON.stringify(result.value, null, 2));
+  return 0;
+}

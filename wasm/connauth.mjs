@@ -1,0 +1,124 @@
+// connauth's JavaScript API: one `load()` for Node, the browser and workerd
+// around the one WebAssembly module (wasm/dist/, built by scripts/build).
+//
+// Results are values, never throws: {ok: true, value} | {ok: false, errors:
+// [{path, message}]}. Connectors are compiled inside the module once and
+// cached here by their text; the wrapper frees what it evicts, so callers
+// never manage module memory.
+import createConnauthModule from './dist/connauth.mjs';
+
+const DEFAULT_CACHE_SIZE = 64;
+
+/**
+ * Compiles the module from whatever the host has:
+ *  - a WebAssembly.Module (workerd: `import wasm from './connauth.wasm'`);
+ *  - bytes (ArrayBuffer / typed array), a Response, or a URL to fetch;
+ *  - nothing: Node reads wasm/dist/connauth.wasm, a browser fetches it next
+ *    to this file.
+ * The Emscripten glue never loads the file itself (TOOLCHAIN.md).
+ */
+async function compileModule(source) {
+  if (source instanceof WebAssembly.Module) return source;
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source);
+  if (typeof Response !== 'undefined' && source instanceof Response) return compileResponse(source);
+  if (source === undefined && globalThis.process?.versions?.node) {
+    const { readFile } = await import('node:fs/promises');
+    return WebAssembly.compile(await readFile(new URL('./dist/connauth.wasm', import.meta.url)));
+  }
+  const url = source ?? new URL('./dist/connauth.wasm', import.meta.url);
+  return compileResponse(await fetch(url));
+}
+
+async function compileResponse(response) {
+  if (!response.ok) throw new Error(`connauth: cannot load connauth.wasm: HTTP ${response.status}`);
+  if (WebAssembly.compileStreaming && response.headers.get('content-type') === 'application/wasm') {
+    return WebAssembly.compileStreaming(response);
+  }
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+/**
+ * Loads the engine. `options.wasm` is the module source (see compileModule);
+ * `options.cacheSize` bounds how many compiled connectors stay in memory.
+ * @returns {Promise<Connauth>}
+ */
+export async function load(options = {}) {
+  const wasmModule = await compileModule(options.wasm);
+  const raw = await createConnauthModule({
+    instantiateWasm(imports, done) {
+      // Instantiate from the compiled Module, never from bytes (workerd).
+      WebAssembly.instantiate(wasmModule, imports).then((instance) => done(instance, wasmModule));
+      return {};
+    },
+    print: () => {},
+    printErr: () => {},
+  });
+  return new Connauth(raw, options.cacheSize ?? DEFAULT_CACHE_SIZE);
+}
+
+const text = (value) => (typeof value === 'string' ? value : JSON.stringify(value ?? {}));
+
+export class Connauth {
+  #raw;
+  #cache = new Map(); // definition text -> CompiledConnector (insertion order = LRU order)
+  #cacheSize;
+
+  constructor(raw, cacheSize) {
+    this.#raw = raw;
+    this.#cacheSize = Math.max(1, cacheSize);
+  }
+
+  /** Validates a connector definition (object or JSON text): SPEC §2. */
+  validate(definition) {
+    return JSON.parse(this.#raw.validate(text(definition)));
+  }
+
+  /** Name, title, type and the connection fields a UI must ask for. */
+  describe(definition) {
+    return this.#with(definition, (c) => c.describe());
+  }
+
+  /**
+   * The request with auth applied (SPEC §2.4).
+   * @param context {connection: {...flat hash}, app: {client_id, client_secret, scopes, settings}}
+   * @param request {method, url, headers, body}; url may be relative to connection.base_uri
+   */
+  apply(definition, context, request) {
+    return this.#with(definition, (c) => c.apply(text(context), text(request)));
+  }
+
+  /** SPEC §2.5: {action: 'ok'|'refresh'|'error', reason, matched}. */
+  classify(definition, context, response) {
+    return this.#with(definition, (c) => c.classify(text(context), text(response)));
+  }
+
+  /** Frees every compiled connector (the module itself is garbage-collected). */
+  dispose() {
+    for (const compiled of this.#cache.values()) compiled.delete();
+    this.#cache.clear();
+  }
+
+  // Runs `call` on the compiled connector for `definition`, compiling and
+  // caching it on first use. An invalid definition answers its problems.
+  #with(definition, call) {
+    const key = text(definition);
+    let compiled = this.#cache.get(key);
+    if (compiled) {
+      this.#cache.delete(key); // refresh its LRU position
+    } else {
+      compiled = new this.#raw.CompiledConnector(key);
+      if (!compiled.ok()) {
+        const problems = JSON.parse(compiled.problems());
+        compiled.delete();
+        return problems;
+      }
+      if (this.#cache.size >= this.#cacheSize) {
+        const [oldestKey, oldest] = this.#cache.entries().next().value;
+        oldest.delete();
+        this.#cache.delete(oldestKey);
+      }
+    }
+    this.#cache.set(key, compiled);
+    return JSON.parse(call(compiled));
+  }
+}

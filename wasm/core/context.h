@@ -1,0 +1,26 @@
+// What every operation on one connection starts from: the authorization in
+// force (the `multi` option the connection selected, SPEC §2.2) and the
+// template scope built for it (SPEC §2.1).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "connector.h"
+#include "result.h"
+
+namespace connauth {
+
+struct ConnectionContext {
+  const Authorization* authorization = nullptr;  // points into the Connector
+  nlohmann::json scope;
+};
+
+// `context` is the host's {"connection", "app", "flow"} object (scope.h).
+Result<ConnectionContext> resolve_context(const Connector& connector, const nlohmann::json& context);
+
+// Makes `url` absolute: relative references resolve against the rendered
+// `connection.base_uri` (SPEC §2.3); only http and https may be requested.
+Result<std::string> absolute_request_url(const Connector& connector, const nlohmann::json& scope,
+                                         const std::string& url, const std::string& where);
+
+}  // namespace connauth

@@ -1,0 +1,76 @@
+#include "engine.h"
+
+#include "context.h"
+#include "json_io.h"
+
+namespace connauth {
+
+using nlohmann::json;
+
+namespace {
+
+json fields_to_json(const std::vector<Field>& fields) {
+  json out = json::array();
+  for (const auto& f : fields) {
+    json field = {{"name", f.name}, {"label", f.label.empty() ? f.name : f.label},
+                  {"optional", f.optional}, {"secret", f.secret}};
+    if (!f.default_value.is_null()) field["default"] = f.default_value;
+    if (!f.hint.empty()) field["hint"] = f.hint;
+    out.push_back(std::move(field));
+  }
+  return out;
+}
+
+}  // namespace
+
+json describe_connector(const Connector& connector) {
+  const Authorization& auth = connector.authorization;
+  json out = {{"name", connector.name},
+              {"title", connector.title.empty() ? connector.name : connector.title},
+              {"type", to_string(auth.type)},
+              {"fields", fields_to_json(connector.fields)},
+              {"has_test", connector.test.has_value()}};
+  if (auth.type == AuthType::Multi) {
+    json options = json::array();
+    for (const auto& option : auth.options)
+      options.push_back({{"key", option.key},
+                         {"type", to_string(option.authorization->type)},
+                         {"fields", fields_to_json(option.authorization->fields)}});
+    out["options"] = std::move(options);
+  }
+  return out;
+}
+
+json validate_connector(std::string_view definition_text) {
+  auto parsed = parse_connector(definition_text);
+  if (!parsed.ok()) return error_envelope(parsed.errors);
+  return ok_envelope(describe_connector(*parsed.value));
+}
+
+json apply_to_request(const Connector& connector, const json& context, const json& request_json) {
+  auto resolved = resolve_context(connector, context);
+  if (!resolved.ok()) return error_envelope(resolved.errors);
+  auto request = request_from_json(request_json, "/request");
+  if (!request.ok()) return error_envelope(request.errors);
+  auto url = absolute_request_url(connector, resolved.value->scope, request.value->url, "/request/url");
+  if (!url.ok()) return error_envelope(url.errors);
+  request.value->url = std::move(*url.value);
+  auto applied = apply_rules(resolved.value->authorization->apply, std::move(*request.value),
+                             resolved.value->scope);
+  if (!applied.ok()) return error_envelope(applied.errors);
+  return ok_envelope(request_to_json(*applied.value));
+}
+
+json classify_response(const Connector& connector, const json& context, const json& response_json) {
+  auto resolved = resolve_context(connector, context);
+  if (!resolved.ok()) return error_envelope(resolved.errors);
+  auto response = response_from_json(response_json, "/response");
+  if (!response.ok()) return error_envelope(response.errors);
+  const Authorization& auth = *resolved.value->authorization;
+  Classification c = classify(auth.refresh_on, auth.detect_on, *response.value);
+  json out = {{"action", to_string(c.action)}, {"reason", c.reason}};
+  if (!c.matched.empty()) out["matched"] = c.matched;
+  return ok_envelope(std::move(out));
+}
+
+}  // namespace connauth

@@ -1,0 +1,31 @@
+// The connector-author operations every host offers (SPEC §6 validate, apply,
+// classify), JSON in and JSON out in the Result envelope of json_io.h. The
+// flows of SPEC §3–§4 are in flow_api.h.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string_view>
+
+#include "connector.h"
+
+namespace connauth {
+
+// {"ok":true,"value":{"name","title","type","fields":[...]}} or every problem.
+nlohmann::json validate_connector(std::string_view definition_text);
+
+// Describes a valid connector for a UI: name, title, type, connection fields
+// (including each multi option's), options, whether it uses OAuth.
+nlohmann::json describe_connector(const Connector& connector);
+
+// The request as the edge would send it: url made absolute, every matching
+// apply rule applied (SPEC §2.4). `context` = {"connection","app"}.
+nlohmann::json apply_to_request(const Connector& connector, const nlohmann::json& context,
+                                const nlohmann::json& request);
+
+// SPEC §2.5 classification of a response to an authorized request:
+// {"action":"ok"|"refresh"|"error","reason","matched"}.
+nlohmann::json classify_response(const Connector& connector, const nlohmann::json& context,
+                                 const nlohmann::json& response);
+
+}  // namespace connauth

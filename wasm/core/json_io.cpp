@@ -1,0 +1,156 @@
+#include "json_io.h"
+
+namespace connauth {
+
+using nlohmann::json;
+
+json ok_envelope(json value) { return json{{"ok", true}, {"value", std::move(value)}}; }
+
+json error_envelope(const Problems& problems) {
+  json errors = json::array();
+  for (const auto& p : problems) errors.push_back({{"path", p.path}, {"message", p.message}});
+  return json{{"ok", false}, {"errors", std::move(errors)}};
+}
+
+json error_envelope(const std::string& path, const std::string& message) {
+  return error_envelope(Problems{{path, message}});
+}
+
+Result<json> parse_json_text(std::string_view text, const std::string& where) {
+  // The callback-free, exception-free parse (TOOLCHAIN.md): record where it
+  // stopped so the message can point at the byte.
+  json j = json::parse(text.begin(), text.end(), nullptr, false);
+  if (!j.is_discarded()) return Result<json>::success(std::move(j));
+  return Result<json>::failure(where, "is not valid JSON (" + std::to_string(text.size()) +
+                                          " bytes); check quotes, commas and braces");
+}
+
+namespace {
+
+bool is_token_char(char c) {
+  // RFC 9110 §5.6.2 tchar.
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool is_token(const std::string& s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!is_token_char(c)) return false;
+  return true;
+}
+
+bool is_field_value(const std::string& s) {
+  // RFC 9110 §5.5: no CR, LF or NUL (header injection).
+  return s.find_first_of(std::string("\r\n\0", 3)) == std::string::npos;
+}
+
+Result<Headers> headers_from_json(const json& j, const std::string& where) {
+  Headers headers;
+  Problems problems;
+  auto add = [&](const std::string& name, const json& value, const std::string& at) {
+    if (!is_token(name)) {
+      problems.push_back({at, "header name \"" + name + "\" is not a valid HTTP token"});
+    } else if (!value.is_string()) {
+      problems.push_back({at, "header value must be a string"});
+    } else if (!is_field_value(value.get_ref<const std::string&>())) {
+      problems.push_back({at, "header value must not contain CR, LF or NUL"});
+    } else {
+      headers.add(name, value.get<std::string>());
+    }
+  };
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it)
+      add(it.key(), it.value(), pointer_append(where, it.key()));
+  } else if (j.is_array()) {
+    for (size_t i = 0; i < j.size(); ++i) {
+      const json& e = j[i];
+      if (!e.is_array() || e.size() != 2 || !e[0].is_string())
+        problems.push_back({pointer_append(where, i), "must be a [name, value] pair of strings"});
+      else
+        add(e[0].get<std::string>(), e[1], pointer_append(where, i));
+    }
+  } else if (!j.is_null()) {
+    problems.push_back({where, "must be an object of header names to values"});
+  }
+  if (!problems.empty()) return Result<Headers>::failure(std::move(problems));
+  return Result<Headers>::success(std::move(headers));
+}
+
+json headers_to_json(const Headers& headers) {
+  // An object is what callers expect; repeated names (rare on requests) are
+  // joined per RFC 9110 §5.3.
+  json out = json::object();
+  for (const auto& [name, value] : headers.entries()) {
+    auto it = out.find(name);
+    if (it == out.end()) out[name] = value;
+    else *it = it->get<std::string>() + ", " + value;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<HttpRequest> request_from_json(const json& j, const std::string& where) {
+  if (!j.is_object()) return Result<HttpRequest>::failure(where, "must be an object {method, url, headers, body}");
+  HttpRequest request;
+  Problems problems;
+  if (auto it = j.find("method"); it == j.end() || it->is_null()) {
+    request.method = "GET";
+  } else if (!it->is_string() || !is_token(it->get<std::string>())) {
+    problems.push_back({pointer_append(where, "method"), "must be an HTTP method such as GET or POST"});
+  } else {
+    request.method = to_upper(it->get<std::string>());
+  }
+  if (auto it = j.find("url"); it == j.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
+    problems.push_back({pointer_append(where, "url"), "is required: the request URL (absolute, or relative to connection.base_uri)"});
+  } else {
+    request.url = it->get<std::string>();
+  }
+  if (auto it = j.find("headers"); it != j.end()) {
+    auto headers = headers_from_json(*it, pointer_append(where, "headers"));
+    if (headers.ok()) request.headers = std::move(*headers.value);
+    else problems.insert(problems.end(), headers.errors.begin(), headers.errors.end());
+  }
+  if (auto it = j.find("body"); it != j.end() && !it->is_null()) {
+    if (it->is_string()) request.body = it->get<std::string>();
+    else problems.push_back({pointer_append(where, "body"), "must be a string (serialise JSON bodies first)"});
+  }
+  if (!problems.empty()) return Result<HttpRequest>::failure(std::move(problems));
+  return Result<HttpRequest>::success(std::move(request));
+}
+
+json request_to_json(const HttpRequest& request) {
+  return json{{"method", request.method},
+              {"url", request.url},
+              {"headers", headers_to_json(request.headers)},
+              {"body", request.body}};
+}
+
+Result<HttpResponse> response_from_json(const json& j, const std::string& where) {
+  if (!j.is_object()) return Result<HttpResponse>::failure(where, "must be an object {status, headers, body}");
+  HttpResponse response;
+  Problems problems;
+  auto status = j.find("status");
+  if (status == j.end() || !status->is_number_integer() || status->get<long long>() < 100 ||
+      status->get<long long>() > 599) {
+    problems.push_back({pointer_append(where, "status"), "must be an HTTP status code from 100 to 599"});
+  } else {
+    response.status = status->get<int>();
+  }
+  if (auto it = j.find("headers"); it != j.end()) {
+    auto headers = headers_from_json(*it, pointer_append(where, "headers"));
+    if (headers.ok()) response.headers = std::move(*headers.value);
+    else problems.insert(problems.end(), headers.errors.begin(), headers.errors.end());
+  }
+  if (auto it = j.find("body"); it != j.end() && !it->is_null()) {
+    if (it->is_string()) response.body = it->get<std::string>();
+    else problems.push_back({pointer_append(where, "body"), "must be a string"});
+  }
+  if (!problems.empty()) return Result<HttpResponse>::failure(std::move(problems));
+  return Result<HttpResponse>::success(std::move(response));
+}
+
+std::string to_text(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+}  // namespace connauth

@@ -1,0 +1,36 @@
+// How core values cross into JSON for the hosts (via wasm/bindings.cpp) and
+// back. Every host-facing operation answers a Result envelope (STYLE.md,
+// workers-oauth-provider): {"ok":true,"value":...} or
+// {"ok":false,"errors":[{"path","message"}]}.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+
+#include "http.h"
+#include "result.h"
+
+namespace connauth {
+
+nlohmann::json ok_envelope(nlohmann::json value);
+nlohmann::json error_envelope(const Problems& problems);
+nlohmann::json error_envelope(const std::string& path, const std::string& message);
+
+// Parses host JSON text; a problem at `where` names the byte offset on error.
+Result<nlohmann::json> parse_json_text(std::string_view text, const std::string& where);
+
+// {"method","url","headers":{name: value} | [[name, value], ...],"body"}.
+// A missing method means GET; body may be absent.
+Result<HttpRequest> request_from_json(const nlohmann::json& j, const std::string& where);
+nlohmann::json request_to_json(const HttpRequest& request);
+
+// {"status", "headers", "body"}.
+Result<HttpResponse> response_from_json(const nlohmann::json& j, const std::string& where);
+
+// Serialises for a host. Invalid UTF-8 from an upstream body is replaced,
+// never thrown on (nlohmann's dump() throws by default).
+std::string to_text(const nlohmann::json& j);
+
+}  // namespace connauth
