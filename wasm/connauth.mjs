@@ -21,9 +21,11 @@ async function compileModule(source) {
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source);
   if (typeof Response !== 'undefined' && source instanceof Response) return compileResponse(source);
-  if (source === undefined && globalThis.process?.versions?.node) {
-    const { readFile } = await import('node:fs/promises');
-    return WebAssembly.compile(await readFile(new URL('./dist/connauth.wasm', import.meta.url)));
+  if (source === undefined && globalThis.process?.getBuiltinModule) {
+    // Node (>= 20.16): no dynamic import, so bundlers and workerd's module
+    // locator never see a reference to node:fs.
+    const fs = globalThis.process.getBuiltinModule('node:fs');
+    return WebAssembly.compile(fs.readFileSync(new URL('./dist/connauth.wasm', import.meta.url)));
   }
   const url = source ?? new URL('./dist/connauth.wasm', import.meta.url);
   return compileResponse(await fetch(url));

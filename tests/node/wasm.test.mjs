@@ -1,0 +1,192 @@
+// The connector-author API through the real WebAssembly module in Node:
+// the same module the browser and workerd load.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { load } from '../../wasm/connauth.mjs';
+
+const engine = await load();
+const examplesDir = new URL('../../connectors/examples/', import.meta.url);
+
+const bearer = {
+  name: 'acme',
+  title: 'Acme CRM',
+  connection: {
+    fields: [{ name: 'subdomain', label: 'Subdomain' }],
+    base_uri: 'https://{{connection.subdomain}}.acme.example/api/',
+  },
+  authorization: {
+    type: 'oauth2',
+    authorization_url: 'https://acme.example/oauth/authorize',
+    token_url: 'https://acme.example/oauth/token',
+    refresh_on: [401, { regex: 'token (has )?expired', flags: 'i' }],
+    detect_on: [{ regex: '"error":' }],
+  },
+  test: { method: 'GET', url: 'me' },
+};
+const context = { connection: { subdomain: 'eu', access_token: 'at-123' }, app: { client_id: 'cid' } };
+
+test('every example connector validates', () => {
+  const files = readdirSync(examplesDir).filter((f) => f.endsWith('.json'));
+  assert.ok(files.length >= 6, `expected the SDK examples, found ${files.length}`);
+  for (const file of files) {
+    const result = engine.validate(readFileSync(new URL(file, examplesDir), 'utf8'));
+    assert.equal(result.ok, true, `${file}: ${JSON.stringify(result.errors)}`);
+  }
+});
+
+test('validate answers name, type and fields', () => {
+  const result = engine.validate(bearer);
+  assert.deepEqual(result, {
+    ok: true,
+    value: {
+      name: 'acme',
+      title: 'Acme CRM',
+      type: 'oauth2',
+      has_test: true,
+      fields: [{ name: 'subdomain', label: 'Subdomain', optional: false, secret: false }],
+    },
+  });
+});
+
+test('validate collects every problem with its JSON pointer', () => {
+  const result = engine.validate({
+    name: 'Bad Name',
+    authorization: { type: 'api_key', refresh_on: [{ regex: '(a' }] },
+  });
+  assert.equal(result.ok, false);
+  const paths = result.errors.map((e) => e.path).sort();
+  assert.ok(paths.includes('/name'), JSON.stringify(result.errors));
+  assert.ok(paths.includes('/authorization/refresh_on/0/regex') || paths.includes('/authorization/refresh_on/0'), JSON.stringify(result.errors));
+  assert.ok(result.errors.some((e) => e.path === '/authorization' && /apply/.test(e.message)), JSON.stringify(result.errors));
+});
+
+test('malformed JSON is an error value, not a crash', () => {
+  const result = engine.validate('{"name": ');
+  assert.equal(result.ok, false);
+  assert.equal(result.errors.length, 1);
+  assert.match(result.errors[0].message, /JSON/);
+  // The module keeps working afterwards.
+  assert.equal(engine.validate(bearer).ok, true);
+});
+
+test('apply resolves the URL against base_uri and adds the default Bearer header', () => {
+  const result = engine.apply(bearer, context, { method: 'get', url: 'contacts?page=2' });
+  assert.deepEqual(result, {
+    ok: true,
+    value: {
+      method: 'GET',
+      url: 'https://eu.acme.example/api/contacts?page=2',
+      headers: { Authorization: 'Bearer at-123' },
+      body: '',
+    },
+  });
+});
+
+test('apply with a missing template value fails and names the path', () => {
+  const result = engine.apply(bearer, { connection: { access_token: 'x' } }, { url: 'me' });
+  assert.equal(result.ok, false);
+  assert.match(result.errors[0].message, /connection\.subdomain/);
+});
+
+test('apply rules: conditions, precedence, params and payload', () => {
+  const connector = {
+    name: 'rules',
+    authorization: {
+      type: 'api_key',
+      apply: [
+        { headers: { Authorization: 'Token {{connection.key}}', 'Content-Type': 'application/vnd.api+json' } },
+        { when: { url: { prefix: 'https://api.example/cost/' } }, headers: { 'content-type': 'application/json' } },
+        { when: { verb: ['POST', 'PUT', 'PATCH'] }, payload: { api_token: '{{connection.key}}' } },
+        { params: { authtoken: '{{connection.key}}' } },
+      ],
+    },
+  };
+  const ctx = { connection: { key: 'k&y' } };
+  const cost = engine.apply(connector, ctx, {
+    method: 'POST',
+    url: 'https://api.example/cost/items?a=1&authtoken=old',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{"name":"x"}',
+  });
+  assert.equal(cost.ok, true, JSON.stringify(cost.errors));
+  assert.equal(cost.value.url, 'https://api.example/cost/items?a=1&authtoken=k%26y');
+  assert.equal(Object.keys(cost.value.headers).filter((h) => h.toLowerCase() === 'content-type').length, 1);
+  const contentType = Object.entries(cost.value.headers).find(([h]) => h.toLowerCase() === 'content-type')[1];
+  assert.equal(contentType, 'application/json');
+  assert.deepEqual(JSON.parse(cost.value.body), { name: 'x', api_token: 'k&y' });
+
+  const get = engine.apply(connector, ctx, { method: 'GET', url: 'https://api.example/other' });
+  assert.equal(get.ok, true);
+  assert.equal(get.value.body, '');
+  const getType = Object.entries(get.value.headers).find(([h]) => h.toLowerCase() === 'content-type')[1];
+  assert.equal(getType, 'application/vnd.api+json');
+});
+
+test('classify follows SPEC §2.5', () => {
+  const cases = [
+    [{ status: 200, body: '{"items":[]}' }, 'ok'],
+    [{ status: 200, body: '{"error":"bad"}' }, 'error'],
+    [{ status: 200, body: '{"error":"Token expired"}' }, 'refresh'],
+    [{ status: 401, body: '' }, 'refresh'],
+    [{ status: 403, body: 'TOKEN HAS EXPIRED' }, 'refresh'],
+    [{ status: 404, body: 'not found' }, 'error'],
+  ];
+  for (const [response, action] of cases) {
+    const result = engine.classify(bearer, context, response);
+    assert.equal(result.ok, true, JSON.stringify(result));
+    assert.equal(result.value.action, action, `${JSON.stringify(response)} -> ${JSON.stringify(result.value)}`);
+  }
+});
+
+test('classify without refresh_on refreshes on every non-2xx', () => {
+  const connector = { name: 'k', authorization: { type: 'api_key', apply: [{ headers: { 'X-Key': '{{connection.key}}' } }] } };
+  assert.equal(engine.classify(connector, {}, { status: 500, body: '' }).value.action, 'refresh');
+  assert.equal(engine.classify(connector, {}, { status: 204 }).value.action, 'ok');
+});
+
+test('signal matching stays linear on a pathological pattern and a 1 MiB body', () => {
+  const connector = {
+    name: 'redos',
+    authorization: {
+      type: 'api_key',
+      apply: [{ headers: { 'X-Key': 'k' } }],
+      refresh_on: [{ regex: '(a+)+$' }],
+      detect_on: [{ regex: '(a|aa)+!$' }],
+    },
+  };
+  const body = 'a'.repeat(1 << 20) + '!';
+  const started = performance.now();
+  const result = engine.classify(connector, {}, { status: 200, body });
+  const ms = performance.now() - started;
+  assert.equal(result.value.action, 'error'); // detect_on matched; refresh_on's $ does not follow the '!'
+  console.log(`# 1 MiB pathological classification took ${ms.toFixed(1)} ms`);
+});
+
+test('hostile inputs answer error values and the module keeps working', () => {
+  const hostile = [
+    () => engine.apply(bearer, '{not json', { url: 'me' }),
+    () => engine.apply(bearer, context, '[1,2'),
+    () => engine.apply(bearer, context, { url: 'me', headers: { 'Bad Header': 'x' } }),
+    () => engine.apply(bearer, context, { url: 'me', headers: { X: 'a\r\nInjected: 1' } }),
+    () => engine.apply(bearer, context, { url: 'javascript:alert(1)' }),
+    () => engine.apply(bearer, context, { url: 'https://user:pw@evil.example/' }),
+    () => engine.classify(bearer, context, { status: 99 }),
+    () => engine.classify(bearer, context, { status: 200, body: '\uD800 lone surrogate \xff' }),
+  ];
+  for (const call of hostile) {
+    const result = call();
+    assert.equal(typeof result, 'object');
+    if (!result.ok) assert.ok(result.errors.length > 0);
+  }
+  assert.equal(engine.apply(bearer, context, { url: 'me' }).ok, true);
+});
+
+test('the connector cache evicts and frees without changing answers', async () => {
+  const small = await load({ cacheSize: 2 });
+  for (let i = 0; i < 10; i++) {
+    const c = { ...bearer, name: `acme${i}` };
+    assert.equal(small.apply(c, context, { url: 'me' }).value.url, 'https://eu.acme.example/api/me');
+  }
+  small.dispose();
+});
