@@ -15,7 +15,8 @@ class Pattern {
  public:
   // `flags` is a subset of "ims": i = case-insensitive, m = ^/$ match at line
   // breaks, s = `.` matches \n. A pattern RE2 rejects, or an unknown flag, is
-  // a problem at `where` that quotes RE2's reason.
+  // a problem at `where` that quotes RE2's reason. Patterns over 4 KiB, or
+  // whose compiled program exceeds RE2's 8 MiB memory budget, are rejected.
   static Result<std::shared_ptr<const Pattern>> compile(std::string_view pattern,
                                                         std::string_view flags,
                                                         const std::string& where);

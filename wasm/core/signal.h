@@ -19,13 +19,19 @@ struct Signal {
   std::shared_ptr<const Pattern> pattern;  // BodyRegex
   std::string where;                       // JSON pointer of the entry
 
+  // Whether this entry matches `response`. `body` is the part of
+  // response.body to match: all of it, or its first body_limit bytes as
+  // classify() passes it. A truncated body equals no BodyEquals string (the
+  // string must equal the whole body); a null pattern matches nothing.
   bool matches(const HttpResponse& response, std::string_view body) const;
 };
 
 using Signals = std::vector<Signal>;
 
-// Bodies longer than this are matched on their first kBodyLimit bytes only
-// (SPEC §2.5: "a documented size limit (default 1 MiB)").
+// Bodies longer than this are matched on their first kDefaultBodyLimit bytes
+// only (SPEC §2.5: "a documented size limit (default 1 MiB)"): a regex
+// searches that prefix (so `$` matches at the cut), and a whole-body string
+// never equals a truncated body.
 constexpr size_t kDefaultBodyLimit = 1 << 20;
 
 enum class Action { Ok, Refresh, Error };
@@ -37,6 +43,9 @@ struct Classification {
   std::string matched;  // JSON pointer of the deciding signal, if any
 };
 
+// SPEC §2.5 rules 1 and 2 for one response to an authorized request; the
+// caller does the single retry of rule 3. Entries are tried in order and the
+// first match decides `matched`. Never throws.
 Classification classify(const Signals& refresh_on, const Signals& detect_on,
                         const HttpResponse& response, size_t body_limit = kDefaultBodyLimit);
 

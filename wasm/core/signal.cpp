@@ -1,0 +1,102 @@
+#include "signal.h"
+
+namespace connauth {
+
+namespace {
+
+bool is_success(int status) { return status >= 200 && status <= 299; }
+
+// SPEC §2.5: bodies are matched up to a size limit. Past it only the first
+// `limit` bytes are searched, so a response body can never cost more than
+// `limit` bytes of (linear-time) regex work per signal.
+std::string_view matched_part(const std::string& body, size_t limit) {
+  return std::string_view(body).substr(0, limit);
+}
+
+// The first entry, in definition order, that matches; its `where` is what a
+// Classification reports, so authors see which entry decided.
+const Signal* first_match(const Signals& signals, const HttpResponse& response,
+                          std::string_view body) {
+  for (const Signal& signal : signals)
+    if (signal.matches(response, body)) return &signal;
+  return nullptr;
+}
+
+Classification decided(Action action, std::string reason, const Signal* by) {
+  Classification out;
+  out.action = action;
+  out.reason = std::move(reason);
+  if (by != nullptr) out.matched = by->where;
+  return out;
+}
+
+// SPEC §2.5 rule 1: a 2xx is ok unless detect_on recognises it as a failure
+// in disguise; refresh_on then says whether new tokens would cure it.
+Classification classify_success(const Signals& refresh_on, const Signals& detect_on,
+                                const HttpResponse& response, std::string_view body) {
+  const Signal* detected = first_match(detect_on, response, body);
+  if (detected == nullptr)
+    return decided(Action::Ok,
+                   "2xx response and no detect_on entry matched: ok (SPEC §2.5 rule 1)", nullptr);
+  if (const Signal* refresh = first_match(refresh_on, response, body))
+    return decided(Action::Refresh,
+                   "2xx response matched detect_on and refresh_on: refresh and retry once "
+                   "(SPEC §2.5 rule 1)",
+                   refresh);
+  return decided(Action::Error,
+                 "2xx response matched detect_on but no refresh_on entry: error "
+                 "(SPEC §2.5 rule 1)",
+                 detected);
+}
+
+// SPEC §2.5 rule 2: without refresh_on every failure may be an expired token;
+// with it, only the listed ones are, and the rest go back to the caller as is.
+Classification classify_failure(const Signals& refresh_on, const HttpResponse& response,
+                                std::string_view body) {
+  if (refresh_on.empty())
+    return decided(Action::Refresh,
+                   "non-2xx response and refresh_on is empty: refresh and retry once "
+                   "(SPEC §2.5 rule 2)",
+                   nullptr);
+  if (const Signal* refresh = first_match(refresh_on, response, body))
+    return decided(Action::Refresh,
+                   "non-2xx response matched refresh_on: refresh and retry once "
+                   "(SPEC §2.5 rule 2)",
+                   refresh);
+  return decided(Action::Error,
+                 "non-2xx response matched no refresh_on entry: error returned as is "
+                 "(SPEC §2.5 rule 2)",
+                 nullptr);
+}
+
+}  // namespace
+
+// `body` is response.body or its first body_limit bytes (classify). A string
+// signal must equal the WHOLE body (SPEC §2.5), so a truncated body, whose
+// end was never seen, equals no string.
+bool Signal::matches(const HttpResponse& response, std::string_view body) const {
+  switch (kind) {
+    case Kind::Status: return response.status == status;
+    case Kind::BodyEquals: return body.size() == response.body.size() && body == this->body;
+    case Kind::BodyRegex: return pattern != nullptr && pattern->search(body);
+  }
+  return false;
+}
+
+const char* to_string(Action a) {
+  switch (a) {
+    case Action::Ok: return "ok";
+    case Action::Refresh: return "refresh";
+    case Action::Error: return "error";
+  }
+  return "error";
+}
+
+Classification classify(const Signals& refresh_on, const Signals& detect_on,
+                        const HttpResponse& response, size_t body_limit) {
+  std::string_view body = matched_part(response.body, body_limit);
+  if (is_success(response.status)) return classify_success(refresh_on, detect_on, response, body);
+  return classify_failure(refresh_on, response, body);
+}
+
+}  // namespace connauth
