@@ -18,7 +18,7 @@
 #include <string_view>
 
 #include "pattern.h"
-#include "signal.h"
+#include "signals.h"
 
 namespace {
 

@@ -13,7 +13,7 @@
 
 #include "apply_rule.h"
 #include "result.h"
-#include "signal.h"
+#include "signals.h"
 #include "template.h"
 
 namespace connauth {
@@ -123,6 +123,10 @@ struct Connector {
 // Parses and validates a connector definition (JSON text). Never throws.
 Result<Connector> parse_connector(std::string_view json_text);
 Result<Connector> parse_connector(const nlohmann::json& definition);
+// Text overloads: without them a std::string or string literal would be
+// ambiguous between string_view and nlohmann::json's converting constructor.
+Result<Connector> parse_connector(const std::string& json_text);
+Result<Connector> parse_connector(const char* json_text);
 
 // The authorization in force for a connection: for `multi`, the option
 // `selected` names (rendered against `scope`); otherwise the top level.
