@@ -16,11 +16,16 @@ namespace connauth {
 struct Url {
   std::string scheme;    // lower case, "http" or "https" for requests
   std::string userinfo;  // as written (without '@'); requests refuse it
-  std::string host;      // lower case
+  std::string host;      // lower case; an IPv6 literal keeps its brackets ("[::1]")
   std::string port;      // digits or empty
   std::string path;      // as written, starts with "/" (or empty)
   std::string query;     // without '?', as written
   std::string fragment;  // without '#'
+  // Whether the text had "//authority", a '?' or a '#' (which may be followed
+  // by nothing); to_string also writes a part when it is non-empty.
+  bool has_authority = false;
+  bool has_query = false;
+  bool has_fragment = false;
 
   std::string origin() const;     // scheme://host[:port]
   std::string to_string() const;  // reassembled
@@ -44,6 +49,14 @@ std::string percent_decode(std::string_view s, bool plus_is_space);
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
 QueryParams parse_query(std::string_view query);         // decoded pairs
 std::string build_query(const QueryParams& params);      // form-encoded
+
+// Sets `params` (unique names) in an encoded query or form body: the first
+// pair with the same (decoded) name is replaced in place and later ones are
+// dropped; new names are appended in order; every other pair is kept exactly
+// as written. Values are form-encoded.
+std::string set_query_params(std::string_view query, const QueryParams& params);
+// The same on the query of a whole URL; the fragment is kept.
+std::string set_url_query_params(std::string_view url, const QueryParams& params);
 
 std::string base64_encode(std::string_view bytes);
 std::string base64url_encode(std::string_view bytes);  // no padding (RFC 7636 §4.2)
