@@ -1,0 +1,372 @@
+#include "connector_reader.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace connauth {
+
+using nlohmann::json;
+
+void DefinitionReader::problem(std::string path, std::string message) {
+  problems_.push_back({std::move(path), std::move(message)});
+}
+
+const json* DefinitionReader::member(const json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(std::string(key));
+  if (it == object.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+bool DefinitionReader::expect_object(const json& value, const std::string& where) {
+  if (value.is_object()) return true;
+  problem(where, "must be an object, not " + type_name(value));
+  return false;
+}
+
+const json* DefinitionReader::required(const json& object, const std::string& where,
+                                       std::string_view key, const std::string& message) {
+  if (const json* value = member(object, key)) return value;
+  problem(where, message.empty() ? "missing required key " + in_quotes(key) : message);
+  return nullptr;
+}
+
+void DefinitionReader::reject_unknown_keys(const json& object, const std::string& where,
+                                           const KeyList& known) {
+  if (!object.is_object()) return;
+  for (const auto& item : object.items()) {
+    if (std::find(known.begin(), known.end(), item.key()) == known.end())
+      unknown_key(item.key(), where, known);
+  }
+}
+
+void DefinitionReader::unknown_key(const std::string& key, const std::string& where,
+                                   const KeyList& known) {
+  std::string message = "unknown key " + in_quotes(key);
+  std::string suggestion = closest(key, known);
+  if (!suggestion.empty()) message += "; did you mean " + in_quotes(suggestion) + "?";
+  problem(pointer_append(where, key), message);
+}
+
+std::optional<std::string> DefinitionReader::string(const json& object, const std::string& where,
+                                                    std::string_view key) {
+  const json* value = member(object, key);
+  if (!value) return std::nullopt;
+  if (!value->is_string()) {
+    problem(pointer_append(where, std::string(key)), "must be a string, not " + type_name(*value));
+    return std::nullopt;
+  }
+  return value->get_ref<const std::string&>();
+}
+
+std::optional<bool> DefinitionReader::boolean(const json& object, const std::string& where,
+                                              std::string_view key) {
+  const json* value = member(object, key);
+  if (!value) return std::nullopt;
+  if (!value->is_boolean()) {
+    problem(pointer_append(where, std::string(key)),
+            "must be a boolean (true or false), not " + type_name(*value));
+    return std::nullopt;
+  }
+  return value->get<bool>();
+}
+
+std::optional<std::string> DefinitionReader::choice(const json& object, const std::string& where,
+                                                    std::string_view key, const KeyList& allowed) {
+  std::optional<std::string> value = string(object, where, key);
+  if (!value) return std::nullopt;
+  if (std::find(allowed.begin(), allowed.end(), *value) != allowed.end()) return value;
+  problem(pointer_append(where, std::string(key)),
+          "must be " + in_quotes_list(allowed) + ", not " + in_quotes(*value));
+  return std::nullopt;
+}
+
+std::optional<std::vector<std::string>> DefinitionReader::string_list(const json& object,
+                                                                      const std::string& where,
+                                                                      std::string_view key) {
+  const json* value = member(object, key);
+  if (!value) return std::nullopt;
+  std::string at = pointer_append(where, std::string(key));
+  if (!value->is_array()) {
+    problem(at, "must be an array of strings, not " + type_name(*value));
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  bool ok = true;
+  for (size_t i = 0; i < value->size(); ++i) {
+    const json& item = (*value)[i];
+    if (!item.is_string()) {
+      problem(pointer_append(at, i), "must be a string, not " + type_name(item));
+      ok = false;
+      continue;
+    }
+    out.push_back(item.get_ref<const std::string&>());
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+std::optional<Template> DefinitionReader::template_value(const json& value,
+                                                         const std::string& where) {
+  if (!value.is_string()) {
+    problem(where, "must be a string (a template), not " + type_name(value));
+    return std::nullopt;
+  }
+  Result<Template> parsed = Template::parse(value.get_ref<const std::string&>(), where);
+  if (!parsed.ok()) {
+    problems_.insert(problems_.end(), parsed.errors.begin(), parsed.errors.end());
+    return std::nullopt;
+  }
+  if (!known_paths(*parsed.value, where)) return std::nullopt;
+  return std::move(*parsed.value);
+}
+
+// SPEC §2.1 lists every path a template may read; a typo such as
+// `{{conection.user}}` is caught here instead of at the first request.
+bool DefinitionReader::known_paths(const Template& t, const std::string& where) {
+  static const KeyList kRoots = {"connection", "client_id", "client_secret", "scopes",
+                                 "access_token", "refresh_token", "redirect_uri", "code",
+                                 "verifier", "state", "response", "response_headers", "status"};
+  bool ok = true;
+  for (const std::string& path : t.paths()) {
+    std::string root = path.substr(0, path.find('.'));
+    if (std::find(kRoots.begin(), kRoots.end(), root) != kRoots.end()) continue;
+    std::string message = "unknown template path " + in_quotes(path);
+    std::string suggestion = closest(root, kRoots);
+    if (!suggestion.empty()) message += "; did you mean " + in_quotes(suggestion) + "?";
+    else message += "; paths start with " + join_list(kRoots, ", ");
+    problem(where, message);
+    ok = false;
+  }
+  return ok;
+}
+
+std::optional<Template> DefinitionReader::template_member(const json& object,
+                                                          const std::string& where,
+                                                          std::string_view key) {
+  const json* value = member(object, key);
+  if (!value) return std::nullopt;
+  return template_value(*value, pointer_append(where, std::string(key)));
+}
+
+TemplateMap DefinitionReader::template_map(const json& value, const std::string& where,
+                                           Names names) {
+  TemplateMap out;
+  if (!expect_object(value, where)) return out;
+  for (const auto& item : value.items()) {
+    const std::string& name = item.key();
+    std::string at = pointer_append(where, name);
+    if (name.empty()) {
+      problem(at, "name must not be empty");
+      continue;
+    }
+    if (names == Names::HeaderToken && !is_token(name)) {
+      // RFC 9110 §5.1: a field name is a token.
+      problem(at, "header name " + in_quotes(name) +
+                      " is not a valid token (RFC 9110 §5.1): use letters, digits and !#$%&'*+-.^_`|~");
+      continue;
+    }
+    if (names == Names::HeaderToken && item.value().is_string()) {
+      // Raw CR/LF/NUL in a header value would split or truncate the request.
+      const std::string& text = item.value().get_ref<const std::string&>();
+      if (text.find_first_of(std::string("\r\n\0", 3)) != std::string::npos) {
+        problem(at, "header value must not contain CR, LF or NUL characters");
+        continue;
+      }
+    }
+    if (std::optional<Template> t = template_value(item.value(), at))
+      out.emplace_back(name, std::move(*t));
+  }
+  return out;
+}
+
+std::optional<JsonTemplate> DefinitionReader::json_template(const json& value,
+                                                            const std::string& where) {
+  Result<JsonTemplate> parsed = JsonTemplate::parse(value, where);
+  if (!parsed.ok()) {
+    problems_.insert(problems_.end(), parsed.errors.begin(), parsed.errors.end());
+    return std::nullopt;
+  }
+  return std::move(*parsed.value);
+}
+
+std::shared_ptr<const Pattern> DefinitionReader::pattern(std::string_view source,
+                                                         std::string_view flags,
+                                                         const std::string& where) {
+  Result<std::shared_ptr<const Pattern>> compiled = Pattern::compile(source, flags, where);
+  if (!compiled.ok()) {
+    problems_.insert(problems_.end(), compiled.errors.begin(), compiled.errors.end());
+    return nullptr;
+  }
+  return *compiled.value;
+}
+
+std::string type_name(const json& value) {
+  switch (value.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::object: return "an object";
+    case json::value_t::array: return "an array";
+    case json::value_t::string: return "a string";
+    case json::value_t::boolean: return "a boolean";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+    case json::value_t::number_float: return "a number";
+    default: return "an unsupported value";
+  }
+}
+
+std::string in_quotes(std::string_view text, size_t limit) {
+  bool elided = text.size() > limit;
+  std::string out = json(std::string(text.substr(0, limit)))
+                        .dump(-1, ' ', false, json::error_handler_t::replace);
+  if (elided) out.insert(out.size() - 1, "...");
+  return out;
+}
+
+bool is_token(std::string_view text) {
+  if (text.empty()) return false;
+  for (unsigned char c : text) {
+    bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (!alnum && std::string_view("!#$%&'*+-.^_`|~").find(char(c)) == std::string_view::npos)
+      return false;
+  }
+  return true;
+}
+
+namespace {
+
+// Edit distance counting a swap of neighbours as one edit ("tset" -> "test"),
+// the optimal-string-alignment variant of Damerau-Levenshtein. Inputs are
+// short keys.
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+}  // namespace
+
+std::string closest(std::string_view word, const KeyList& candidates) {
+  constexpr size_t kLongestKey = 64;  // longer input is not a typo of a key
+  if (word.empty() || word.size() > kLongestKey) return "";
+  std::string best;
+  size_t best_distance = 0;
+  for (std::string_view candidate : candidates) {
+    size_t d = edit_distance(word, candidate);
+    // Close enough: at most 2 edits, and fewer than half the characters.
+    if (d > 2 || d * 2 >= std::max(word.size(), candidate.size())) continue;
+    if (best.empty() || d < best_distance) {
+      best = std::string(candidate);
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+std::string in_quotes_list(const KeyList& items) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += (i + 1 == items.size()) ? " or " : ", ";
+    out += in_quotes(items[i]);
+  }
+  return out;
+}
+
+std::string join_list(const KeyList& items, std::string_view last_separator) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += (i + 1 == items.size()) ? std::string(last_separator) : std::string(", ");
+    out += items[i];
+  }
+  return out;
+}
+
+size_t json_depth(const json& value) {
+  size_t deepest = 0;
+  std::vector<std::pair<const json*, size_t>> pending{{&value, 1}};
+  while (!pending.empty()) {
+    auto [node, depth] = pending.back();
+    pending.pop_back();
+    deepest = std::max(deepest, depth);
+    if (node->is_structured())
+      for (const json& child : *node) pending.emplace_back(&child, depth + 1);
+  }
+  return deepest;
+}
+
+namespace {
+
+// Records the first syntax error; every other event is accepted and ignored.
+class SyntaxErrorRecorder : public nlohmann::json_sax<json> {
+ public:
+  size_t position = 0;
+  std::string reason;
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t at, const std::string&,
+                   const nlohmann::detail::exception& error) override {
+    position = at;
+    reason = without_input(error.what());
+    return false;
+  }
+
+ private:
+  // nlohmann's message is "[json.exception.parse_error.101] parse error at
+  // line L, column C: <reason>; last read: '<input>'; expected <token>".
+  // The input excerpt may hold part of a secret: drop it, keep the rest.
+  static std::string without_input(std::string message) {
+    size_t start = message.find("] ");
+    if (start != std::string::npos) message.erase(0, start + 2);
+    size_t excerpt = message.find("; last read: '");
+    if (excerpt == std::string::npos) return message;
+    std::string tail;
+    size_t expected = message.rfind("; expected ");
+    static const KeyList kTokenNames = {
+        "true literal", "false literal", "null literal", "string literal", "number literal",
+        "'['", "'{'", "']'", "'}'", "':'", "','", "end of input", "'[', '{', or a literal"};
+    if (expected != std::string::npos && expected > excerpt) {
+      std::string name = message.substr(expected + 11);
+      if (std::find(kTokenNames.begin(), kTokenNames.end(), name) != kTokenNames.end())
+        tail = "; expected " + name;
+    }
+    return message.substr(0, excerpt) + tail;
+  }
+};
+
+}  // namespace
+
+Result<json> parse_definition_text(std::string_view text) {
+  json parsed = json::parse(text.begin(), text.end(), nullptr, false);
+  if (!parsed.is_discarded()) return Result<json>::success(std::move(parsed));
+  SyntaxErrorRecorder recorder;
+  try {
+    json::sax_parse(text.begin(), text.end(), &recorder);
+  } catch (...) {
+    // sax_parse reports through parse_error; this is only a guard.
+  }
+  std::string reason = recorder.reason.empty() ? "not valid JSON" : recorder.reason;
+  return Result<json>::failure("", "invalid JSON at byte " + std::to_string(recorder.position) +
+                                       ": " + reason);
+}
+
+}  // namespace connauth

@@ -1,0 +1,121 @@
+#include "connector_request.h"
+
+#include "url.h"
+
+namespace connauth {
+
+using nlohmann::json;
+
+namespace {
+
+// RFC 9110 §5.5: a field value must not carry CR, LF or NUL; a connection
+// value that does would otherwise inject headers.
+bool is_header_safe(const std::string& value) {
+  return value.find_first_of(std::string("\r\n\0", 3)) == std::string::npos;
+}
+
+// Renders every template of a map, collecting problems instead of stopping
+// at the first, so an author sees all missing values at once.
+QueryParams render_map(const TemplateMap& map, const json& scope, Problems& problems) {
+  QueryParams out;
+  for (const auto& [name, value] : map) {
+    auto rendered = value.render(scope);
+    if (rendered.ok()) out.emplace_back(name, std::move(*rendered.value));
+    else problems.insert(problems.end(), rendered.errors.begin(), rendered.errors.end());
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> resolve_request_url(const std::optional<Template>& base_uri, const json& scope,
+                                        const std::string& url, const std::string& where) {
+  std::string absolute = url;
+  if (!parse_url(url).ok()) {
+    if (!base_uri)
+      return Result<std::string>::failure(
+          where, "is relative but the connector has no connection.base_uri; give an absolute URL");
+    auto base = base_uri->render(scope);
+    if (!base.ok()) return Result<std::string>::failure(std::move(base.errors));
+    auto resolved = resolve_url(*base.value, url, where);
+    if (!resolved.ok()) return resolved;
+    absolute = std::move(*resolved.value);
+  }
+  auto parsed = parse_url(absolute, where);
+  if (!parsed.ok()) return Result<std::string>::failure(std::move(parsed.errors));
+  if (parsed.value->scheme != "https" && parsed.value->scheme != "http")
+    return Result<std::string>::failure(where, "must be an http or https URL, not " + parsed.value->scheme + ":");
+  if (!parsed.value->userinfo.empty())
+    return Result<std::string>::failure(where,
+                                        "must not carry credentials before the host (user@host); use `basic`");
+  return Result<std::string>::success(std::move(absolute));
+}
+
+Result<std::string> basic_credentials(const std::string& user_id, const std::string& password,
+                                      const std::string& where) {
+  if (user_id.find(':') != std::string::npos)
+    return Result<std::string>::failure(
+        where, "renders to a username containing ':', which Basic authentication cannot carry (RFC 7617 §2)");
+  return Result<std::string>::success("Basic " + base64_encode(user_id + ":" + password));
+}
+
+Result<HttpRequest> build_request(const ConnectorRequest& request, const json& scope,
+                                  const std::optional<Template>& base_uri) {
+  Problems problems;
+  HttpRequest out;
+  out.method = request.method.empty() ? "GET" : to_upper(request.method);
+
+  auto url = request.url.render(scope);
+  if (url.ok()) {
+    auto absolute = resolve_request_url(base_uri, scope, *url.value, request.url.where());
+    if (absolute.ok()) out.url = std::move(*absolute.value);
+    else problems.insert(problems.end(), absolute.errors.begin(), absolute.errors.end());
+  } else {
+    problems.insert(problems.end(), url.errors.begin(), url.errors.end());
+  }
+
+  QueryParams params = render_map(request.params, scope, problems);
+
+  // `basic` first, so that an explicit Authorization header is the more
+  // specific one and wins (as in apply rules, SPEC §2.4).
+  if (request.basic) {
+    auto username = request.basic->username.render(scope);
+    auto password = request.basic->password.render(scope);
+    if (!username.ok()) problems.insert(problems.end(), username.errors.begin(), username.errors.end());
+    if (!password.ok()) problems.insert(problems.end(), password.errors.begin(), password.errors.end());
+    if (username.ok() && password.ok()) {
+      auto header = basic_credentials(*username.value, *password.value, request.basic->username.where());
+      if (header.ok()) out.headers.set("Authorization", std::move(*header.value));
+      else problems.insert(problems.end(), header.errors.begin(), header.errors.end());
+    }
+  }
+  for (const auto& [name, value] : request.headers) {
+    auto rendered = value.render(scope);
+    if (!rendered.ok()) {
+      problems.insert(problems.end(), rendered.errors.begin(), rendered.errors.end());
+    } else if (!is_header_safe(*rendered.value)) {
+      problems.push_back({value.where(), "renders a header value with a line break or NUL; the request is not sent"});
+    } else {
+      out.headers.set(name, std::move(*rendered.value));
+    }
+  }
+
+  if (request.form) {
+    out.body = build_query(render_map(*request.form, scope, problems));
+    if (!out.headers.get("Content-Type")) out.headers.set("Content-Type", "application/x-www-form-urlencoded");
+  } else if (request.json) {
+    auto rendered = request.json->render(scope);
+    if (rendered.ok()) {
+      out.body = rendered.value->dump(-1, ' ', false, json::error_handler_t::replace);
+      if (!out.headers.get("Content-Type")) out.headers.set("Content-Type", "application/json");
+    } else {
+      problems.insert(problems.end(), rendered.errors.begin(), rendered.errors.end());
+    }
+  }
+
+  if (!problems.empty()) return Result<HttpRequest>::failure(std::move(problems));
+  if (!params.empty()) out.url = set_url_query_params(out.url, params);
+  return Result<HttpRequest>::success(std::move(out));
+}
+
+}  // namespace connauth
