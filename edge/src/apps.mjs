@@ -1,0 +1,59 @@
+// /api/apps (SPEC §5, §7): outbound applications of the caller's org.
+// Members may read; only admins change anything (the router checks roles).
+// No answer ever carries client_secret or a secret setting (app_model.publicApp).
+import { json } from './errors.mjs';
+import { readJsonObject } from './limits.mjs';
+import { validateAppInput } from './app_model.mjs';
+import { orgStore } from './stores.mjs';
+
+const answer = (status) => (result) => (result.ok ? json(status, result.value) : result);
+
+/** POST /api/apps → 201 app. */
+export async function createApp({ request, env, session }) {
+  const body = await readJsonObject(request);
+  if (!body.ok) return body;
+  const fields = validateAppInput(body.value);
+  if (!fields.ok) return fields;
+  return answer(201)(await orgStore(env, session.org).createApp(session.org, fields.value, session.sub));
+}
+
+/** GET /api/apps → {apps: [...]}. */
+export async function listApps({ env, session }) {
+  const listed = await orgStore(env, session.org).listApps(session.org);
+  return listed.ok ? json(200, { apps: listed.value }) : listed;
+}
+
+/** GET /api/apps/{id}. */
+export async function getApp({ env, session, params }) {
+  return answer(200)(await orgStore(env, session.org).getApp(session.org, params.id));
+}
+
+/** PATCH /api/apps/{id}: only the given fields change. */
+export async function updateApp({ request, env, session, params }) {
+  const body = await readJsonObject(request);
+  if (!body.ok) return body;
+  const patch = validateAppInput(body.value, { partial: true });
+  if (!patch.ok) return patch;
+  return answer(200)(await orgStore(env, session.org).updateApp(session.org, params.id, patch.value, session.sub));
+}
+
+/** DELETE /api/apps/{id}: the app, its secret and every user's tokens (SPEC §5). */
+export async function deleteApp({ env, session, params }) {
+  const deleted = await orgStore(env, session.org).deleteApp(session.org, params.id);
+  return deleted.ok ? new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } }) : deleted;
+}
+
+/** POST /api/apps/{id}/reset: every user's tokens go; configuration stays. */
+export async function resetApp({ env, session, params }) {
+  return answer(200)(await orgStore(env, session.org).resetApp(session.org, params.id, session.sub));
+}
+
+/** POST /api/apps/{id}/enable. */
+export async function enableApp({ env, session, params }) {
+  return answer(200)(await orgStore(env, session.org).setEnabled(session.org, params.id, true, session.sub));
+}
+
+/** POST /api/apps/{id}/disable: tokens kept but unusable; no new authorizations. */
+export async function disableApp({ env, session, params }) {
+  return answer(200)(await orgStore(env, session.org).setEnabled(session.org, params.id, false, session.sub));
+}

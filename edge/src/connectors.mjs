@@ -1,0 +1,68 @@
+// /api/connectors (SPEC §7, admins only): versioned connector definitions.
+// Validation is the engine's: its problems go out as `details` unchanged.
+import { fail } from './result.mjs';
+import { json } from './errors.mjs';
+import { getEngine } from './engine.mjs';
+import { LIMITS, readJsonObject } from './limits.mjs';
+import { CONNECTOR_NAME } from './app_model.mjs';
+import { orgStore } from './stores.mjs';
+
+const badName = () => fail('invalid_connector', 'the connector is invalid', {
+  details: [{ path: '/name', message: 'must match ^[a-z][a-z0-9_-]{0,63}$' }],
+});
+
+/** PUT /api/connectors/{name}: a new version → 201 {name, version}. */
+export async function putConnector({ request, env, session, params }) {
+  if (!CONNECTOR_NAME.test(params.name)) return badName();
+  const body = await readJsonObject(request, LIMITS.connectorBytes);
+  if (!body.ok) return body;
+  const engine = await getEngine();
+  const validated = engine.validate(body.value);
+  if (!validated.ok) return fail('invalid_connector', 'the connector is invalid', { details: validated.errors });
+  if (body.value.name !== params.name) {
+    return fail('invalid_connector', 'the connector is invalid', {
+      details: [{ path: '/name', message: `must equal the name in the URL ("${params.name}")` }],
+    });
+  }
+  const stored = await orgStore(env, session.org).putConnector(session.org, params.name, body.value, session.sub);
+  return stored.ok ? json(201, stored.value) : stored;
+}
+
+/**
+ * GET /api/connectors/{name}[?version=n]: the current definition (or
+ * version n's), what the engine reads from it, and every version.
+ */
+export async function getConnector({ env, session, params, url }) {
+  if (!CONNECTOR_NAME.test(params.name)) return fail('not_found', `no connector named ${params.name}`);
+  let version = null;
+  if (url.searchParams.has('version')) {
+    version = Number(url.searchParams.get('version'));
+    if (!Number.isInteger(version) || version < 1) return fail('invalid_request', 'version must be a positive integer');
+  }
+  const found = await orgStore(env, session.org).getConnector(session.org, params.name, version);
+  if (!found.ok) return found;
+  const engine = await getEngine();
+  const described = engine.describe(found.value.definition);
+  return json(200, { ...found.value, summary: described.ok ? described.value : null });
+}
+
+/** GET /api/connectors: every connector's name and current version (console convenience). */
+export async function listConnectors({ env, session }) {
+  const listed = await orgStore(env, session.org).listConnectors(session.org);
+  return listed.ok ? json(200, { connectors: listed.value }) : listed;
+}
+
+/** POST /api/connectors/{name}/rollback {"version": n} → 201 {name, version} (a new version). */
+export async function rollbackConnector({ request, env, session, params }) {
+  if (!CONNECTOR_NAME.test(params.name)) return fail('not_found', `no connector named ${params.name}`);
+  const body = await readJsonObject(request);
+  if (!body.ok) return body;
+  const { version } = body.value;
+  if (!Number.isInteger(version) || version < 1) {
+    return fail('invalid_request', 'the request is invalid', {
+      details: [{ path: '/version', message: 'must be a positive integer' }],
+    });
+  }
+  const restored = await orgStore(env, session.org).rollbackConnector(session.org, params.name, version, session.sub);
+  return restored.ok ? json(201, { ...restored.value, restored_from: version }) : restored;
+}

@@ -1,0 +1,57 @@
+// Which headers cross the proxy (SPEC §7). Hop-by-hop headers belong to one
+// connection and are never forwarded (RFC 9110 §7.6.1: Connection and every
+// header it names, Keep-Alive, Proxy-*, TE, Trailer, Transfer-Encoding,
+// Upgrade). The caller's own credentials (Authorization, Cookie) are for this
+// service, not the upstream; the connector applies the upstream's.
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade',
+  'proxy-connection']);
+
+// Request headers the proxy drops besides hop-by-hop ones: the caller's
+// credentials; what the runtime sets itself (host, content-length, the
+// encoding it negotiates); and what would tell the upstream about the caller
+// or this service (client address headers, the console's origin/referer).
+const REQUEST_DROPPED = new Set(['authorization', 'cookie', 'host', 'content-length', 'accept-encoding',
+  'forwarded', 'x-real-ip', 'true-client-ip', 'cdn-loop', 'origin', 'referer']);
+const REQUEST_DROPPED_PREFIXES = ['proxy-', 'cf-', 'x-forwarded-', 'sec-fetch-'];
+
+// Response headers the proxy drops besides hop-by-hop ones: the upstream's
+// cookies must not be set on this service's origin.
+const RESPONSE_DROPPED = new Set(['set-cookie', 'set-cookie2']);
+
+function connectionNamed(headers) {
+  const named = new Set();
+  for (const token of (headers.get('connection') ?? '').split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name) named.add(name);
+  }
+  return named;
+}
+
+function hopByHop(name, named) {
+  return HOP_BY_HOP.has(name) || name.startsWith('proxy-') || named.has(name);
+}
+
+/** The caller's headers that go upstream, as [name, value] pairs. */
+export function upstreamRequestHeaders(headers) {
+  const named = connectionNamed(headers);
+  const out = [];
+  for (const [name, value] of headers) {
+    const n = name.toLowerCase();
+    if (hopByHop(n, named) || REQUEST_DROPPED.has(n) || REQUEST_DROPPED_PREFIXES.some((p) => n.startsWith(p))) continue;
+    out.push([n, value]);
+  }
+  return out;
+}
+
+/** The upstream response's headers that go back to the caller. */
+export function callerResponseHeaders(headers) {
+  const named = connectionNamed(headers);
+  const out = new Headers();
+  for (const [name, value] of headers) {
+    const n = name.toLowerCase();
+    if (hopByHop(n, named) || RESPONSE_DROPPED.has(n)) continue;
+    out.append(n, value);
+  }
+  return out;
+}

@@ -1,0 +1,27 @@
+// connauth edge worker (SPEC §7): one ES module for workerd / Cloudflare
+// Workers. A thin host around the WebAssembly engine: connector logic is the
+// engine's; this worker does I/O, authentication and storage.
+//
+//   router.mjs        routes, sessions, roles       errors.mjs   the wire form of every failure
+//   connectors.mjs    /api/connectors               apps.mjs     /api/apps
+//   connection.mjs    the caller's connection       proxy.mjs    /proxy/{id}/...
+//   org_store.mjs     OrgStore DO (per org)         connection_store.mjs  ConnectionStore DO (per user)
+//   flows.mjs         seam to the engine's flows    crypto.mjs   AES-GCM at rest
+import { route } from './router.mjs';
+import { errorResponse } from './errors.mjs';
+
+export { OrgStore } from './org_store.mjs';
+export { ConnectionStore } from './connection_store.mjs';
+
+export default {
+  async fetch(request, env, ctx) {
+    try {
+      return await route(request, env, ctx);
+    } catch (error) {
+      // Nothing a caller sends may crash the worker: anything unexpected is
+      // logged (without request data, which may hold secrets) and answered 500.
+      console.error('connauth edge: unhandled error:', error?.stack ?? String(error));
+      return errorResponse({ code: 'internal_error', message: 'internal error' });
+    }
+  },
+};

@@ -1,0 +1,403 @@
+// OrgStore: the Durable Object holding one org's connectors (every version)
+// and outbound applications, plus the index of each app's connection objects
+// so that delete and reset can wipe every user's tokens (SPEC §5).
+//
+// Storage keys (values are structured-cloned objects):
+//   org                         the org id this object serves (checked on every call)
+//   connector:<name>            {name, current, latest}
+//   cver:<name>:<0-padded n>    {version, created_at, created_by, restored_from}
+//   cdef:<name>:<n>:<i>         chunk i of version n's definition text (32 Ki chars,
+//                               under the 128 KiB value limit of DO storage)
+//   app:<id>                    the app record: plain configuration, `generation`, `rev`,
+//                               sealed_client_secret and sealed_secret_settings (AES-GCM,
+//                               AAD = ["app_secret"|"app_settings", org, id]); never plaintext secrets
+//   appuser:<id>:<user>         1: the user has (or had) a connection object in the app's generation
+//   wipe:<ref json>             a connection object still to be wiped (retried by alarm)
+//
+// Every method takes the org first and answers a Result (result.mjs).
+import { DurableObject } from 'cloudflare:workers';
+import { ok, fail } from './result.mjs';
+import { aad, atRestKey, openJson, randomId, sealJson } from './crypto.mjs';
+import { getEngine } from './engine.mjs';
+import { LIMITS } from './limits.mjs';
+import { parseConnectorRef, publicApp } from './app_model.mjs';
+import { connectionRef, connectionStore } from './stores.mjs';
+
+const CHUNK_CHARS = 32 * 1024;
+/** How long a failed wipe waits before the alarm retries it (ms, default 30 s). */
+const WIPE_RETRY_MS = 30_000;
+/** Connection objects wiped at once while answering a request (the alarm continues). */
+const WIPE_BATCH = 64;
+const WIPE_CONCURRENCY = 8;
+
+const pad = (n) => String(n).padStart(10, '0');
+const noConnector = (name) => fail('not_found', `no connector named ${name}`);
+const noApp = () => fail('not_found', 'no such app');
+
+export class OrgStore extends DurableObject {
+  #org; // cached `org` key
+
+  constructor(ctx, env, now = () => Date.now()) {
+    super(ctx, env);
+    this.now = now; // injected clock (tests may pin it)
+  }
+
+  // ---- connectors (SPEC §2, §7) -------------------------------------------
+
+  /** Stores a validated definition as the new current version. */
+  async putConnector(org, name, definition, actor) {
+    await this.#bind(org);
+    return ok(await this.#addVersion(name, JSON.stringify(definition), actor, null));
+  }
+
+  /** The current definition (or `version`'s) and the version list. */
+  async getConnector(org, name, version = null) {
+    await this.#bind(org);
+    const meta = await this.ctx.storage.get(`connector:${name}`);
+    if (!meta) return noConnector(name);
+    const wanted = version ?? meta.current;
+    const text = await this.#definitionText(name, wanted);
+    if (text === null) return fail('not_found', `connector ${name} has no version ${wanted}`);
+    const versions = [...(await this.ctx.storage.list({ prefix: `cver:${name}:` })).values()];
+    return ok({ name, version: wanted, current: meta.current, definition: JSON.parse(text), versions });
+  }
+
+  /** Every connector's name and current version. */
+  async listConnectors(org) {
+    await this.#bind(org);
+    const metas = await this.ctx.storage.list({ prefix: 'connector:' });
+    return ok([...metas.values()].map(({ name, current }) => ({ name, version: current })));
+  }
+
+  /** SPEC §7: `version` becomes current again, as a new version. */
+  async rollbackConnector(org, name, version, actor) {
+    await this.#bind(org);
+    const meta = await this.ctx.storage.get(`connector:${name}`);
+    if (!meta) return noConnector(name);
+    const text = await this.#definitionText(name, version);
+    if (text === null) return fail('not_found', `connector ${name} has no version ${version}`);
+    return ok(await this.#addVersion(name, text, actor, version));
+  }
+
+  async #addVersion(name, text, actor, restoredFrom) {
+    const meta = (await this.ctx.storage.get(`connector:${name}`)) ?? { name, current: 0, latest: 0 };
+    const version = meta.latest + 1;
+    const entries = {
+      [`connector:${name}`]: { name, current: version, latest: version },
+      [`cver:${name}:${pad(version)}`]: {
+        version, created_at: this.#iso(), created_by: actor, restored_from: restoredFrom,
+      },
+    };
+    for (let i = 0; i * CHUNK_CHARS < text.length; i++) {
+      entries[`cdef:${name}:${version}:${i}`] = text.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS);
+    }
+    await this.ctx.storage.put(entries); // one atomic write
+    return { name, version };
+  }
+
+  async #definitionText(name, version) {
+    if (!Number.isInteger(version) || version < 1) return null;
+    const chunks = await this.ctx.storage.list({ prefix: `cdef:${name}:${version}:` });
+    if (chunks.size === 0) return null;
+    const ordered = [...chunks.entries()].sort((a, b) => chunkIndex(a[0]) - chunkIndex(b[0]));
+    return ordered.map(([, v]) => v).join('');
+  }
+
+  // ---- apps (SPEC §5) -----------------------------------------------------
+
+  /** Creates an app from validated fields (app_model.validateAppInput). */
+  async createApp(org, fields, actor) {
+    await this.#bind(org);
+    const connector = await this.#resolveConnector(fields.connector);
+    if (!connector.ok) return connector;
+    const now = this.#iso();
+    const record = {
+      id: randomId(16),
+      name: fields.name, description: fields.description, prompt: fields.prompt, connector: fields.connector,
+      client_id: fields.client_id, scopes: fields.scopes, default_expires_in: fields.default_expires_in,
+      refresh_buffer: fields.refresh_buffer, egress: fields.egress, enabled: fields.enabled,
+      created_at: now, updated_at: now, created_by: actor, generation: 1, rev: 1,
+      settings: {}, secret_setting_names: [], sealed_secret_settings: null, sealed_client_secret: null,
+    };
+    const sealed = await this.#sealSecrets(org, record, fields.client_secret ?? null, fields.settings, connector.value);
+    if (!sealed.ok) return sealed;
+    const size = this.#checkSize(record);
+    if (!size.ok) return size;
+    await this.ctx.storage.put(`app:${record.id}`, record);
+    return ok(publicApp(record));
+  }
+
+  async listApps(org) {
+    await this.#bind(org);
+    const apps = await this.ctx.storage.list({ prefix: 'app:' });
+    return ok([...apps.values()].sort((a, b) => a.created_at.localeCompare(b.created_at)).map(publicApp));
+  }
+
+  async getApp(org, id) {
+    await this.#bind(org);
+    const record = await this.ctx.storage.get(`app:${id}`);
+    return record ? ok(publicApp(record)) : noApp();
+  }
+
+  /**
+   * Applies a validated partial update. `client_secret`: a string replaces
+   * it, null clears it, absent keeps it. Secret settings are write-only like
+   * the client secret: absent from `settings` keeps them, null clears them.
+   */
+  async updateApp(org, id, patch, actor) {
+    await this.#bind(org);
+    // Sealing awaits WebCrypto, so another call (a reset bumping the
+    // generation) may interleave: write only if the record is still the one
+    // read, and otherwise start over from the newer one.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const record = await this.ctx.storage.get(`app:${id}`);
+      if (!record) return noApp();
+      const next = await this.#patched(org, record, patch, actor);
+      if (!next.ok) return next;
+      const current = await this.ctx.storage.get(`app:${id}`);
+      if (current?.rev !== record.rev) continue;
+      await this.ctx.storage.put(`app:${id}`, next.value);
+      return ok(publicApp(next.value));
+    }
+    return fail('conflict', 'the app changed meanwhile; try again');
+  }
+
+  async #patched(org, record, patch, actor) {
+    const id = record.id;
+    const connectorRef = patch.connector ?? record.connector;
+    const connector = await this.#resolveConnector(connectorRef);
+    if (!connector.ok) return connector;
+    const key = await atRestKey(this.env.ENCRYPTION_KEY);
+    if (!key.ok) return key;
+    const oldSecret = await this.#openOptional(key.value, record.sealed_client_secret, aad('app_secret', org, id));
+    const oldSecretSettings = await this.#openOptional(key.value, record.sealed_secret_settings, aad('app_settings', org, id));
+    if (!oldSecret.ok) return oldSecret;
+    if (!oldSecretSettings.ok) return oldSecretSettings;
+
+    let settings = { ...record.settings, ...(oldSecretSettings.value ?? {}) };
+    if (patch.settings) {
+      const kept = {};
+      for (const name of record.secret_setting_names ?? []) {
+        if (!Object.hasOwn(patch.settings, name) && oldSecretSettings.value?.[name] !== undefined) kept[name] = oldSecretSettings.value[name];
+      }
+      settings = { ...kept, ...patch.settings };
+    }
+    const clientSecret = Object.hasOwn(patch, 'client_secret') ? patch.client_secret : oldSecret.value;
+
+    const next = { ...record };
+    for (const field of ['name', 'description', 'prompt', 'connector', 'client_id', 'scopes',
+      'default_expires_in', 'refresh_buffer', 'egress', 'enabled']) {
+      if (Object.hasOwn(patch, field)) next[field] = patch[field];
+    }
+    next.updated_at = this.#iso();
+    next.updated_by = actor;
+    next.rev = record.rev + 1;
+    const sealed = await this.#sealSecrets(org, next, clientSecret, settings, connector.value);
+    if (!sealed.ok) return sealed;
+    const size = this.#checkSize(next);
+    return size.ok ? ok(next) : size;
+  }
+
+  /** SPEC §5 enable / disable: tokens are kept either way. */
+  async setEnabled(org, id, enabled, actor) {
+    await this.#bind(org);
+    const record = await this.ctx.storage.get(`app:${id}`);
+    if (!record) return noApp();
+    const next = { ...record, enabled, updated_at: this.#iso(), updated_by: actor, rev: record.rev + 1 };
+    await this.ctx.storage.put(`app:${id}`, next);
+    return ok(publicApp(next));
+  }
+
+  /** SPEC §5 delete: the app, its secrets and every user's tokens, irreversibly. */
+  async deleteApp(org, id) {
+    await this.#bind(org);
+    const record = await this.ctx.storage.get(`app:${id}`);
+    if (!record) return noApp();
+    await this.ctx.storage.delete(`app:${id}`);
+    await this.#scheduleWipes(org, id, record.generation);
+    await this.#drainWipes();
+    return ok({ id, deleted: true });
+  }
+
+  /**
+   * SPEC §5 reset: every user's tokens go, the configuration stays. The
+   * generation bump makes the old connection objects unreachable at once;
+   * their storage is then wiped (and a wiped object refuses writes, so a
+   * connect racing with the reset cannot leave tokens behind).
+   */
+  async resetApp(org, id, actor) {
+    await this.#bind(org);
+    const record = await this.ctx.storage.get(`app:${id}`);
+    if (!record) return noApp();
+    const next = { ...record, generation: record.generation + 1, updated_at: this.#iso(), updated_by: actor, rev: record.rev + 1 };
+    await this.ctx.storage.put(`app:${id}`, next);
+    await this.#scheduleWipes(org, id, record.generation);
+    await this.#drainWipes();
+    return ok(publicApp(next));
+  }
+
+  /** What addressing the app's connections needs: {id, enabled, generation}. */
+  async appState(org, id) {
+    await this.#bind(org);
+    const record = await this.ctx.storage.get(`app:${id}`);
+    return record ? ok({ id, enabled: record.enabled, generation: record.generation }) : noApp();
+  }
+
+  /**
+   * Everything a request on the app needs, in one call: the public app plus
+   * `generation`, the opened secrets (client_secret, all settings) and the
+   * connector definition in force (pinned version or current). Internal
+   * only: the worker never sends `secrets` to a caller.
+   */
+  async appForUse(org, id) {
+    await this.#bind(org);
+    const record = await this.ctx.storage.get(`app:${id}`);
+    if (!record) return noApp();
+    const connector = await this.#resolveConnector(record.connector);
+    if (!connector.ok) return fail('connector_error', `the app's connector ${record.connector} is missing`);
+    const key = await atRestKey(this.env.ENCRYPTION_KEY);
+    if (!key.ok) return key;
+    const secret = await this.#openOptional(key.value, record.sealed_client_secret, aad('app_secret', org, id));
+    const secretSettings = await this.#openOptional(key.value, record.sealed_secret_settings, aad('app_settings', org, id));
+    if (!secret.ok) return secret;
+    if (!secretSettings.ok) return secretSettings;
+    return ok({
+      app: { ...publicApp(record), generation: record.generation },
+      secrets: { client_secret: secret.value, settings: { ...record.settings, ...(secretSettings.value ?? {}) } },
+      connector: { name: connector.value.name, version: connector.value.version, definition: connector.value.text },
+    });
+  }
+
+  /**
+   * Records that `user` has a connection object in the app's `generation`
+   * (before anything is written to it), so delete/reset can find it.
+   * Refuses a stale generation (the app was reset meanwhile) and a disabled app.
+   */
+  async registerConnection(org, id, generation, user) {
+    await this.#bind(org);
+    const record = await this.ctx.storage.get(`app:${id}`);
+    if (!record) return noApp();
+    if (!record.enabled) return fail('app_disabled', 'the app is disabled');
+    if (record.generation !== generation) return fail('conflict', 'the app was reset meanwhile; try again');
+    await this.ctx.storage.put(`appuser:${id}:${user}`, 1);
+    return ok(true);
+  }
+
+  /** Retries wipes that failed while answering a request. */
+  async alarm() {
+    await this.#drainWipes();
+  }
+
+  // ---- internals ----------------------------------------------------------
+
+  // Every call names its org; an object serves exactly one (AAD and the
+  // connection refs are built from it), so a mismatch is a routing bug.
+  async #bind(org) {
+    this.#org ??= await this.ctx.storage.get('org');
+    if (this.#org === undefined) {
+      await this.ctx.storage.put('org', org);
+      this.#org = org;
+    } else if (this.#org !== org) {
+      throw new Error('OrgStore called for another org');
+    }
+  }
+
+  async #resolveConnector(refText) {
+    const ref = parseConnectorRef(refText);
+    if (!ref) return fail('invalid_app', 'the app is invalid', { details: [{ path: '/connector', message: 'is malformed' }] });
+    const meta = await this.ctx.storage.get(`connector:${ref.name}`);
+    const version = ref.version ?? meta?.current;
+    const text = meta ? await this.#definitionText(ref.name, version) : null;
+    if (text === null) {
+      const message = meta ? `connector ${ref.name} has no version ${version}` : `no connector named ${ref.name}`;
+      return fail('invalid_app', 'the app is invalid', { details: [{ path: '/connector', message }] });
+    }
+    return ok({ name: ref.name, version, text });
+  }
+
+  // Seals the client secret and the settings of secret fields into `record`
+  // (in place); plain settings stay readable. Secret fields are those the
+  // connector (as the engine describes it) marks `secret`, in any option.
+  async #sealSecrets(org, record, clientSecret, settings, connector) {
+    const key = await atRestKey(this.env.ENCRYPTION_KEY);
+    if (!key.ok) return key;
+    const engine = await getEngine();
+    const described = engine.describe(connector.text);
+    const secretNames = new Set();
+    if (described.ok) {
+      const fields = [...described.value.fields, ...(described.value.options ?? []).flatMap((o) => o.fields)];
+      for (const f of fields) if (f.secret) secretNames.add(f.name);
+    }
+    const plain = {};
+    const secret = {};
+    for (const [k, v] of Object.entries(settings ?? {})) {
+      if (v !== null) (secretNames.has(k) ? secret : plain)[k] = v; // null = not set (scope.cpp)
+    }
+    record.settings = plain;
+    record.secret_setting_names = Object.keys(secret).sort();
+    record.sealed_secret_settings = record.secret_setting_names.length
+      ? await sealJson(key.value, secret, aad('app_settings', org, record.id)) : null;
+    record.sealed_client_secret = clientSecret
+      ? await sealJson(key.value, clientSecret, aad('app_secret', org, record.id)) : null;
+    return ok(record);
+  }
+
+  async #openOptional(key, sealed, associated) {
+    return sealed ? openJson(key, sealed, associated) : ok(null);
+  }
+
+  #checkSize(record) {
+    const size = JSON.stringify(record).length;
+    return size > LIMITS.appRecordBytes
+      ? fail('payload_too_large', `the app is larger than ${LIMITS.appRecordBytes} bytes`)
+      : ok(size);
+  }
+
+  // Turns the app's connection index into pending wipes, a batch at a time
+  // (a put takes at most 128 keys). Only storage calls happen here, so no
+  // other call on this object interleaves (DO input gates): the generation
+  // bump or deletion before it and these moves are seen together.
+  async #scheduleWipes(org, id, generation) {
+    const prefix = `appuser:${id}:`;
+    for (;;) {
+      const batch = await this.ctx.storage.list({ prefix, limit: 100 });
+      if (batch.size === 0) break;
+      const entries = {};
+      for (const key of batch.keys()) {
+        const user = key.slice(prefix.length);
+        entries[`wipe:${JSON.stringify([id, generation, user])}`] = connectionRef(org, id, generation, user);
+      }
+      await this.ctx.storage.put(entries);
+      await this.ctx.storage.delete([...batch.keys()]);
+    }
+  }
+
+  // Wipes pending connection objects, a batch at a time; what fails or is
+  // left over is retried by the alarm.
+  async #drainWipes() {
+    const pending = await this.ctx.storage.list({ prefix: 'wipe:', limit: WIPE_BATCH });
+    const entries = [...pending.entries()];
+    let failed = false;
+    for (let i = 0; i < entries.length; i += WIPE_CONCURRENCY) {
+      await Promise.all(entries.slice(i, i + WIPE_CONCURRENCY).map(async ([key, ref]) => {
+        try {
+          const done = await connectionStore(this.env, ref).wipe(ref);
+          if (done.ok) await this.ctx.storage.delete(key);
+          else failed = true;
+        } catch {
+          failed = true;
+        }
+      }));
+    }
+    const more = (await this.ctx.storage.list({ prefix: 'wipe:', limit: 1 })).size > 0;
+    if (failed || more) await this.ctx.storage.setAlarm(this.now() + (failed ? WIPE_RETRY_MS : 0));
+  }
+
+  #iso() {
+    return new Date(this.now()).toISOString();
+  }
+}
+
+function chunkIndex(key) {
+  return Number(key.slice(key.lastIndexOf(':') + 1));
+}

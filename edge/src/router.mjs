@@ -1,0 +1,103 @@
+// The route table (SPEC §7) and the one function that decides, for each
+// request, which handler runs and whether the caller may run it:
+//   unknown path → 404, known path with another method → 405,
+//   no valid session → 401, member on an admin route → 403.
+// Handlers answer a Response or a failed Result; errors.mjs renders the latter.
+import { fail, isFailure } from './result.mjs';
+import { errorResponse, forbidden } from './errors.mjs';
+import { verifySession } from './session.mjs';
+import { checkHeaderSize } from './limits.mjs';
+import * as connectors from './connectors.mjs';
+import * as apps from './apps.mjs';
+import * as connection from './connection.mjs';
+import { proxy } from './proxy.mjs';
+import { staticPage } from './static.mjs';
+
+/** Shortest accepted SESSION_SECRET (RFC 7518 §3.2: at least the hash size, 256 bits). */
+export const MIN_SESSION_SECRET_LENGTH = 32;
+
+// [method ('*' = any), pattern, handler, who: 'public' | 'member' | 'admin'].
+// ':x' matches one non-empty segment; '*x' the rest of the path (raw).
+const ROUTES = [
+  ['GET', '/', staticPage, 'public'],
+  ['GET', '/api/connectors', connectors.listConnectors, 'admin'],
+  ['PUT', '/api/connectors/:name', connectors.putConnector, 'admin'],
+  ['GET', '/api/connectors/:name', connectors.getConnector, 'admin'],
+  ['POST', '/api/connectors/:name/rollback', connectors.rollbackConnector, 'admin'],
+  ['POST', '/api/apps', apps.createApp, 'admin'],
+  ['GET', '/api/apps', apps.listApps, 'member'],
+  ['GET', '/api/apps/:id', apps.getApp, 'member'],
+  ['PATCH', '/api/apps/:id', apps.updateApp, 'admin'],
+  ['DELETE', '/api/apps/:id', apps.deleteApp, 'admin'],
+  ['POST', '/api/apps/:id/reset', apps.resetApp, 'admin'],
+  ['POST', '/api/apps/:id/enable', apps.enableApp, 'admin'],
+  ['POST', '/api/apps/:id/disable', apps.disableApp, 'admin'],
+  ['GET', '/api/apps/:id/connection', connection.getConnection, 'member'],
+  ['DELETE', '/api/apps/:id/connection', connection.disconnect, 'member'],
+  ['POST', '/api/apps/:id/connect', connection.connect, 'member'],
+  ['POST', '/api/apps/:id/check', connection.check, 'member'],
+  ['GET', '/oauth/callback', connection.oauthCallback, 'public'],
+  ['*', '/proxy/:id/*rest', proxy, 'member'],
+].map(([method, pattern, handler, who]) => ({ method, segments: pattern.split('/').slice(1), handler, who }));
+
+// Path parameters are ids and names: nothing that needs decoding.
+const PARAM = /^[A-Za-z0-9_-]{1,128}$/;
+
+function match(segments, path) {
+  const parts = path.split('/').slice(1);
+  const params = {};
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i];
+    if (s.startsWith('*')) {
+      params[s.slice(1)] = parts.slice(i).join('/');
+      return params;
+    }
+    if (i >= parts.length) return null;
+    if (s.startsWith(':')) {
+      if (!PARAM.test(parts[i])) return null;
+      params[s.slice(1)] = parts[i];
+    } else if (s !== parts[i]) {
+      return null;
+    }
+  }
+  return parts.length === segments.length ? params : null;
+}
+
+/** Routes one request; never throws for anything a caller sends (index.mjs catches the rest). */
+export async function route(request, env) {
+  const size = checkHeaderSize(request.headers);
+  if (!size.ok) return errorResponse(size.error);
+  const url = new URL(request.url);
+  // "/proxy/{id}" alone is the base URL itself.
+  const path = /^\/proxy\/[^/]+$/.test(url.pathname) ? `${url.pathname}/` : url.pathname;
+
+  let found = null;
+  const allowed = [];
+  for (const r of ROUTES) {
+    const params = match(r.segments, path);
+    if (!params) continue;
+    if (r.method === '*' || r.method === request.method) {
+      found = { route: r, params };
+      break;
+    }
+    allowed.push(r.method);
+  }
+  if (!found) {
+    return errorResponse(allowed.length
+      ? fail('method_not_allowed', `use ${allowed.join(' or ')}`, { allow: allowed }).error
+      : fail('not_found', 'no such route').error);
+  }
+
+  const ctx = { request, env, url, params: found.params, session: null };
+  if (found.route.who !== 'public') {
+    if (typeof env.SESSION_SECRET !== 'string' || env.SESSION_SECRET.length < MIN_SESSION_SECRET_LENGTH) {
+      return errorResponse(fail('server_misconfigured', 'the service is not configured (SESSION_SECRET)').error);
+    }
+    const session = await verifySession(request, env.SESSION_SECRET);
+    if (!session.ok) return errorResponse(session.error);
+    if (found.route.who === 'admin' && session.value.role !== 'admin') return errorResponse(forbidden().error);
+    ctx.session = session.value;
+  }
+  const answer = await found.route.handler(ctx);
+  return isFailure(answer) ? errorResponse(answer.error) : answer;
+}

@@ -1,0 +1,91 @@
+// Callers of the API and the proxy (SPEC §7): `Authorization: Bearer <JWT>`,
+// HS256 (RFC 7515/7519) signed with SESSION_SECRET, the secret shared with the
+// host console. Claims: sub (user), org, role ("admin" | "member"), exp.
+// Missing or invalid → 401; the role check (403) is the router's.
+import { ok, fail } from './result.mjs';
+import { LIMITS } from './limits.mjs';
+
+/** Accepted clock difference with the console that minted the token, in seconds (default 30). */
+export const CLOCK_SKEW_SECONDS = 30;
+
+const ROLES = new Set(['admin', 'member']);
+const MAX_CLAIM_LENGTH = 256;
+
+// One imported HMAC key per isolate (the secret does not change while it lives).
+let cachedKey; // {secret, key}
+
+async function hmacKey(secret) {
+  if (cachedKey?.secret !== secret) {
+    const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret),
+      { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    cachedKey = { secret, key };
+  }
+  return cachedKey.key;
+}
+
+function base64UrlBytes(text) {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+  const b64 = text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
+  try {
+    return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
+function base64UrlJson(text) {
+  const bytes = base64UrlBytes(text);
+  if (!bytes) return null;
+  try {
+    const value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    return value && typeof value === 'object' && !Array.isArray(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+const invalid = (why) => fail('unauthorized', 'a valid session token is required', { why });
+
+/**
+ * Verifies the request's session token. `now` is epoch seconds (injected so
+ * tests can pin it). Answers {sub, org, role} or an `unauthorized` error
+ * whose `why` (kept inside, never sent) says which check failed.
+ */
+export async function verifySession(request, secret, now = Math.floor(Date.now() / 1000)) {
+  const header = request.headers.get('authorization');
+  if (!header) return invalid('no Authorization header');
+  const match = /^Bearer[ ]+([^ ]+)[ ]*$/i.exec(header);
+  if (!match) return invalid('not a Bearer token');
+  const token = match[1];
+  if (token.length > LIMITS.sessionTokenBytes) return invalid('token too long');
+  const parts = token.split('.');
+  if (parts.length !== 3) return invalid('not a JWS compact serialization');
+  const [head, body, signature] = parts;
+
+  // RFC 8725 §3.1: the algorithm is fixed by us, never taken from the token.
+  const joseHeader = base64UrlJson(head);
+  if (!joseHeader || joseHeader.alg !== 'HS256') return invalid('alg is not HS256');
+  if (joseHeader.crit !== undefined) return invalid('unsupported crit header');
+  const sig = base64UrlBytes(signature);
+  if (!sig) return invalid('malformed signature');
+  const key = await hmacKey(secret);
+  // crypto.subtle.verify compares in constant time.
+  const valid = await crypto.subtle.verify('HMAC', key, sig, new TextEncoder().encode(`${head}.${body}`));
+  if (!valid) return invalid('bad signature');
+
+  const claims = base64UrlJson(body);
+  if (!claims) return invalid('claims are not a JSON object');
+  const { sub, org, role, exp, nbf } = claims;
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) return invalid('exp missing');
+  if (now > exp + CLOCK_SKEW_SECONDS) return invalid('expired');
+  if (nbf !== undefined && (typeof nbf !== 'number' || now + CLOCK_SKEW_SECONDS < nbf)) return invalid('not yet valid');
+  if (!validClaim(sub)) return invalid('sub missing');
+  if (!validClaim(org)) return invalid('org missing');
+  if (!ROLES.has(role)) return invalid('role is neither admin nor member');
+  return ok({ sub, org, role });
+}
+
+function validClaim(value) {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_CLAIM_LENGTH &&
+    !/[\u0000-\u001f\u007f]/.test(value);
+}

@@ -1,0 +1,138 @@
+// The edge worker's pure modules, in Node (same WebCrypto and URL APIs as
+// workerd): the proxy path guard, the egress matcher, header filtering,
+// encryption at rest with its record binding, and session verification.
+// The end-to-end behaviour is tested in workerd by the other files.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { proxyTarget } from '../../edge/src/proxy_path.mjs';
+import { hostAllowed } from '../../edge/src/egress.mjs';
+import { upstreamRequestHeaders, callerResponseHeaders } from '../../edge/src/http_headers.mjs';
+import { aad, atRestKey, seal, open } from '../../edge/src/crypto.mjs';
+import { verifySession } from '../../edge/src/session.mjs';
+import { validateAppInput, parseConnectorRef } from '../../edge/src/app_model.mjs';
+import { signJwt, SESSION_SECRET } from './fixtures/edge_harness.mjs';
+
+describe('proxy path guard', () => {
+  test('ordinary paths join as "./path?query"', () => {
+    assert.deepEqual(proxyTarget('users/1', '?a=b'), { ok: true, value: './users/1?a=b' });
+    assert.equal(proxyTarget('', '').value, './');
+    assert.equal(proxyTarget('a/b/', '').value, './a/b/');
+    assert.equal(proxyTarget('files/report%20v2.pdf', '').value, './files/report%20v2.pdf');
+    assert.equal(proxyTarget('sheets/x:batchGet', '').value, './sheets/x:batchGet');
+  });
+
+  test('escapes are refused', () => {
+    for (const rest of ['/evil.example/x', '..', '../x', 'a/../../x', '.', '%2e%2e/x', '.%2E/x', '..%2f..%2fx', '%2F%2Fevil',
+      'a%5cb', 'a\\b', '@evil.example', '%40evil', 'x@y', 'http://evil.example', 'http:evil', 'HTTPS:%2f%2fx', 'a//b',
+      '%252e%252e/x', '%25252f', 'x%00', 'x%0a', 'x%7f', '%2525252525252e']) {
+      const r = proxyTarget(rest, '');
+      assert.equal(r.ok, false, rest);
+      assert.ok(['egress_denied', 'invalid_path'].includes(r.error.code), rest);
+    }
+    assert.equal(proxyTarget('a%zz', '').error.code, 'invalid_path');
+    assert.equal(proxyTarget('a b', '').ok, false);
+    assert.equal(proxyTarget('a', '?x=\r\n').ok, false);
+  });
+});
+
+describe('egress matching', () => {
+  test('exact hosts on the default port, explicit ports, wildcards', () => {
+    const hosts = ['api.example.com', '*.tenant.example', '127.0.0.1:8787', '[::1]:9000'];
+    assert.ok(hostAllowed('https://api.example.com/x', hosts));
+    assert.ok(hostAllowed('http://api.example.com/x', hosts));
+    assert.ok(!hostAllowed('https://api.example.com:8443/x', hosts));
+    assert.ok(!hostAllowed('https://evil.api.example.com/x', hosts));
+    assert.ok(!hostAllowed('https://api.example.com.evil.test/x', hosts));
+    assert.ok(hostAllowed('https://a.tenant.example/', hosts));
+    assert.ok(hostAllowed('https://a.b.tenant.example/', hosts));
+    assert.ok(!hostAllowed('https://tenant.example/', hosts));
+    assert.ok(!hostAllowed('https://eviltenant.example/', hosts));
+    assert.ok(hostAllowed('http://127.0.0.1:8787/token', hosts));
+    assert.ok(!hostAllowed('http://127.0.0.1/token', hosts));
+    assert.ok(hostAllowed('http://[::1]:9000/', hosts));
+    assert.ok(!hostAllowed('https://user:pw@api.example.com/', hosts));
+    assert.ok(!hostAllowed('ftp://api.example.com/', hosts));
+    assert.ok(!hostAllowed('not a url', hosts));
+    assert.ok(!hostAllowed('https://api.example.com/', []));
+  });
+});
+
+describe('header filtering', () => {
+  test('request: hop-by-hop (RFC 9110 §7.6.1), Connection-named, caller credentials', () => {
+    const headers = new Headers({
+      connection: 'close, X-Named', 'x-named': '1', 'keep-alive': '5', te: 'trailers', trailer: 'x', 'transfer-encoding': 'chunked',
+      upgrade: 'websocket', 'proxy-authorization': 'p', 'proxy-x': 'p', authorization: 'Bearer s', cookie: 'c=1',
+      host: 'edge', 'cf-connecting-ip': '1.2.3.4', 'x-forwarded-for': '1.2.3.4', 'content-type': 'application/json', 'x-keep': 'k',
+    });
+    assert.deepEqual(upstreamRequestHeaders(headers), [['content-type', 'application/json'], ['x-keep', 'k']]);
+  });
+
+  test('response: hop-by-hop and cookies', () => {
+    const out = callerResponseHeaders(new Headers({ connection: 'x-private', 'x-private': '1', 'set-cookie': 'a=b', 'keep-alive': '1', 'content-type': 'text/plain' }));
+    assert.deepEqual([...out], [['content-type', 'text/plain']]);
+  });
+});
+
+describe('encryption at rest', () => {
+  test('a sealed value opens only for its own record', async () => {
+    const key = (await atRestKey('k'.repeat(32))).value;
+    const a = aad('connection', 'org', 'app', 1, 'alice');
+    const sealed = await seal(key, 'token-123', a);
+    assert.ok(!JSON.stringify(sealed).includes('token-123'));
+    assert.equal((await open(key, sealed, a)).value, 'token-123');
+    for (const other of [aad('connection', 'org', 'app', 1, 'bob'), aad('connection', 'org', 'app', 2, 'alice'),
+      aad('connection', 'org2', 'app', 1, 'alice'), aad('app_secret', 'org', 'app')]) {
+      assert.equal((await open(key, sealed, other)).ok, false);
+    }
+    const tampered = { ...sealed, ct: sealed.ct.slice(0, -4) + (sealed.ct.endsWith('AAAA') ? 'BBBB' : 'AAAA') };
+    assert.equal((await open(key, tampered, a)).ok, false);
+    const otherKey = (await atRestKey('z'.repeat(32))).value;
+    assert.equal((await open(otherKey, sealed, a)).ok, false);
+    const again = await seal(key, 'token-123', a);
+    assert.notEqual(again.iv, sealed.iv, 'a fresh IV per seal');
+  });
+
+  test('a missing or short key is a configuration error', async () => {
+    assert.equal((await atRestKey(undefined)).error.code, 'server_misconfigured');
+    assert.equal((await atRestKey('short')).error.code, 'server_misconfigured');
+  });
+});
+
+describe('sessions', () => {
+  const req = (token) => new Request('https://edge.test/', { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const now = 1_800_000_000;
+
+  test('valid token → claims; exp honoured with the documented skew', async () => {
+    const token = await signJwt({ sub: 'u', org: 'o', role: 'member', exp: now + 10 });
+    assert.deepEqual((await verifySession(req(token), SESSION_SECRET, now)).value, { sub: 'u', org: 'o', role: 'member' });
+    assert.ok((await verifySession(req(token), SESSION_SECRET, now + 30)).ok);
+    assert.equal((await verifySession(req(token), SESSION_SECRET, now + 41)).ok, false);
+  });
+
+  test('tampered claims fail the signature', async () => {
+    const token = await signJwt({ sub: 'u', org: 'o', role: 'member', exp: now + 10 });
+    const [h, , s] = token.split('.');
+    const forged = Buffer.from(JSON.stringify({ sub: 'u', org: 'o', role: 'admin', exp: now + 10 })).toString('base64url');
+    const r = await verifySession(req(`${h}.${forged}.${s}`), SESSION_SECRET, now);
+    assert.equal(r.error.code, 'unauthorized');
+    assert.equal(r.error.why, 'bad signature');
+  });
+});
+
+describe('app input', () => {
+  test('connector references', () => {
+    assert.deepEqual(parseConnectorRef('acme'), { name: 'acme', version: null });
+    assert.deepEqual(parseConnectorRef('acme@12'), { name: 'acme', version: 12 });
+    for (const bad of ['Acme', 'acme@0', 'acme@', '@1', 'acme@1@2', '', 5]) assert.equal(parseConnectorRef(bad), null, String(bad));
+  });
+
+  test('defaults, and partial updates add none', () => {
+    const full = validateAppInput({ name: 'n', prompt: 'p', connector: 'c' });
+    assert.equal(full.value.refresh_buffer, 60);
+    assert.equal(full.value.enabled, true);
+    assert.deepEqual(validateAppInput({ name: 'x' }, { partial: true }).value, { name: 'x' });
+    assert.deepEqual(validateAppInput({ egress: ['API.Example.com', 'api.example.com'] }, { partial: true }).value, { egress: ['api.example.com'] });
+    const proto = validateAppInput(JSON.parse('{"settings":{"__proto__":{"x":1}}}'), { partial: true });
+    assert.deepEqual(proto.error.details.map((d) => d.path), ['/settings/__proto__']);
+  });
+});
