@@ -9,6 +9,7 @@
 #include <string>
 
 #include "connector.h"
+#include "consent_flow.h"
 #include "engine.h"
 #include "json_io.h"
 
@@ -86,6 +87,14 @@ class CompiledConnector {
   connauth::Problems problems_;
 };
 
+std::string consent_step(const std::string& state, const std::string& event) {
+  return guarded([&] {
+    return with_json(state, "/state", [&](const json& st) {
+      return with_json(event, "/event", [&](const json& ev) { return connauth::consent_step(st, ev); });
+    });
+  });
+}
+
 std::string validate(const std::string& definition_text) {
   return guarded([&] { return connauth::validate_connector(definition_text); });
 }
@@ -94,6 +103,7 @@ std::string validate(const std::string& definition_text) {
 
 EMSCRIPTEN_BINDINGS(connauth) {
   emscripten::function("validate", &validate);
+  emscripten::function("consentStep", &consent_step);
   emscripten::class_<CompiledConnector>("CompiledConnector")
       .constructor<const std::string&>()
       .function("ok", &CompiledConnector::ok)

@@ -94,6 +94,14 @@ export class Connauth {
     return this.#with(definition, (c) => c.classify(text(context), text(response)));
   }
 
+  /**
+   * One transition of the consent popup's state machine (core/consent_flow.h):
+   * {state, effects} for the previous state and the observed event.
+   */
+  consentStep(state, event) {
+    return JSON.parse(this.#raw.consentStep(text(state ?? {}), text(event)));
+  }
+
   /** Frees every compiled connector (the module itself is garbage-collected). */
   dispose() {
     for (const compiled of this.#cache.values()) compiled.delete();
