@@ -1,5 +1,7 @@
 #include "connector.h"
 
+#include "json_io.h"
+
 #include <algorithm>
 #include <map>
 #include <utility>
@@ -559,7 +561,7 @@ Template ConnectorParser::default_template(const char* source, const std::string
 }  // namespace
 
 Result<Connector> parse_connector(std::string_view json_text) {
-  Result<json> definition = parse_definition_text(json_text);
+  Result<json> definition = parse_json_text(json_text, "");
   if (!definition.ok()) return Result<Connector>::failure(std::move(definition.errors));
   return parse_connector(*definition.value);
 }

@@ -106,8 +106,5 @@ std::string in_quotes_list(const KeyList& items);
 // Nesting depth of a JSON value, measured without recursion.
 size_t json_depth(const nlohmann::json& value);
 
-// Parses JSON text. Invalid text yields one problem at "" giving the byte
-// position and the parser's reason (without echoing the input).
-Result<nlohmann::json> parse_definition_text(std::string_view text);
 
 }  // namespace connauth

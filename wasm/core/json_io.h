@@ -18,7 +18,9 @@ nlohmann::json ok_envelope(nlohmann::json value);
 nlohmann::json error_envelope(const Problems& problems);
 nlohmann::json error_envelope(const std::string& path, const std::string& message);
 
-// Parses host JSON text; a problem at `where` names the byte offset on error.
+// Parses JSON text. Invalid text yields one problem at `where` giving the
+// byte position and the parser's reason, never echoing the input (it may
+// hold a secret).
 Result<nlohmann::json> parse_json_text(std::string_view text, const std::string& where);
 
 // {"method","url","headers":{name: value} | [[name, value], ...],"body"}.
