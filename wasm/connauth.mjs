@@ -59,6 +59,15 @@ export async function load(options = {}) {
 }
 
 const text = (value) => (typeof value === 'string' ? value : JSON.stringify(value ?? {}));
+const json = (value) => JSON.stringify(value ?? null);
+
+// The host's clock and CSPRNG (the core is deterministic: SPEC §3, STYLE.md).
+const epochSeconds = () => Math.floor(Date.now() / 1000);
+function randomHex(bytes) {
+  const buffer = crypto.getRandomValues(new Uint8Array(bytes));
+  return Array.from(buffer, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+const randomFraction = () => crypto.getRandomValues(new Uint32Array(1))[0] / 2 ** 32;
 
 export class Connauth {
   #raw;
@@ -92,6 +101,94 @@ export class Connauth {
   /** SPEC §2.5: {action: 'ok'|'refresh'|'error', reason, matched}. */
   classify(definition, context, response) {
     return this.#with(definition, (c) => c.classify(text(context), text(response)));
+  }
+
+  // ---- flows (SPEC §3–§4; core/flow_api.h documents every shape) ----------
+  // `options.now` (epoch seconds) pins the clock, for tests; default: now.
+
+  /** oauth2: {url, pending, noopener}. Store `pending` server-side, bound to org, user and app. */
+  authorizeBegin(definition, context, options = {}) {
+    // 48 bytes: 16 for state (128 bits, SPEC §3) and 32 for the PKCE verifier (RFC 7636 §4.1).
+    const now = options.now ?? epochSeconds();
+    return this.#with(definition, (c) => c.authorizeBegin(text(context), randomHex(48), now));
+  }
+
+  /** Checks the callback against `pending` -> {request, flow} (send request; pass flow as context.flow). */
+  authorizeCallback(definition, context, pending, params, options = {}) {
+    const now = options.now ?? epochSeconds();
+    return this.#with(definition, (c) => c.authorizeCallback(text(context), json(pending), json(params), now));
+  }
+
+  /** Reads the token (or acquire) response -> {connection, warnings, identity?}. */
+  authorizeFinish(definition, context, response, options = {}) {
+    const now = options.now ?? epochSeconds();
+    return this.#with(definition, (c) => c.authorizeFinish(text(context), json(response), now));
+  }
+
+  /** Whether the token is within the app's refresh buffer of its expiry (boolean, in `value`). */
+  refreshNeeded(context, options = {}) {
+    return JSON.parse(this.#raw.refreshNeeded(text(context), options.now ?? epochSeconds()));
+  }
+
+  /** -> {request} or an error saying why this connection cannot refresh. */
+  refreshBegin(definition, context, options = {}) {
+    const now = options.now ?? epochSeconds();
+    return this.#with(definition, (c) => c.refreshBegin(text(context), now));
+  }
+
+  /** -> {connection, warnings}: the refreshed hash (old refresh token kept unless a new one came). */
+  refreshFinish(definition, context, response, options = {}) {
+    const now = options.now ?? epochSeconds();
+    return this.#with(definition, (c) => c.refreshFinish(text(context), json(response), now));
+  }
+
+  /** SPEC §2.5 rule 3 -> {next: 'deliver' | 'refresh_and_retry'}. */
+  requestNextStep(classification, refreshed) {
+    return JSON.parse(this.#raw.requestNextStep(String(classification), Boolean(refreshed)));
+  }
+
+  /** api_key / basic_auth / custom_auth connect -> {step: 'acquire'|'test'|'done', request?}. */
+  connectBegin(definition, context, options = {}) {
+    const now = options.now ?? epochSeconds();
+    return this.#with(definition, (c) => c.connectBegin(text(context), now));
+  }
+
+  /** Reads the acquire response -> {connection, warnings}. */
+  connectFinish(definition, context, response, options = {}) {
+    const now = options.now ?? epochSeconds();
+    return this.#with(definition, (c) => c.connectFinish(text(context), json(response), now));
+  }
+
+  /** The connector's test with credentials applied -> {request} (null when the connector has none). */
+  testBegin(definition, context) {
+    return this.#with(definition, (c) => c.testBegin(text(context)));
+  }
+
+  /** -> {outcome: 'ok' | 'refresh'} or an error with its SPEC §4 cause. */
+  testFinish(definition, context, response, options = {}) {
+    return this.#with(definition, (c) => c.testFinish(text(context), json(response), Boolean(options.refreshed)));
+  }
+
+  /** Connection state after a success; `options.version` = connector version in force. */
+  stateSuccess(state, options = {}) {
+    return JSON.parse(this.#raw.stateSuccess(json(state), options.now ?? epochSeconds(), json(options.version ?? null)));
+  }
+
+  /** Connection state after a failure with a SPEC §4 cause (backoff jitter from the host's CSPRNG). */
+  stateFailure(state, cause, detail, options = {}) {
+    const now = options.now ?? epochSeconds();
+    const fraction = options.randomFraction ?? randomFraction();
+    return JSON.parse(this.#raw.stateFailure(json(state), String(cause), String(detail ?? ''), now, fraction, json(options.settings ?? null)));
+  }
+
+  /** Connection state after disconnect / reset. */
+  stateDisconnect(state, detail, options = {}) {
+    return JSON.parse(this.#raw.stateDisconnect(json(state), options.now ?? epochSeconds(), String(detail ?? '')));
+  }
+
+  /** What GET /api/apps/{id}/connection shows for a state. */
+  stateView(state, appEnabled = true) {
+    return JSON.parse(this.#raw.stateView(json(state), Boolean(appEnabled)));
   }
 
   /**
