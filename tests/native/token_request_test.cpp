@@ -1,0 +1,117 @@
+#include "token_request.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "scope.h"
+
+namespace connauth {
+namespace {
+
+using nlohmann::json;
+using ::testing::ElementsAre;
+using ::testing::Pair;
+
+Connector connector(const std::string& oauth2_extra) {
+  auto parsed = parse_connector(std::string(R"({"name": "acme", "authorization": {"type": "oauth2",
+      "authorization_url": "https://auth.acme.example/authorize",
+      "token_url": "https://auth.acme.example/token")") + oauth2_extra + "}}");
+  EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.errors[0].path + ": " + parsed.errors[0].message);
+  return parsed.ok() ? *parsed.value : Connector{};
+}
+
+json scope_with(const std::string& client_id, const std::optional<std::string>& secret) {
+  json app = {{"client_id", client_id}};
+  if (secret) app["client_secret"] = *secret;
+  return make_scope(json{{"app", app}, {"connection", json::object()}});
+}
+
+const QueryParams kGrant = {{"grant_type", "refresh_token"}, {"refresh_token", "rt/1"}};
+
+TEST(TokenRequest, BodyClientAuthenticationIsTheDefault) {
+  Connector c = connector("");
+  auto built = build_token_request(c.authorization, scope_with("my client", "top secret"), kGrant, std::nullopt);
+  ASSERT_TRUE(built.ok());
+  EXPECT_EQ(built.value->method, "POST");
+  EXPECT_EQ(built.value->url, "https://auth.acme.example/token");
+  EXPECT_EQ(built.value->body,
+            "grant_type=refresh_token&refresh_token=rt%2F1&client_id=my+client&client_secret=top+secret");
+  EXPECT_THAT(built.value->headers.entries(),
+              ElementsAre(Pair("Accept", "application/json"),
+                          Pair("Content-Type", "application/x-www-form-urlencoded")));
+}
+
+TEST(TokenRequest, BasicClientAuthenticationFormEncodesBeforeBase64) {
+  Connector c = connector(R"(, "client_auth": "basic")");
+  auto built = build_token_request(c.authorization, scope_with("client:1/é", "s&c r+t"), kGrant, std::nullopt);
+  ASSERT_TRUE(built.ok());
+  // base64("client%3A1%2F%C3%A9:s%26c+r%2Bt") — RFC 6749 §2.3.1.
+  EXPECT_EQ(*built.value->headers.get("Authorization"), "Basic Y2xpZW50JTNBMSUyRiVDMyVBOTpzJTI2YytyJTJCdA==");
+  EXPECT_EQ(built.value->body, "grant_type=refresh_token&refresh_token=rt%2F1");
+}
+
+TEST(TokenRequest, ClientBasicAuthorizationOfPlainValues) {
+  EXPECT_EQ(client_basic_authorization("my client", "top secret"), "Basic bXkrY2xpZW50OnRvcCtzZWNyZXQ=");
+}
+
+TEST(TokenRequest, JsonTokenFormat) {
+  Connector c = connector(R"(, "token_format": "json", "token_params": {"audience": "api://{{connection.tenant}}"})");
+  json scope = make_scope(json{{"app", {{"client_id", "cid"}, {"client_secret", "cs"}}},
+                               {"connection", {{"tenant", "t1"}}}});
+  auto built = build_token_request(c.authorization, scope, kGrant, std::nullopt);
+  ASSERT_TRUE(built.ok());
+  EXPECT_EQ(built.value->body,
+            R"({"grant_type":"refresh_token","refresh_token":"rt/1","audience":"api://t1","client_id":"cid","client_secret":"cs"})");
+  EXPECT_EQ(*built.value->headers.get("Content-Type"), "application/json");
+}
+
+TEST(TokenRequest, TokenParamsDoNotDuplicateGrantOrClientParams) {
+  Connector c = connector(R"(, "token_params": {"client_id": "override", "resource": "r"})");
+  auto built = build_token_request(c.authorization, scope_with("cid", "cs"), kGrant, std::nullopt);
+  ASSERT_TRUE(built.ok());
+  EXPECT_EQ(built.value->body, "grant_type=refresh_token&refresh_token=rt%2F1&client_id=override&resource=r&client_secret=cs");
+}
+
+TEST(TokenRequest, PublicClientSendsOnlyItsId) {
+  for (const char* auth : {"", R"(, "client_auth": "basic")"}) {
+    Connector c = connector(auth);
+    auto built = build_token_request(c.authorization, scope_with("cid", std::nullopt), kGrant, std::nullopt);
+    ASSERT_TRUE(built.ok());
+    EXPECT_EQ(built.value->body, "grant_type=refresh_token&refresh_token=rt%2F1&client_id=cid");
+    EXPECT_EQ(built.value->headers.get("Authorization"), nullptr);
+  }
+}
+
+TEST(TokenRequest, MissingClientIdOrConnectorSecretIsAProblem) {
+  Connector c = connector(R"(, "client_secret": "{{connection.secret}}")");
+  auto built = build_token_request(c.authorization, make_scope(json{{"connection", json::object()}}), kGrant,
+                                   std::nullopt);
+  ASSERT_FALSE(built.ok());
+  ASSERT_EQ(built.errors.size(), 2u);
+  EXPECT_EQ(built.errors[0].path, "/authorization/client_id");
+  EXPECT_EQ(built.errors[1].path, "/authorization/client_secret");
+}
+
+TEST(TokenRequest, RelativeTokenUrlUsesBaseUri) {
+  auto parsed = parse_connector(std::string(R"({"name": "acme",
+      "connection": {"fields": [{"name": "host"}], "base_uri": "https://{{connection.host}}/"},
+      "authorization": {"type": "oauth2", "authorization_url": "https://a.example/authorize", "token_url": "oauth/token"}})"));
+  if (!parsed.ok()) GTEST_SKIP() << "connector validation refuses a relative token_url: " << parsed.errors[0].message;
+  json scope = make_scope(json{{"app", {{"client_id", "c"}, {"client_secret", "s"}}}, {"connection", {{"host", "h.example"}}}});
+  auto built = build_token_request(parsed.value->authorization, scope, kGrant, parsed.value->base_uri);
+  ASSERT_TRUE(built.ok());
+  EXPECT_EQ(built.value->url, "https://h.example/oauth/token");
+}
+
+TEST(TokenRequest, NoTokenUrl) {
+  Authorization auth;
+  auth.where = "/authorization";
+  auth.type = AuthType::OAuth2;
+  auto built = build_token_request(auth, json::object(), kGrant, std::nullopt);
+  ASSERT_FALSE(built.ok());
+  EXPECT_EQ(built.errors[0].path, "/authorization");
+  EXPECT_EQ(built.errors[0].message, "has no token_url, so no token can be requested; add token_url");
+}
+
+}  // namespace
+}  // namespace connauth

@@ -1,0 +1,110 @@
+#include "token_request.h"
+
+#include <algorithm>
+
+#include "connector_request.h"
+
+namespace connauth {
+
+using nlohmann::json;
+
+namespace {
+
+bool has_name(const QueryParams& params, const std::string& name) {
+  return std::any_of(params.begin(), params.end(), [&](const auto& p) { return p.first == name; });
+}
+
+void add_new(QueryParams& params, std::string name, std::string value) {
+  if (!has_name(params, name)) params.emplace_back(std::move(name), std::move(value));
+}
+
+// The app has no secret and the connector only reads the app's: a public
+// client, not a missing value.
+bool is_public_client(const Template& client_secret, const json& scope) {
+  std::vector<std::string> paths = client_secret.paths();
+  if (paths != std::vector<std::string>{"client_secret"}) return false;
+  if (!scope.is_object()) return true;
+  auto it = scope.find("client_secret");
+  return it == scope.end() || it->is_null();
+}
+
+std::string json_body(const QueryParams& params) {
+  // ordered_json keeps the parameters in the order they were added, so the
+  // body is predictable for tests and logs.
+  nlohmann::ordered_json body = nlohmann::ordered_json::object();
+  for (const auto& [name, value] : params) body[name] = value;
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace
+
+Result<ClientCredentials> client_credentials(const OAuth2Settings& oauth2, const json& scope) {
+  Problems problems;
+  ClientCredentials client;
+  auto id = oauth2.client_id.render(scope);
+  if (id.ok()) client.id = std::move(*id.value);
+  else problems = std::move(id.errors);
+  auto secret = oauth2.client_secret.render(scope);
+  if (secret.ok()) client.secret = std::move(*secret.value);
+  else if (!is_public_client(oauth2.client_secret, scope))
+    problems.insert(problems.end(), secret.errors.begin(), secret.errors.end());
+  if (!problems.empty()) return Result<ClientCredentials>::failure(std::move(problems));
+  return Result<ClientCredentials>::success(std::move(client));
+}
+
+std::string client_basic_authorization(const std::string& id, const std::string& secret) {
+  return "Basic " + base64_encode(form_encode(id) + ":" + form_encode(secret));
+}
+
+Result<HttpRequest> build_token_request(const Authorization& authorization, const json& scope,
+                                        const QueryParams& grant, const std::optional<Template>& base_uri) {
+  const OAuth2Settings& oauth2 = authorization.oauth2;
+  if (!oauth2.token_url)
+    return Result<HttpRequest>::failure(authorization.where,
+                                        "has no token_url, so no token can be requested; add token_url");
+  Problems problems;
+  HttpRequest request;
+  request.method = "POST";
+  auto url = oauth2.token_url->render(scope);
+  if (url.ok()) {
+    auto absolute = resolve_request_url(base_uri, scope, *url.value, oauth2.token_url->where());
+    if (absolute.ok()) request.url = std::move(*absolute.value);
+    else problems.insert(problems.end(), absolute.errors.begin(), absolute.errors.end());
+  } else {
+    problems.insert(problems.end(), url.errors.begin(), url.errors.end());
+  }
+
+  QueryParams params = grant;
+  for (const auto& [name, value] : oauth2.token_params) {
+    auto rendered = value.render(scope);
+    if (rendered.ok()) add_new(params, name, std::move(*rendered.value));
+    else problems.insert(problems.end(), rendered.errors.begin(), rendered.errors.end());
+  }
+
+  auto client = client_credentials(oauth2, scope);
+  if (!client.ok()) problems.insert(problems.end(), client.errors.begin(), client.errors.end());
+  if (!problems.empty()) return Result<HttpRequest>::failure(std::move(problems));
+
+  // RFC 6749 §2.3.1: Basic is the method servers must support; the body is
+  // allowed. A public client only identifies itself (§4.1.3 client_id).
+  if (!client.value->secret) {
+    add_new(params, "client_id", client.value->id);
+  } else if (oauth2.client_auth == OAuth2Settings::ClientAuth::Basic) {
+    request.headers.set("Authorization", client_basic_authorization(client.value->id, *client.value->secret));
+  } else {
+    add_new(params, "client_id", client.value->id);
+    add_new(params, "client_secret", *client.value->secret);
+  }
+
+  request.headers.set("Accept", "application/json");
+  if (oauth2.token_format == OAuth2Settings::TokenFormat::Json) {
+    request.headers.set("Content-Type", "application/json");
+    request.body = json_body(params);
+  } else {
+    request.headers.set("Content-Type", "application/x-www-form-urlencoded");
+    request.body = build_query(params);
+  }
+  return Result<HttpRequest>::success(std::move(request));
+}
+
+}  // namespace connauth
