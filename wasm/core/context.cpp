@@ -1,7 +1,6 @@
 #include "context.h"
 
 #include "scope.h"
-#include "url.h"
 
 namespace connauth {
 
@@ -17,28 +16,6 @@ Result<ConnectionContext> resolve_context(const Connector& connector, const json
   const Authorization* auth = *selected.value;
   if (auth->oauth2.scope_separator != " ") scope = make_scope(context, auth->oauth2.scope_separator);
   return Result<ConnectionContext>::success(ConnectionContext{auth, std::move(scope)});
-}
-
-Result<std::string> absolute_request_url(const Connector& connector, const json& scope,
-                                         const std::string& url, const std::string& where) {
-  std::string absolute = url;
-  if (!parse_url(url).ok()) {
-    if (!connector.base_uri)
-      return Result<std::string>::failure(
-          where, "is relative (\"" + url + "\") but the connector has no connection.base_uri; give an absolute URL");
-    auto base = connector.base_uri->render(scope);
-    if (!base.ok()) return Result<std::string>::failure(std::move(base.errors));
-    auto resolved = resolve_url(*base.value, url, where);
-    if (!resolved.ok()) return resolved;
-    absolute = std::move(*resolved.value);
-  }
-  auto parsed = parse_url(absolute, where);
-  if (!parsed.ok()) return Result<std::string>::failure(std::move(parsed.errors));
-  if (parsed.value->scheme != "https" && parsed.value->scheme != "http")
-    return Result<std::string>::failure(where, "must be an http or https URL, not " + parsed.value->scheme + ":");
-  if (!parsed.value->userinfo.empty())
-    return Result<std::string>::failure(where, "must not carry credentials before the host (user@host); use apply rules");
-  return Result<std::string>::success(std::move(absolute));
 }
 
 }  // namespace connauth

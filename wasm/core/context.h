@@ -18,9 +18,4 @@ struct ConnectionContext {
 // `context` is the host's {"connection", "app", "flow"} object (scope.h).
 Result<ConnectionContext> resolve_context(const Connector& connector, const nlohmann::json& context);
 
-// Makes `url` absolute: relative references resolve against the rendered
-// `connection.base_uri` (SPEC §2.3); only http and https may be requested.
-Result<std::string> absolute_request_url(const Connector& connector, const nlohmann::json& scope,
-                                         const std::string& url, const std::string& where);
-
 }  // namespace connauth

@@ -1,5 +1,6 @@
 #include "engine.h"
 
+#include "connector_request.h"
 #include "context.h"
 #include "json_io.h"
 
@@ -52,7 +53,7 @@ json apply_to_request(const Connector& connector, const json& context, const jso
   if (!resolved.ok()) return error_envelope(resolved.errors);
   auto request = request_from_json(request_json, "/request");
   if (!request.ok()) return error_envelope(request.errors);
-  auto url = absolute_request_url(connector, resolved.value->scope, request.value->url, "/request/url");
+  auto url = resolve_request_url(connector.base_uri, resolved.value->scope, request.value->url, "/request/url");
   if (!url.ok()) return error_envelope(url.errors);
   request.value->url = std::move(*url.value);
   auto applied = apply_rules(resolved.value->authorization->apply, std::move(*request.value),
