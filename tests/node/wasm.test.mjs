@@ -182,6 +182,21 @@ test('hostile inputs answer error values and the module keeps working', () => {
   assert.equal(engine.apply(bearer, context, { url: 'me' }).ok, true);
 });
 
+test('deeply nested JSON is refused or left alone, never a stack overflow', () => {
+  const deepContext = '{"connection":' + '{"a":'.repeat(100000) + '1' + '}'.repeat(100000) + '}';
+  const refused = engine.apply(bearer, deepContext, { url: 'me' });
+  assert.deepEqual(refused, { ok: false, errors: [{ path: '/context', message: 'nests deeper than 128 levels; flatten it' }] });
+
+  const payload = { name: 'p', authorization: { type: 'api_key', apply: [{ payload: { k: '{{connection.key}}' } }] } };
+  const deepBody = '{"a":' + '['.repeat(100000) + ']'.repeat(100000) + '}';
+  const applied = engine.apply(payload, { connection: { key: 'x' } }, {
+    method: 'POST', url: 'https://a.example/', headers: { 'Content-Type': 'application/json' }, body: deepBody,
+  });
+  assert.equal(applied.ok, true);
+  assert.equal(applied.value.body, deepBody); // not merged into: too deep to be a payload object
+  assert.equal(engine.validate(payload).ok, true);
+});
+
 test('the connector cache evicts and frees without changing answers', async () => {
   const small = await load({ cacheSize: 2 });
   for (let i = 0; i < 10; i++) {

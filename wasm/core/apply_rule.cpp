@@ -3,6 +3,7 @@
 // earlier one for the same name) and written into the URL and body once at
 // the end, so the request is only changed when every template rendered.
 #include "apply_rule.h"
+#include "json_io.h"
 
 #include "url.h"
 
@@ -64,7 +65,7 @@ PayloadTarget payload_target(const HttpRequest& request) {
     target.object = ordered_json::object();
     return target;
   }
-  ordered_json parsed = ordered_json::parse(request.body, nullptr, false);
+  ordered_json parsed = parse_json_body<ordered_json>(request.body);
   if (parsed.is_discarded() || !parsed.is_object()) return target;
   target.kind = PayloadTarget::Kind::Json;
   target.object = std::move(parsed);

@@ -71,7 +71,29 @@ class SyntaxErrorRecorder : public nlohmann::json_sax<json> {
 
 }  // namespace
 
+size_t json_text_depth(std::string_view text) {
+  size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 Result<json> parse_json_text(std::string_view text, const std::string& where) {
+  if (json_text_depth(text) > kMaxJsonDepth)
+    return Result<json>::failure(where, "nests deeper than " + std::to_string(kMaxJsonDepth) +
+                                            " levels; flatten it");
   json parsed = json::parse(text.begin(), text.end(), nullptr, false);
   if (!parsed.is_discarded()) return Result<json>::success(std::move(parsed));
   // Parse again to learn where and why it failed (the callback-free parse
@@ -144,9 +166,12 @@ json headers_to_json(const Headers& headers) {
   // joined per RFC 9110 §5.3.
   json out = json::object();
   for (const auto& [name, value] : headers.entries()) {
-    auto it = out.find(name);
-    if (it == out.end()) out[name] = value;
-    else *it = it->get<std::string>() + ", " + value;
+    // Names compare case-insensitively (RFC 9110 §5.1): the first spelling wins.
+    auto same = out.end();
+    for (auto it = out.begin(); it != out.end() && same == out.end(); ++it)
+      if (iequals(it.key(), name)) same = it;
+    if (same == out.end()) out[name] = value;
+    else *same = same->get<std::string>() + ", " + value;
   }
   return out;
 }

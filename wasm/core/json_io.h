@@ -14,6 +14,23 @@
 
 namespace connauth {
 
+// Nesting limit for every untrusted JSON document (host arguments, response
+// and request bodies). Copying and serialising a json value recurse, and the
+// WebAssembly stack is small: a hostile `[[[[...` must be refused, not crash
+// the module.
+constexpr size_t kMaxJsonDepth = 128;
+
+// Nesting depth of JSON text, by a linear scan that skips strings (no parse).
+size_t json_text_depth(std::string_view text);
+
+// Parses an untrusted body; discarded (is_discarded()) when it is not JSON
+// or nests deeper than kMaxJsonDepth. Json = nlohmann::json or ordered_json.
+template <class Json = nlohmann::json>
+Json parse_json_body(std::string_view text) {
+  if (json_text_depth(text) > kMaxJsonDepth) return Json(Json::value_t::discarded);
+  return Json::parse(text.begin(), text.end(), nullptr, false);
+}
+
 nlohmann::json ok_envelope(nlohmann::json value);
 nlohmann::json error_envelope(const Problems& problems);
 nlohmann::json error_envelope(const std::string& path, const std::string& message);

@@ -1,4 +1,5 @@
 #include "token_response.h"
+#include "json_io.h"
 
 #include <cmath>
 #include <limits>
@@ -209,7 +210,7 @@ std::optional<int64_t> read_expires_in(const json& value, std::string& warning) 
 }
 
 TokenResult read_token_response(const HttpResponse& response, const TokenReading& reading) {
-  json body = json::parse(response.body, nullptr, false);
+  json body = parse_json_body(response.body);
   if (auto failure = reported_failure(response, body, reading.grant)) return TokenResult::fail(*failure);
   if (!body.is_object())
     return TokenResult::fail(connector_failure(
@@ -303,7 +304,7 @@ TokenFailure unreachable_failure(const std::string& what) {
 
 json response_scope(json scope, const HttpResponse& response) {
   if (!scope.is_object()) scope = json::object();
-  json body = json::parse(response.body, nullptr, false);
+  json body = parse_json_body(response.body);
   // A body that is not JSON (a session id as text, an HTML error page) is
   // still readable as a whole: {{response}}.
   scope["response"] = body.is_discarded() ? json(response.body) : std::move(body);
