@@ -313,3 +313,42 @@ TEST(FlowApi, NeverThrowsOnHostileInput) {
 
 }  // namespace
 }  // namespace connauth
+
+namespace connauth {
+namespace {
+
+const Connector& custom_with_defaults() {
+  static const Connector c = parse(R"({"name": "login",
+    "connection": {"fields": [{"name": "user"}, {"name": "region", "default": "eu"}],
+                   "base_uri": "https://{{connection.region}}.login.example/"},
+    "authorization": {"type": "custom_auth", "identity": "{{connection.user}}@{{connection.region}}",
+      "acquire": {"request": {"method": "POST", "url": "session", "json": {"user": "{{connection.user}}"}},
+                  "tokens": {"access_token": "{{response.token}}"}},
+      "apply": [{"headers": {"X-Session": "{{access_token}}"}}]},
+    "test": {"url": "me"}})");
+  return c;
+}
+
+TEST(FlowApi, FieldDefaultsStandInForValuesTheUserLeftOut) {
+  json begun = connect_begin(custom_with_defaults(), json{{"connection", {{"user", "ann"}}}}, kNow);
+  ASSERT_TRUE(begun["ok"]) << begun.dump();
+  EXPECT_EQ(begun["value"]["request"]["url"], "https://eu.login.example/session");
+  json entered = connect_begin(custom_with_defaults(), json{{"connection", {{"user", "ann"}, {"region", "us"}}}}, kNow);
+  EXPECT_EQ(entered["value"]["request"]["url"], "https://us.login.example/session");
+}
+
+TEST(FlowApi, ConnectFinishAndTestFinishReportTheIdentity) {
+  json ctx = {{"connection", {{"user", "ann"}}}};
+  json finished = connect_finish(custom_with_defaults(), ctx,
+                                 json{{"status", 200}, {"body", R"({"token":"t1"})"}}, kNow);
+  ASSERT_TRUE(finished["ok"]) << finished.dump();
+  EXPECT_EQ(finished["value"]["identity"], "ann@eu");
+
+  json tested = test_finish(custom_with_defaults(), json{{"connection", {{"user", "ann"}, {"access_token", "t1"}}}},
+                            json{{"status", 200}, {"body", "{}"}}, false);
+  ASSERT_TRUE(tested["ok"]) << tested.dump();
+  EXPECT_EQ(tested["value"], (json{{"outcome", "ok"}, {"identity", "ann@eu"}}));
+}
+
+}  // namespace
+}  // namespace connauth

@@ -215,6 +215,28 @@ json authorize_callback(const Connector& connector, const json& context, const j
   });
 }
 
+namespace {
+
+// SPEC §2.2 `identity` (e.g. the account's e-mail), rendered against
+// `connection` as it now is; absent when the template has no value yet.
+std::optional<std::string> identity_of(const Connector& connector, const json& context, const json& connection) {
+  json after = context;
+  after["connection"] = connection;
+  after.erase("flow");
+  auto resolved = resolve_context(connector, after);
+  if (!resolved.ok()) return std::nullopt;
+  return render_identity(*resolved.value->authorization, resolved.value->scope);
+}
+
+// Adds "identity" to a successful connection update's envelope.
+json with_identity(const Connector& connector, const json& context, const ConnectionUpdate& update, json out) {
+  if (!update.ok()) return out;
+  if (auto identity = identity_of(connector, context, *update.connection)) out["value"]["identity"] = *identity;
+  return out;
+}
+
+}  // namespace
+
 json authorize_finish(const Connector& connector, const json& context, const json& response_json, int64_t now) {
   return guarded([&] {
     HostResponse response = host_response(response_json);
@@ -225,17 +247,7 @@ json authorize_finish(const Connector& connector, const json& context, const jso
     ConnectionUpdate update =
         finish_authorization(*resolved.value->authorization, resolved.value->scope, stored_connection(context),
                              *response.response, now, app_int(context, "default_expires_in"));
-    json out = update_envelope(update, context);
-    if (!update.ok()) return out;
-    // SPEC §2.2 identity, rendered against the connection as it now is.
-    json after = context;
-    after["connection"] = *update.connection;
-    after.erase("flow");
-    auto resolved_after = resolve_context(connector, after);
-    if (resolved_after.ok())
-      if (auto identity = render_identity(*resolved_after.value->authorization, resolved_after.value->scope))
-        out["value"]["identity"] = *identity;
-    return out;
+    return with_identity(connector, context, update, update_envelope(update, context));
   });
 }
 
@@ -331,7 +343,8 @@ json connect_finish(const Connector& connector, const json& context, const json&
     reading.default_expires_in = app_int(context, "default_expires_in");
     reading.access_token_required = false;
     TokenResult read = read_step_response(*response.response, *auth.acquire, resolved.value->scope, reading);
-    return update_envelope(update_connection(read, stored_connection(context), now, TokenStore::NewGrant), context);
+    ConnectionUpdate update = update_connection(read, stored_connection(context), now, TokenStore::NewGrant);
+    return with_identity(connector, context, update, update_envelope(update, context));
   });
 }
 
@@ -344,8 +357,11 @@ json test_finish(const Connector& connector, const json& context, const json& re
     if (!resolved.ok()) return error_envelope(resolved.errors);
     TestVerdict verdict = read_test_response(*resolved.value->authorization, *response.response, refreshed);
     switch (verdict.outcome) {
-      case TestVerdict::Outcome::Ok:
-        return ok_envelope({{"outcome", "ok"}});
+      case TestVerdict::Outcome::Ok: {
+        json out = {{"outcome", "ok"}};
+        if (auto identity = identity_of(connector, context, stored_connection(context))) out["identity"] = *identity;
+        return ok_envelope(std::move(out));
+      }
       case TestVerdict::Outcome::Refresh:
         return ok_envelope({{"outcome", "refresh"}});
       case TestVerdict::Outcome::Failed:
