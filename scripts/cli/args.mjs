@@ -39,3 +39,10 @@ export function required(flags, name) {
   if (flags[name] === undefined) throw new UsageError(`--${name} is required`);
   return flags[name];
 }
+
+/** `--header 'Name: value'` -> [name, value]. */
+export function parseHeader(line) {
+  const colon = line.indexOf(':');
+  if (colon <= 0) throw new UsageError(`--header "${line}" must look like 'Name: value'`);
+  return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
+}

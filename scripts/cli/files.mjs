@@ -1,6 +1,6 @@
 // Reading and writing the CLI's JSON files, with errors that say which file
 // and why.
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { readFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync } from 'node:fs';
 
 export class FileError extends Error {}
 
@@ -21,9 +21,33 @@ export function readJson(path, what) {
   }
 }
 
-/** Writes atomically (rename), so a crash never leaves half a connection file. */
+/** Like readJson, but the file must hold a JSON object (a connection hash, an app, fields). */
+export function readObject(path, what) {
+  const value = readJson(path, what);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new FileError(`${what} ${path} must hold a JSON object`);
+  }
+  return value;
+}
+
+/**
+ * Writes atomically (a temporary file in the same folder, flushed, then
+ * renamed over the target), so a crash or a concurrent reader never sees
+ * half a connection file. Mode 0600: connection files hold tokens.
+ */
 export function writeJson(path, value) {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n', { mode: 0o600 });
-  renameSync(tmp, path);
+  try {
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeSync(fd, JSON.stringify(value, null, 2) + '\n');
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    try { unlinkSync(tmp); } catch { /* never created */ }
+    throw new FileError(`cannot write ${path}: ${e.code === 'ENOENT' ? 'no such folder' : e.message}`);
+  }
 }

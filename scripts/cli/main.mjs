@@ -7,11 +7,21 @@ import { FileError } from './files.mjs';
 import * as validate from './commands/validate.mjs';
 import * as apply from './commands/apply.mjs';
 import * as classify from './commands/classify.mjs';
+import * as authorize from './commands/authorize.mjs';
+import * as connect from './commands/connect.mjs';
+import * as request from './commands/request.mjs';
+import * as token from './commands/token.mjs';
 
-const commands = { validate, apply, classify };
+const commands = { validate, apply, classify, authorize, connect, request, token };
 
 function help() {
-  return ['usage: connauth <command> ...', ...Object.values(commands).map((c) => `  connauth ${c.usage}`)].join('\n');
+  return [
+    'usage: connauth <command> ...',
+    ...Object.values(commands).map((c) => `  connauth ${c.usage}`),
+    '',
+    'exit codes: 0 ok, 1 invalid input, failed request or lost connection, 2 wrong usage',
+    'token: SESSION_SECRET from the environment (unset: the development default)',
+  ].join('\n');
 }
 
 export async function main(argv, out) {
@@ -25,8 +35,12 @@ export async function main(argv, out) {
     out.stderr(`connauth: unknown command "${name}"\n${help()}`);
     return 2;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    out.stdout(`usage: connauth ${command.usage}`);
+    return 0;
+  }
   try {
-    const engine = await load();
+    const engine = command.needsEngine === false ? null : await load();
     return await command.default(engine, rest, out);
   } catch (e) {
     if (e instanceof UsageError) {
@@ -45,6 +59,17 @@ const out = {
   stdout: (line) => process.stdout.write(line + '\n'),
   stderr: (line) => process.stderr.write(line + '\n'),
 };
-main(process.argv.slice(2), out).then((code) => {
-  process.exitCode = code;
+main(process.argv.slice(2), out).then(exit, (e) => {
+  process.stderr.write(`connauth: internal error: ${e?.stack ?? e}\n`);
+  exit(1);
 });
+
+// Exits once stdout and stderr are flushed: fetch keeps idle keep-alive
+// sockets open, which would otherwise hold the process for seconds.
+function exit(code) {
+  process.exitCode = code;
+  let pending = 2;
+  const done = () => { if (--pending === 0) process.exit(code); };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}

@@ -105,3 +105,30 @@ test('usage errors exit 2 and say what is wrong', () => {
   const badFlag = run('apply', connector, '--connektion', 'x');
   assert.match(badFlag.stderr, /unknown option --connektion/);
 });
+
+test('help lists every command of SPEC §6; COMMAND --help prints its usage', () => {
+  const help = run('--help');
+  assert.equal(help.code, 0);
+  for (const name of ['validate', 'apply', 'classify', 'authorize', 'connect', 'request', 'token']) {
+    assert.match(help.stdout, new RegExp(`^  connauth ${name} `, 'm'));
+  }
+  const one = run('request', '--help');
+  assert.equal(one.code, 0);
+  assert.match(one.stdout, /^usage: connauth request CONNECTOR\.json --app APP\.json --connection CONN\.json --method M --url URL_OR_PATH/);
+});
+
+test('request, connect and authorize name what is missing (exit 2) and unreadable files (exit 1)', () => {
+  const noConn = run('request', connector, '--app', connector, '--method', 'GET', '--url', 'me');
+  assert.equal(noConn.code, 2);
+  assert.match(noConn.stderr, /--connection is required/);
+  const noFields = run('connect', connector, '--app', connector, '--out', join(dir, 'x.json'));
+  assert.equal(noFields.code, 2);
+  assert.match(noFields.stderr, /--fields is required/);
+  const missing = run('request', connector, '--app', join(dir, 'no-app.json'), '--connection', join(dir, 'none.json'),
+    '--method', 'GET', '--url', 'me');
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /cannot read app .*no-app\.json: no such file/);
+  const notObject = run('authorize', connector, '--app', file('list.json', '[1]'), '--out', join(dir, 'x.json'), '--no-open');
+  assert.equal(notObject.code, 1);
+  assert.match(notObject.stderr, /app .*list\.json must hold a JSON object/);
+});

@@ -1,16 +1,10 @@
 // `connauth apply CONNECTOR.json --connection CONN.json --method M --url URL
 //  [--header 'K: V']... [--body STR] [--app APP.json]` (SPEC §6).
-import { parseArgs, required, UsageError } from '../args.mjs';
+import { parseArgs, parseHeader, required } from '../args.mjs';
 import { readJson, readText } from '../files.mjs';
 import { appContext } from '../context.mjs';
 
 export const usage = "apply CONNECTOR.json --connection CONN.json --method M --url URL [--header 'K: V']... [--body STR] [--app APP.json]";
-
-export function parseHeader(line) {
-  const colon = line.indexOf(':');
-  if (colon <= 0) throw new UsageError(`--header "${line}" must look like 'Name: value'`);
-  return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
-}
 
 export default function apply(engine, argv, out) {
   const { flags, args } = parseArgs(

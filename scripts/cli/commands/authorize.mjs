@@ -1,0 +1,106 @@
+// `connauth authorize CONNECTOR.json --app APP.json --out CONN.json [--port P]
+//  [--no-open] [--fields FIELDS.json] [--timeout SECONDS]` (SPEC §6).
+//
+// The oauth2 authorization-code flow with a loopback redirect: the engine
+// builds the authorization URL (state, PKCE), checks the callback and builds
+// the token request, reads the token response; this command listens, opens
+// the browser, sends, and writes the connection file.
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs, required, UsageError } from '../args.mjs';
+import { FileError, readObject, readText, writeJson } from '../files.mjs';
+import { appContext, withFieldDefaults } from '../context.mjs';
+import { send } from '../http.mjs';
+import { listenForCallback, ListenError } from '../loopback.mjs';
+import { openBrowser } from '../browser.mjs';
+import { printFailure } from '../report.mjs';
+import { printConnectionSummary } from '../summary.mjs';
+
+export const usage =
+  'authorize CONNECTOR.json --app APP.json --out CONN.json [--port P] [--no-open] [--fields FIELDS.json] [--timeout SECONDS]';
+
+/** How long to wait for the browser (the engine's state lives 10 minutes too, SPEC §3). */
+export const DEFAULT_TIMEOUT_SECONDS = 600;
+
+function integerFlag(flags, name, { min, max, fallback }) {
+  if (flags[name] === undefined) return fallback;
+  const n = Number(flags[name]);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, not "${flags[name]}"`);
+  }
+  return n;
+}
+
+export default async function authorize(engine, argv, out) {
+  const { flags, args } = parseArgs(argv, {
+    app: 'string', out: 'string', port: 'string', 'no-open': 'boolean', fields: 'string', timeout: 'string',
+  }, ['connector']);
+  const appPath = required(flags, 'app');
+  const outPath = required(flags, 'out');
+  const port = integerFlag(flags, 'port', { min: 0, max: 65535, fallback: 0 });
+  const timeoutSeconds = integerFlag(flags, 'timeout', { min: 1, max: 86400, fallback: DEFAULT_TIMEOUT_SECONDS });
+  const definition = readText(args.connector, 'connector');
+  const app = appContext(readObject(appPath, 'app'));
+  const fields = withFieldDefaults(engine, definition, flags.fields ? readObject(flags.fields, 'fields') : {});
+  if (!existsSync(dirname(outPath) || '.')) throw new FileError(`cannot write ${outPath}: no such folder`);
+
+  let listener;
+  try {
+    listener = await listenForCallback(port);
+  } catch (e) {
+    if (e instanceof ListenError) throw new FileError(e.message);
+    throw e;
+  }
+  try {
+    const context = { connection: fields, app, flow: { redirect_uri: listener.redirectUri } };
+    const begin = engine.authorizeBegin(definition, context);
+    if (!begin.ok) return printFailure(out, begin, { command: 'authorize' });
+    const { url, pending } = begin.value;
+
+    out.stdout(`open: ${url}`); // SPEC §6: always the first line
+    out.stderr(`waiting for the provider to redirect to ${listener.redirectUri} ` +
+      `(up to ${formatDuration(timeoutSeconds)}; Ctrl-C to give up)`);
+    if (!flags['no-open'] && !(await openBrowser(url))) {
+      out.stderr('no browser could be opened here: open the URL above by hand');
+    }
+
+    const outcome = await listener.wait(async (query) => {
+      const result = await exchange(engine, definition, context, pending, query);
+      return result.ok
+        ? { ok: true, result, title: 'connauth: connected', message: 'The authorization succeeded.' }
+        : { ok: false, result, title: 'connauth: not connected', message: failureText(result) };
+    }, timeoutSeconds * 1000);
+
+    if (outcome.timeout) {
+      out.stderr(`connauth authorize: the provider did not redirect back within ${formatDuration(timeoutSeconds)}; ` +
+        'nothing was written. Run the command again and finish the sign-in in the browser.');
+      return 1;
+    }
+    if (outcome.thrown) throw outcome.thrown;
+    if (!outcome.result.ok) return printFailure(out, outcome.result, { command: 'authorize' });
+
+    const { connection, warnings, identity } = outcome.result.value;
+    writeJson(outPath, connection);
+    printConnectionSummary(out, { identity, connection, warnings, outPath });
+    return 0;
+  } finally {
+    await listener.close();
+  }
+}
+
+// The callback → token request → token response of the engine.
+async function exchange(engine, definition, context, pending, query) {
+  const callback = engine.authorizeCallback(definition, context, pending, query);
+  if (!callback.ok) return callback;
+  const response = await send(callback.value.request);
+  return engine.authorizeFinish(definition, { ...context, flow: callback.value.flow }, response);
+}
+
+function failureText(result) {
+  if (result.error) return [result.error.message, result.error.action].filter(Boolean).join(' ');
+  return (result.errors ?? []).map((p) => `${p.path || '/'}: ${p.message}`).join('; ');
+}
+
+function formatDuration(seconds) {
+  return seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
+}

@@ -1,0 +1,72 @@
+// `connauth request CONNECTOR.json --app APP.json --connection CONN.json
+//  --method M --url URL_OR_PATH [--header 'K: V']... [--body STR]` (SPEC §6).
+//
+// Sends one request with the connection's credentials applied: proactive
+// refresh (SPEC §3), refresh and exactly one retry on a `refresh` signal
+// (SPEC §2.5), new tokens written back to CONN.json at once. Prints
+// "HTTP <status>" and the body on stdout. Exit 0 when the engine classifies
+// the final answer as ok; 1 when it is an error, or when the connection is
+// lost or degraded (the cause and the recommended action go to stderr).
+import { parseArgs, parseHeader, required } from '../args.mjs';
+import { readObject, readText } from '../files.mjs';
+import { appContext } from '../context.mjs';
+import { ConnectionFile } from '../connection-store.mjs';
+import { ConnectionSession, describeRequest } from '../session.mjs';
+import { diagnoseConnected, printConnectionFailure, printVerdict } from '../report.mjs';
+
+export const usage =
+  "request CONNECTOR.json --app APP.json --connection CONN.json --method M --url URL_OR_PATH [--header 'K: V']... [--body STR]";
+
+export default async function request(engine, argv, out) {
+  const { flags, args } = parseArgs(argv, {
+    app: 'string', connection: 'string', method: 'string', url: 'string', header: 'list', body: 'string',
+  }, ['connector']);
+  const app = appContext(readObject(required(flags, 'app'), 'app'));
+  const connPath = required(flags, 'connection');
+  const outgoing = {
+    method: required(flags, 'method').toUpperCase(),
+    url: required(flags, 'url'),
+    headers: (flags.header ?? []).map(parseHeader),
+    body: flags.body ?? '',
+  };
+  const definition = readText(args.connector, 'connector');
+  const session = new ConnectionSession(engine, definition, { app, store: new ConnectionFile(connPath) });
+
+  const result = await session.request(outgoing);
+  reportRefreshes(out, session, connPath);
+  if (!result.ok) return printConnectionFailure(out, engine, result, { command: 'request' });
+
+  const { response, classification, refreshed, sent } = result.value;
+  if (response.network_error !== undefined) {
+    const verdict = diagnoseConnected(engine, 'provider_unavailable', response.network_error);
+    return printVerdict(out, verdict, { command: 'request' });
+  }
+  out.stdout(`HTTP ${response.status}`);
+  if (response.body) out.stdout(response.body.replace(/\r?\n$/, ''));
+  if (classification.action === 'ok') return 0;
+
+  if (classification.action === 'refresh' && refreshed) {
+    // SPEC §2.5: the retry's outcome is final. Still refused with fresh
+    // credentials: the connector's test (as "Check connection") tells
+    // whether the connection itself is gone or only this request is refused.
+    const tested = await session.test({ refreshed: true });
+    reportRefreshes(out, session, connPath);
+    if (!tested.ok) return printConnectionFailure(out, engine, tested, { command: 'request' });
+    const refused = `connauth request: ${describeRequest(sent)} was refused again after a token refresh (${classification.reason})`;
+    out.stderr(tested.value.outcome === 'none'
+      ? `${refused}; the connector has no test to tell whether the connection itself is lost.`
+      : `${refused}, but the connection's test passes: this account may lack the permission or scope this request needs.`);
+    return 1;
+  }
+  out.stderr(`connauth request: the provider answered with an error (${classification.reason})`);
+  return 1;
+}
+
+function reportRefreshes(out, session, connPath) {
+  for (const { why, by } of session.refreshes.splice(0)) {
+    out.stderr(by === 'this process'
+      ? `refreshed the credentials (${why}); new tokens written to ${connPath}`
+      : `another connauth process refreshed the credentials meanwhile; using its tokens from ${connPath}`);
+  }
+  for (const w of session.warnings.splice(0)) out.stderr(`warning: ${w}`);
+}

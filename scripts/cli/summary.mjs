@@ -1,0 +1,20 @@
+// What `authorize`, `connect` and `request` say about a stored connection:
+// never a token or a secret, only whether there is one and when it expires.
+
+/** Seconds since the epoch as an ISO time and "in N s". */
+export function describeExpiry(expiresAt, now = Math.floor(Date.now() / 1000)) {
+  if (typeof expiresAt !== 'number') return 'expiry unknown (refreshed when the provider signals it)';
+  const iso = new Date(expiresAt * 1000).toISOString().replace('.000Z', 'Z');
+  const left = expiresAt - now;
+  return left >= 0 ? `expires ${iso} (in ${left} s)` : `expired ${iso} (${-left} s ago)`;
+}
+
+export function printConnectionSummary(out, { identity, connection, warnings = [], outPath, status = 'connected' }) {
+  out.stdout(`${status}${identity ? `: ${identity}` : ''}`);
+  out.stdout(`connection written to ${outPath} (mode 0600: it holds credentials)`);
+  if (typeof connection.access_token === 'string') out.stdout(`access token: ${describeExpiry(connection.expires_at)}`);
+  if ('refresh_token' in connection || typeof connection.access_token === 'string') {
+    out.stdout(`refresh token: ${typeof connection.refresh_token === 'string' ? 'yes' : 'no'}`);
+  }
+  for (const w of warnings) out.stderr(`warning: ${w}`);
+}

@@ -1,0 +1,386 @@
+// scripts/connauth authorize / request / connect / token (SPEC §6) run as a
+// connector author runs them, against the real demo provider (oidc-provider)
+// and API on loopback. The test plays the browser: it reads the `open:` line
+// and drives the provider's login and consent pages over HTTP.
+import { test, describe, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
+import { mkdtempSync, writeFileSync, readFileSync, statSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startProvider } from '../../demo/provider.mjs';
+import { startDemoApi } from '../../demo/api.mjs';
+import { startOddProvider } from '../../demo/odd-provider.mjs';
+import { completeConsent } from '../../demo/consent.mjs';
+import { demoApps } from '../../demo/catalog.mjs';
+import { verifySession } from '../../edge/src/session.mjs';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const cli = join(root, 'scripts/connauth');
+const demoOauth = join(root, 'demo/connectors/demo_oauth.json');
+const demoClientCredentials = join(root, 'demo/connectors/demo_client_credentials.json');
+const ACCESS_TOKEN_TTL = 2; // seconds: the tests wait out a real expiry
+
+const dir = mkdtempSync(join(tmpdir(), 'connauth-cli-flows-'));
+const path = (name) => join(dir, name);
+function file(name, value) {
+  writeFileSync(path(name), typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+  return path(name);
+}
+const readJson = (name) => JSON.parse(readFileSync(path(name), 'utf8'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+// Runs the CLI without blocking this process (the servers live here).
+function start(args, { env = {} } = {}) {
+  const child = spawn(cli, args, { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = { stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (d) => { result.stdout += d; });
+  child.stderr.setEncoding('utf8').on('data', (d) => { result.stderr += d; });
+  const done = once(child, 'close').then(([code]) => ({ code, ...result }));
+  return { child, result, done };
+}
+const run = (args, options) => start(args, options).done;
+
+// The first stdout line of a running `authorize`.
+async function firstLine(running) {
+  while (!running.result.stdout.includes('\n')) {
+    if (running.child.exitCode !== null) throw new Error(`authorize exited: ${running.result.stderr}`);
+    await sleep(20);
+  }
+  return running.result.stdout.split('\n')[0];
+}
+
+describe('connauth CLI against the demo provider', () => {
+  let op;
+  let api;
+  let app;
+
+  before(async () => {
+    op = await startProvider({ accessTokenTTL: ACCESS_TOKEN_TTL });
+    api = await startDemoApi({ provider: op });
+    app = demoApps({ providerUrl: op.issuer, apiUrl: api.url });
+    file('app.json', app.demo_oauth);
+    // No refresh buffer: the token is used until the provider refuses it.
+    file('app-no-buffer.json', { ...app.demo_oauth, refresh_buffer: 0 });
+    file('app-cc.json', app.demo_client_credentials);
+  });
+  after(async () => {
+    await api.stop();
+    await op.stop();
+  });
+
+  const request = (...extra) => run(['request', demoOauth, '--app', 'app.json', '--connection', 'conn.json', ...extra]);
+
+  test('authorize: prints open: first, takes the redirect on its loopback port, writes CONN.json (0600)', async () => {
+    const running = start(['authorize', demoOauth, '--app', 'app.json', '--out', 'conn.json', '--no-open']);
+    const line = await firstLine(running);
+    assert.match(line, /^open: http:\/\/127\.0\.0\.1:\d+\/auth\?/);
+    const url = new URL(line.slice('open: '.length));
+    const redirectUri = new URL(url.searchParams.get('redirect_uri'));
+    assert.equal(redirectUri.hostname, '127.0.0.1');
+    assert.equal(redirectUri.pathname, '/oauth/callback');
+    assert.notEqual(redirectUri.port, '');
+    assert.equal(url.searchParams.get('code_challenge_method'), 'S256');
+
+    // The browser: sign in, consent, follow the redirect to the CLI.
+    const redirect = await completeConsent(url.href, { login: 'alice' });
+    assert.ok(redirect.startsWith(redirectUri.href), redirect);
+    const page = await fetch(redirect);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /connected/);
+
+    const { code, stdout, stderr } = await running.done;
+    assert.equal(code, 0, stderr);
+    const conn = readJson('conn.json');
+    assert.deepEqual(Object.keys(conn).sort(), ['access_token', 'expires_at', 'refresh_token']);
+    assert.equal(statSync(path('conn.json')).mode & 0o777, 0o600);
+    assert.match(stdout, /^connected: demo account$/m);
+    assert.match(stdout, /^refresh token: yes$/m);
+    assert.match(stdout, /^access token: expires .* \(in [0-2] s\)$/m);
+    for (const secret of [conn.access_token, conn.refresh_token, 'demo-secret']) {
+      assert.equal(stdout.includes(secret) || stderr.includes(secret), false, 'no token or secret is printed');
+    }
+    assert.deepEqual(op.tokenRequests.at(-1), {
+      grant_type: 'authorization_code', client_id: 'demo-client', status: 200, error: undefined,
+    });
+  });
+
+  test('request: a real expiry → 401 → one refresh → retry succeeds; new tokens written back', async () => {
+    const before = readJson('conn.json');
+    // Unknown expiry and no buffer: only the provider's 401 can tell.
+    const { expires_at: _ignored, ...withoutExpiry } = before;
+    file('conn.json', withoutExpiry);
+    await sleep(ACCESS_TOKEN_TTL * 1000 + 300);
+    api.resetCounters();
+    const refreshes = op.counters.refresh_token ?? 0;
+
+    const r = await run(['request', demoOauth, '--app', 'app-no-buffer.json', '--connection', 'conn.json',
+      '--method', 'GET', '--url', 'me']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.split('\n')[0], 'HTTP 200');
+    assert.equal(JSON.parse(r.stdout.split('\n')[1]).id, 'alice');
+    assert.match(r.stderr, /refreshed the credentials \(the provider answered HTTP 401.*\); new tokens written to conn\.json/);
+    assert.deepEqual(api.requests.map((q) => q.status), [401, 200]);
+    assert.equal(op.counters.refresh_token, refreshes + 1);
+
+    const after = readJson('conn.json');
+    assert.notEqual(after.access_token, before.access_token);
+    assert.notEqual(after.refresh_token, before.refresh_token, 'the rotated refresh token is stored');
+    assert.equal(typeof after.expires_at, 'number');
+    assert.equal(statSync(path('conn.json')).mode & 0o777, 0o600);
+  });
+
+  test('request: an expired token is refreshed before sending (proactive), POST with headers and body', async () => {
+    file('conn.json', { ...readJson('conn.json'), expires_at: Math.floor(Date.now() / 1000) - 5 });
+    api.resetCounters();
+    const r = await request('--method', 'POST', '--url', 'contacts',
+      '--header', 'Content-Type: application/json', '--body', '{"name":"Grace Hopper"}');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.split('\n')[0], 'HTTP 201');
+    assert.equal(JSON.parse(r.stdout.split('\n')[1]).name, 'Grace Hopper');
+    assert.match(r.stderr, /refreshed the credentials \(the token expires within the refresh buffer\)/);
+    assert.deepEqual(api.requests.map((q) => q.status), [201], 'no 401 first: the refresh came before');
+    assert.equal(api.lastRequest.headers['content-type'], 'application/json');
+    assert.equal(api.lastAuthorization, `Bearer ${readJson('conn.json').access_token}`);
+  });
+
+  test('request: concurrent processes needing a refresh make one token request (rotation survives)', async () => {
+    file('conn.json', { ...readJson('conn.json'), expires_at: Math.floor(Date.now() / 1000) - 5 });
+    const refreshes = op.counters.refresh_token ?? 0;
+    // No buffer: once one process has refreshed, the new token is not due again.
+    const results = await Promise.all([1, 2, 3].map(() => run(['request', demoOauth, '--app', 'app-no-buffer.json',
+      '--connection', 'conn.json', '--method', 'GET', '--url', 'contacts'])));
+    for (const r of results) assert.equal(r.code, 0, r.stderr);
+    assert.equal(op.counters.refresh_token, refreshes + 1);
+    assert.equal(results.filter((r) => /^refreshed the credentials/m.test(r.stderr)).length, 1);
+    assert.equal(existsSync(path('conn.json.lock')), false);
+  });
+
+  test('request: an error the provider returns is printed as is, exit 1', async () => {
+    const r = await request('--method', 'GET', '--url', 'nothing-here');
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, 'HTTP 404\n{"error":"not_found"}\n');
+    assert.match(r.stderr, /answered with an error/);
+  });
+
+  test('request: revoked grant → exit 1 with authorization_revoked and the recommended action', async () => {
+    const before = readJson('conn.json');
+    assert.ok(op.revokeGrant('alice') >= 1);
+    const r = await request('--method', 'GET', '--url', 'me');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /the connection is lost \(authorization_revoked\)/);
+    assert.match(r.stderr, /^cause: authorization_revoked$/m);
+    assert.match(r.stderr, /^detail: invalid_grant/m);
+    assert.match(r.stderr, /^action: Reconnect with an account that has the needed permissions/m);
+    assert.deepEqual(readJson('conn.json'), before, 'nothing is written on a failed refresh');
+  });
+
+  test('authorize: access denied and a forged state exit 1 with the reason; nothing is written', async () => {
+    const denied = start(['authorize', demoOauth, '--app', 'app.json', '--out', 'denied.json', '--no-open']);
+    const redirect = await completeConsent((await firstLine(denied)).slice(6), { deny: true });
+    const page = await fetch(redirect);
+    assert.equal(page.status, 400);
+    assert.match(await page.text(), /access_denied/);
+    const d = await denied.done;
+    assert.equal(d.code, 1);
+    assert.match(d.stderr, /access_denied/);
+    assert.match(d.stderr, /^action: /m);
+    assert.equal(existsSync(path('denied.json')), false);
+
+    const forged = start(['authorize', demoOauth, '--app', 'app.json', '--out', 'forged.json', '--no-open']);
+    const url = new URL((await firstLine(forged)).slice(6));
+    const callback = new URL(url.searchParams.get('redirect_uri'));
+    // Something else on the port first (a favicon): ignored, still waiting.
+    assert.equal((await fetch(new URL('/favicon.ico', callback))).status, 404);
+    callback.search = '?code=stolen&state=not-the-state';
+    assert.equal((await fetch(callback)).status, 400);
+    const f = await forged.done;
+    assert.equal(f.code, 1);
+    assert.match(f.stderr, /state mismatch/);
+    assert.equal(existsSync(path('forged.json')), false);
+  });
+
+  test('authorize: a timeout is a clear failure; usage errors exit 2', async () => {
+    const r = await run(['authorize', demoOauth, '--app', 'app.json', '--out', 'late.json', '--no-open', '--timeout', '1']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^open: /);
+    assert.match(r.stderr, /did not redirect back within 1 s; nothing was written/);
+    const usage = await run(['authorize', demoOauth, '--out', 'x.json']);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /--app is required/);
+    const port = await run(['authorize', demoOauth, '--app', 'app.json', '--out', 'x.json', '--port', '70000']);
+    assert.equal(port.code, 2);
+  });
+
+  test('connect: api_key checked by the connector test against a local server; rejected keys exit 1', async () => {
+    const server = http.createServer((req, res) => {
+      const ok = req.headers['x-api-key'] === 'k-123';
+      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(ok ? { account: 'acme' } : { message: 'invalid api key' }));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      file('key.json', {
+        name: 'local_key',
+        connection: { fields: [{ name: 'api_key', secret: true }], base_uri: `http://127.0.0.1:${server.address().port}/v1/` },
+        authorization: { type: 'api_key', apply: [{ headers: { 'X-API-Key': '{{connection.api_key}}' } }] },
+        test: { method: 'GET', url: 'account' },
+      });
+      file('empty-app.json', { name: 'Local', prompt: 'Connect' });
+      file('good-fields.json', { api_key: 'k-123' });
+      file('bad-fields.json', { api_key: 'wrong' });
+
+      const good = await run(['connect', 'key.json', '--app', 'empty-app.json', '--fields', 'good-fields.json', '--out', 'key-conn.json']);
+      assert.equal(good.code, 0, good.stderr);
+      assert.match(good.stdout, /^connected$/m);
+      assert.match(good.stderr, /test: GET http:\/\/127\.0\.0\.1:\d+\/v1\/account answered HTTP 200/);
+      assert.deepEqual(readJson('key-conn.json'), { api_key: 'k-123' });
+      assert.equal(statSync(path('key-conn.json')).mode & 0o777, 0o600);
+      assert.equal(good.stdout.includes('k-123'), false);
+
+      const bad = await run(['connect', 'key.json', '--app', 'empty-app.json', '--fields', 'bad-fields.json', '--out', 'bad-conn.json']);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /^cause: credentials_rejected$/m);
+      assert.match(bad.stderr, /^action: Enter new credentials/m);
+      assert.equal(existsSync(path('bad-conn.json')), false);
+
+      // multi: the option `selected` picks from a field left to its default.
+      file('multi.json', {
+        name: 'local_multi',
+        connection: {
+          fields: [{ name: 'auth_type', default: 'key' }],
+          base_uri: `http://127.0.0.1:${server.address().port}/v1/`,
+        },
+        authorization: {
+          type: 'multi',
+          options: {
+            key: { type: 'api_key', fields: [{ name: 'api_key', secret: true }],
+              apply: [{ headers: { 'X-API-Key': '{{connection.api_key}}' } }] },
+            password: { type: 'basic_auth', fields: [{ name: 'username' }, { name: 'password', secret: true }] },
+          },
+        },
+        test: { method: 'GET', url: 'account' },
+      });
+      const multi = await run(['connect', 'multi.json', '--app', 'empty-app.json', '--fields', 'good-fields.json', '--out', 'multi-conn.json']);
+      assert.equal(multi.code, 0, multi.stderr);
+      assert.deepEqual(readJson('multi-conn.json'), { auth_type: 'key', api_key: 'k-123' });
+      file('basic-fields.json', { auth_type: 'password', username: 'u', password: 'p' });
+      const basic = await run(['connect', 'multi.json', '--app', 'empty-app.json', '--fields', 'basic-fields.json', '--out', 'x.json']);
+      assert.equal(basic.code, 1, 'the basic_auth option sends no key');
+      assert.match(basic.stderr, /^cause: credentials_rejected$/m);
+
+      const oauth = await run(['connect', demoOauth, '--app', 'app.json', '--fields', 'good-fields.json', '--out', 'x.json']);
+      assert.equal(oauth.code, 1);
+      assert.match(oauth.stderr, /use `connauth authorize`/);
+    } finally {
+      server.close();
+      server.closeAllConnections();
+    }
+  });
+
+  test('connect: custom_auth client credentials (acquire, then the test), then request with it', async () => {
+    file('none.json', {});
+    const r = await run(['connect', demoClientCredentials, '--app', 'app-cc.json', '--fields', 'none.json', '--out', 'cc.json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /acquire: POST http:\/\/127\.0\.0\.1:\d+ answered HTTP 200/);
+    assert.equal(typeof readJson('cc.json').access_token, 'string');
+    const me = await run(['request', demoClientCredentials, '--app', 'app-cc.json', '--connection', 'cc.json', '--method', 'GET', '--url', 'me']);
+    assert.equal(me.code, 0, me.stderr);
+    assert.equal(JSON.parse(me.stdout.split('\n')[1]).id, 'demo-client-basic');
+  });
+
+  test('token: signed with SESSION_SECRET (or the dev default), verified by the edge', async () => {
+    const secret = 'a-test-session-secret-of-at-least-32-chars';
+    const r = await run(['token', '--org', 'acme', '--user', 'u1', '--role', 'admin', '--ttl', '120'], { env: { SESSION_SECRET: secret } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const jwt = r.stdout.trim();
+    const bearer = new Request('http://x/', { headers: { authorization: `Bearer ${jwt}` } });
+    const verified = await verifySession(bearer, secret);
+    assert.deepEqual(verified, { ok: true, value: { sub: 'u1', org: 'acme', role: 'admin' } });
+    const exp = JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url')).exp;
+    assert.ok(Math.abs(exp - (Math.floor(Date.now() / 1000) + 120)) <= 2);
+    assert.equal((await verifySession(bearer, `${secret}-other`)).ok, false);
+
+    const dev = await run(['token', '--org', 'acme', '--user', 'u2', '--role', 'member'], { env: { SESSION_SECRET: '' } });
+    assert.equal(dev.code, 0);
+    assert.match(dev.stderr, /development default/);
+    const devBearer = new Request('http://x/', { headers: { authorization: `Bearer ${dev.stdout.trim()}` } });
+    assert.equal((await verifySession(devBearer, 'connauth-dev-session-secret-change-me-0123456789')).value.role, 'member');
+
+    assert.equal((await run(['token', '--org', 'acme', '--user', 'u', '--role', 'owner'])).code, 2);
+    assert.equal((await run(['token', '--org', 'acme', '--role', 'admin'])).code, 2);
+    const short = await run(['token', '--org', 'acme', '--user', 'u', '--role', 'admin'], { env: { SESSION_SECRET: 'short' } });
+    assert.equal(short.code, 1);
+    assert.match(short.stderr, /at least 32 characters/);
+  });
+});
+
+describe('connauth request: refusals after a fresh token (odd provider)', () => {
+  let odd;
+  before(async () => {
+    odd = await startOddProvider();
+    const connector = (testUrl) => ({
+      name: 'odd',
+      connection: { base_uri: `${odd.url}/` },
+      authorization: { type: 'oauth2', authorization_url: `${odd.url}/authorize`, token_url: `${odd.url}/token`, refresh_on: [401] },
+      test: { method: 'GET', url: testUrl },
+    });
+    file('odd.json', connector('api/current'));
+    file('odd-dead.json', connector('api/always-401'));
+    file('odd-app.json', { name: 'Odd', prompt: 'Connect', client_id: 'c', client_secret: 's', refresh_buffer: 0 });
+  });
+  after(() => odd.stop());
+  beforeEach(() => {
+    odd.clear();
+    odd.setDefault('/api/always-401', { status: 401, body: { error: 'invalid_token' } });
+  });
+
+  const oddRequest = (connector) => run(['request', connector, '--app', 'odd-app.json', '--connection', 'odd-conn.json',
+    '--method', 'GET', '--url', 'api/always-401']);
+
+  test('refused again, but the connection test passes: exit 1, this request only', async () => {
+    file('odd-conn.json', { access_token: 'old', refresh_token: 'r0' });
+    const r = await oddRequest('odd.json');
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, 'HTTP 401\n{"error":"invalid_token"}\n');
+    assert.match(r.stderr, /refused again after a token refresh .*the connection's test passes/);
+    assert.equal(odd.requestsTo('token').length, 1, 'one refresh, not one per check');
+    assert.deepEqual(odd.requestsTo('/api/always-401').length, 2);
+    assert.equal(readJson('odd-conn.json').access_token, odd.latestAccessToken);
+  });
+
+  test('refused again and the test is refused with a fresh token too: lost / authorization_revoked', async () => {
+    file('odd-conn.json', { access_token: 'old', refresh_token: 'r0' });
+    const r = await oddRequest('odd-dead.json');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /the connection is lost \(authorization_revoked\)/);
+    assert.match(r.stderr, /^action: Reconnect/m);
+    assert.equal(odd.requestsTo('token').length, 1);
+  });
+
+  test('a lock left by a process that died is broken at once', async () => {
+    file('odd-conn.json', { access_token: 'old', refresh_token: 'r0' });
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await once(dead, 'close');
+    file('odd-conn.json.lock', `${dead.pid}\n`);
+    const r = await oddRequest('odd.json');
+    assert.match(r.stderr, /^refreshed the credentials/m);
+    assert.equal(existsSync(path('odd-conn.json.lock')), false);
+  });
+
+  test('the token endpoint down: degraded / provider_unavailable, exit 1, the connection file untouched', async () => {
+    file('odd-conn.json', { access_token: 'old', refresh_token: 'r0' });
+    odd.next('token', 'unavailable');
+    const r = await oddRequest('odd.json');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /the connection is degraded \(provider_unavailable\)/);
+    assert.match(r.stderr, /^action: Wait/m);
+    assert.deepEqual(readJson('odd-conn.json'), { access_token: 'old', refresh_token: 'r0' });
+  });
+});
