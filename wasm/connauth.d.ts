@@ -77,12 +77,93 @@ export interface Classification {
   matched?: string;
 }
 
+/** A flow that failed for a SPEC §4 cause (or a callback the flow refused: cause null). */
+export interface FlowError {
+  code: string;
+  cause: 'provider_unavailable' | 'authorization_revoked' | 'credentials_rejected' | 'client_misconfigured' | 'connector_error' | null;
+  message: string;
+  action: string;
+  detail?: string;
+}
+
+export type FlowResult<T> = { ok: true; value: T } | { ok: false; errors?: Problem[]; error?: FlowError };
+
+/** What the host stores server-side between authorizeBegin and the callback (bound to org, user, app). */
+export interface PendingAuthorization {
+  state: string;
+  verifier?: string;
+  expires_at: number;
+  redirect_uri: string;
+}
+
+/** A response the host received, or why it got none. */
+export type HostResponse = HttpResponse | { network_error: string };
+
+/** The connection's status record (wasm/core/connection_state.h). */
+export interface ConnectionState {
+  status: 'not_connected' | 'connected' | 'degraded' | 'lost';
+  cause: FlowError['cause'];
+  detail: string;
+  failure_streak: number;
+  next_retry_at: number | null;
+  last_success_at: number | null;
+  last_working_version: number | null;
+  history: { at: number; from: string; to: string; cause: string | null; detail: string }[];
+}
+
+/** Flow contexts add the authorization flow's values and the stored state. */
+export interface FlowContext extends Context {
+  app?: AppContext & { default_expires_in?: number; refresh_buffer?: number; issuer?: string };
+  flow?: { redirect_uri?: string; code?: string; state?: string; verifier?: string };
+  state?: Partial<ConnectionState>;
+}
+
+/** `now`: epoch seconds, to pin the clock (default: the host's clock). */
+export interface Clock {
+  now?: number;
+}
+
 export interface Connauth {
   validate(definition: ConnectorDefinition): Result<ConnectorDescription>;
   describe(definition: ConnectorDefinition): Result<ConnectorDescription>;
   apply(definition: ConnectorDefinition, context: Context, request: HttpRequest): Result<AuthorizedRequest>;
   classify(definition: ConnectorDefinition, context: Context, response: HttpResponse): Result<Classification>;
   dispose(): void;
+
+  // Flows (SPEC §3–§4); wasm/core/flow_api.h documents each shape.
+  authorizeBegin(definition: ConnectorDefinition, context: FlowContext, options?: Clock):
+    FlowResult<{ url: string; pending: PendingAuthorization; noopener: boolean }>;
+  authorizeCallback(definition: ConnectorDefinition, context: FlowContext, pending: PendingAuthorization,
+    params: string | Record<string, string> | [string, string][], options?: Clock):
+    FlowResult<{ request: AuthorizedRequest; flow: FlowContext['flow'] }>;
+  authorizeFinish(definition: ConnectorDefinition, context: FlowContext, response: HostResponse, options?: Clock):
+    FlowResult<{ connection: ConnectionHash; warnings: string[]; identity?: string; owner_id?: string }>;
+  refreshNeeded(context: FlowContext, options?: Clock): Result<boolean>;
+  refreshBegin(definition: ConnectorDefinition, context: FlowContext, options?: Clock): FlowResult<{ request: AuthorizedRequest }>;
+  refreshFinish(definition: ConnectorDefinition, context: FlowContext, response: HostResponse, options?: Clock):
+    FlowResult<{ connection: ConnectionHash; warnings: string[] }>;
+  requestNextStep(classification: Classification['action'], refreshed: boolean): Result<{ next: 'deliver' | 'refresh_and_retry' }>;
+  connectBegin(definition: ConnectorDefinition, context: FlowContext, options?: Clock):
+    FlowResult<{ step: 'acquire' | 'test' | 'done'; request?: AuthorizedRequest }>;
+  connectFinish(definition: ConnectorDefinition, context: FlowContext, response: HostResponse, options?: Clock):
+    FlowResult<{ connection: ConnectionHash; warnings: string[]; identity?: string }>;
+  testBegin(definition: ConnectorDefinition, context: FlowContext): FlowResult<{ request: AuthorizedRequest | null }>;
+  testFinish(definition: ConnectorDefinition, context: FlowContext, response: HostResponse, options?: { refreshed?: boolean }):
+    FlowResult<{ outcome: 'ok' | 'refresh'; identity?: string }>;
+  stateSuccess(state: Partial<ConnectionState> | null, options?: Clock & { version?: number | null }): Result<ConnectionState>;
+  stateFailure(state: Partial<ConnectionState> | null, cause: NonNullable<FlowError['cause']>, detail: string,
+    options?: Clock & { randomFraction?: number; settings?: { lost_after_failures?: number; backoff_base_seconds?: number; backoff_cap_seconds?: number } }):
+    Result<ConnectionState>;
+  stateDisconnect(state: Partial<ConnectionState> | null, detail: string, options?: Clock): Result<ConnectionState>;
+  stateView(state: Partial<ConnectionState> | null, appEnabled?: boolean): Result<{
+    status: ConnectionState['status'] | 'disabled';
+    lost?: { cause: string; message: string; action: string; detail: string };
+    next_retry_at: number | null; last_success_at: number | null; history: ConnectionState['history'];
+  }>;
+
+  /** One transition of the consent popup's state machine (wasm/core/consent_flow.h). */
+  consentStep(state: Record<string, unknown> | null, event: { type: string; [key: string]: unknown }):
+    Result<{ state: Record<string, unknown>; effects: { type: string; [key: string]: unknown }[] }>;
 }
 
 export interface LoadOptions {
