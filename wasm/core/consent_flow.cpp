@@ -2,6 +2,8 @@
 // events a host reports and the effects it carries out.
 #include "consent_flow.h"
 
+#include "authorization_flow.h"  // constant_time_equals (RFC 6749 §10.12)
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -235,19 +237,6 @@ json state_to_json(const ConsentState& s) {
 }
 
 // ---- helpers for transitions ----------------------------------------------
-
-// RFC 6749 §10.12 / SPEC §3: the state is compared in constant time, so the
-// time a comparison takes says nothing about how much of a guess was right.
-bool equal_in_constant_time(std::string_view a, std::string_view b) {
-  size_t n = a.size() > b.size() ? a.size() : b.size();
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  for (size_t i = 0; i < n; ++i) {
-    unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
-    unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
-    diff |= static_cast<unsigned char>(x ^ y);
-  }
-  return diff == 0;
-}
 
 bool is_http_url(const std::string& url) {
   auto starts = [&](std::string_view prefix) {
@@ -519,7 +508,7 @@ json on_message(const ConsentState& s, const json& event) {
     return unchanged(s, "foreign_origin");
   auto state = data->find("state");
   if (state == data->end() || !state->is_string() ||
-      !equal_in_constant_time(state->get_ref<const std::string&>(), s.pending_state)) {
+      !constant_time_equals(state->get_ref<const std::string&>(), s.pending_state)) {
     Transition out{s};
     out.state.mismatch_seen = true;
     out.effect({{"type", "ignored"}, {"reason", "wrong_state"}});
