@@ -16,15 +16,16 @@ export const APP_DEFAULTS = Object.freeze({
   settings: {},
   egress: null, // null: derived from the connector's URLs (egress.mjs)
   enabled: true,
+  issuer: null, // the provider's issuer; when set, the callback's `iss` must equal it (RFC 9207)
 });
 
-const MAX = { name: 200, description: 4000, prompt: 4000, clientId: 1024, clientSecret: 4096, scopes: 100,
+const MAX = { issuer: 2048, name: 200, description: 4000, prompt: 4000, clientId: 1024, clientSecret: 4096, scopes: 100,
   scope: 256, settings: 100, settingKey: 64, settingValue: 8192, egress: 100 };
 // Server-owned members a client may echo back (the console PATCHes what it
 // read): ignored rather than refused.
 const READ_ONLY = new Set(['id', 'client_secret_set', 'secret_settings', 'created_at', 'updated_at']);
 const FIELDS = ['name', 'description', 'prompt', 'connector', 'client_id', 'client_secret', 'scopes',
-  'default_expires_in', 'refresh_buffer', 'settings', 'egress', 'enabled'];
+  'default_expires_in', 'refresh_buffer', 'settings', 'egress', 'enabled', 'issuer'];
 
 /** "name" or "name@version" → {name, version|null}, or null if malformed. */
 export function parseConnectorRef(ref) {
@@ -83,6 +84,10 @@ export function validateAppInput(body, { partial = false } = {}) {
   }
   nullableText('client_id', MAX.clientId);
   nullableText('client_secret', MAX.clientSecret);
+  nullableText('issuer', MAX.issuer);
+  if (typeof out.issuer === 'string' && !/^https?:\/\/[^\s/?#]+/i.test(out.issuer)) {
+    problem('/issuer', 'must be the provider\'s issuer identifier, an http(s) URL (RFC 8414 §2)');
+  }
 
   if (has('scopes')) {
     const v = body.scopes;
@@ -179,6 +184,7 @@ export function publicApp(record) {
     secret_settings: record.secret_setting_names ?? [],
     egress: record.egress,
     enabled: record.enabled,
+    issuer: record.issuer ?? null,
     created_at: record.created_at,
     updated_at: record.updated_at,
   };

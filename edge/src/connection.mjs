@@ -1,28 +1,33 @@
 // The caller's own connection to an app (SPEC §4, §7): view, connect,
-// check, disconnect; and the OAuth callback. The connection object is
-// addressed from the verified session (org, sub) and the app, never from
-// anything else in the request, so no caller can reach another's.
+// check, disconnect. The connection object is addressed from the verified
+// session (org, sub) and the app, never from anything else in the request,
+// so no caller can reach another's. (The OAuth callback is oauth.mjs.)
 import { fail } from './result.mjs';
 import { json } from './errors.mjs';
 import { getEngine } from './engine.mjs';
 import { LIMITS, readJsonObject } from './limits.mjs';
 import { orgStore, connectionRef, connectionStore } from './stores.mjs';
+import { beginOAuthConnect } from './oauth.mjs';
 import * as flows from './flows.mjs';
 
 /**
- * The wire shape of a connection: {status, identity, expires_at, lost,
- * history, last_success_at}. `status` is `disabled` while the app is
- * disabled (SPEC §4); the stored status comes back on enable.
+ * The wire shape of a connection: {app_id, status, identity, expires_at,
+ * lost, next_retry_at, last_success_at, history}. From the engine's
+ * stateView: `status` is `disabled` while the app is disabled (SPEC §4; the
+ * stored status comes back on enable); `lost` is the diagnosis
+ * {cause, message, action, detail} while degraded or lost, else null.
  */
-export function connectionView(app, view) {
+export function connectionView(engine, app, view) {
+  const shown = flows.stateView(engine, view.state, app.enabled);
   return {
     app_id: app.id,
-    status: app.enabled ? view.state.status : 'disabled',
+    status: shown.status,
     identity: view.identity,
     expires_at: view.expires_at,
-    lost: view.lost,
-    history: view.state.history,
-    last_success_at: view.state.last_success_at,
+    lost: shown.lost ?? shown.degraded ?? null,
+    next_retry_at: shown.next_retry_at ?? null,
+    last_success_at: shown.last_success_at ?? null,
+    history: shown.history,
   };
 }
 
@@ -33,13 +38,16 @@ async function appAndConnection(env, session, id) {
   return { ok: true, value: { app: app.value, ref, store: connectionStore(env, ref) } };
 }
 
+async function answerView(app, view) {
+  return view.ok ? json(200, connectionView(await getEngine(), app, view.value)) : view;
+}
+
 /** GET /api/apps/{id}/connection. */
 export async function getConnection({ env, session, params }) {
   const found = await appAndConnection(env, session, params.id);
   if (!found.ok) return found;
   const { app, ref, store } = found.value;
-  const view = await store.view(ref);
-  return view.ok ? json(200, connectionView(app, view.value)) : view;
+  return answerView(app, await store.view(ref));
 }
 
 /** DELETE /api/apps/{id}/connection: the caller's tokens and field values are deleted. */
@@ -47,17 +55,19 @@ export async function disconnect({ env, session, params }) {
   const found = await appAndConnection(env, session, params.id);
   if (!found.ok) return found;
   const { app, ref, store } = found.value;
-  const view = await store.disconnect(ref);
-  return view.ok ? json(200, connectionView(app, view.value)) : view;
+  return answerView(app, await store.disconnect(ref));
 }
 
 /**
- * POST /api/apps/{id}/connect. oauth2: {authorization_url, prompt, state}
- * (flows.beginAuthorization; phase 1: 501). Other types: body
- * {"fields": {...}}; the values are checked against the connector's fields,
- * run through flows.acquireAndTest, sealed into the caller's connection.
+ * POST /api/apps/{id}/connect. oauth2: {authorization_url, prompt, state,
+ * noopener} (oauth.mjs). Other types: body {"fields": {...}}; the values
+ * are checked against the connector's fields, then the connector's acquire
+ * (if any) and test run (flows.acquireAndTest); only then are they sealed
+ * into the caller's connection. A failed test answers 422 connect_failed
+ * (503 provider_unavailable when the provider is down) with the diagnosis
+ * in `lost`, and stores nothing.
  */
-export async function connect({ request, env, session, params }) {
+export async function connect({ request, env, session, params, url }) {
   const store = orgStore(env, session.org);
   const found = await store.appForUse(session.org, params.id);
   if (!found.ok) return found;
@@ -70,51 +80,50 @@ export async function connect({ request, env, session, params }) {
   const engine = await getEngine();
   const described = engine.describe(use.connector.definition);
   if (!described.ok) return fail('connector_error', 'the app\'s connector is invalid', { details: described.errors });
-  const type = flows.authorizationType(engine, use.connector.definition, fields);
-  if (type === 'oauth2') {
-    const begun = await flows.beginAuthorization({ engine, use, session });
-    return begun.ok ? json(200, begun.value) : begun;
-  }
   const checked = checkFields(described.value, fields, use.secrets.settings);
   if (!checked.ok) return checked;
+  if (flows.authorizationType(engine, use.connector.definition, fields, use.secrets.settings) === 'oauth2') {
+    // The values entered (a `multi` choice, a subdomain) start the
+    // connection hash at the callback; the provider's page does the rest.
+    return beginOAuthConnect({ env, url, session, use, fields: checked.value });
+  }
 
   const ref = connectionRef(session.org, use.app.id, use.app.generation, session.sub);
+  const acquired = await flows.acquireAndTest({
+    engine, use, fields: checked.value, send: flows.sender(engine, use), now: Math.floor(Date.now() / 1000),
+  });
+  if (!acquired.ok) return connectFailure(acquired.error);
   // Indexed before anything is written, so reset/delete can always find it.
   const registered = await store.registerConnection(session.org, use.app.id, use.app.generation, session.sub);
   if (!registered.ok) return registered;
-  const acquired = await flows.acquireAndTest({ engine, use, fields: checked.value });
-  if (!acquired.ok) return acquired;
   const connected = await connectionStore(env, ref).saveCredentials(ref, {
     hash: acquired.value.hash,
     identity: acquired.value.identity,
-    expires_at: acquired.value.expires_at,
     connectorVersion: use.connector.version,
-    detail: acquired.value.verified ? 'connected; the connection test passed' : 'connected with the entered values (not tested)',
   });
-  return connected.ok ? json(200, connectionView(use.app, connected.value)) : connected;
+  return connected.ok ? json(200, connectionView(engine, use.app, connected.value)) : connected;
 }
 
-/** POST /api/apps/{id}/check: runs the connector's test now (flows.testConnection; phase 1: 501). */
+// A connect whose acquire or test failed: the engine's diagnosis, nothing stored.
+function connectFailure(error) {
+  if (error.code !== 'flow_failed') return { ok: false, error };
+  const lost = { cause: error.cause, message: error.message, action: error.action ?? '', detail: error.detail };
+  const code = error.cause === 'provider_unavailable' ? 'provider_unavailable' : 'connect_failed';
+  return fail(code, `${error.message}${error.action ? ` ${error.action}` : ''}`, { lost, details: error.problems });
+}
+
+/**
+ * POST /api/apps/{id}/check: runs the connector's test now, even while the
+ * connection backs off or is lost (ConnectionStore.check), and answers the
+ * connection — degraded or lost with the diagnosis if the test failed.
+ */
 export async function check({ env, session, params }) {
   const found = await orgStore(env, session.org).appForUse(session.org, params.id);
   if (!found.ok) return found;
   const use = found.value;
   if (!use.app.enabled) return fail('app_disabled', 'the app is disabled: its connections cannot be used');
   const ref = connectionRef(session.org, use.app.id, use.app.generation, session.sub);
-  const store = connectionStore(env, ref);
-  const view = await store.view(ref);
-  if (!view.ok) return view;
-  if (view.value.state.status === 'not_connected') return fail('not_connected', 'you have not connected this app yet');
-  const engine = await getEngine();
-  const tested = await flows.testConnection({ engine, use, store, ref });
-  if (!tested.ok) return tested;
-  return json(200, connectionView(use.app, tested.value));
-}
-
-/** GET /oauth/callback (flows.completeAuthorization; phase 1: 501). */
-export async function oauthCallback({ env, url }) {
-  const done = await flows.completeAuthorization({ env, url });
-  return done.ok ? done.value : done;
+  return answerView(use.app, await connectionStore(env, ref).check(ref, use));
 }
 
 // The entered values against the connector's fields (engine.describe): only

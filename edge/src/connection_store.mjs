@@ -1,17 +1,23 @@
 // ConnectionStore: the Durable Object holding ONE user's connection to one
 // app (SPEC §4), addressed by (org, app, app generation, user) — see
 // stores.mjs. It is the only place tokens and field values are read or
-// written, and the place where refresh is single-flight (SPEC §3): every
-// concurrent request that needs a refresh awaits the one promise in flight
-// inside this object.
+// written, and the place where refresh is single-flight (SPEC §3): a Durable
+// Object is one instance worldwide, every request for this connection
+// reaches it, and every concurrent request that needs a refresh awaits the
+// one promise in flight here. So N concurrent requests cause one token
+// request, whichever isolate or data centre they come from.
 //
 // Storage keys:
 //   record  {ref, state (engine ConnectionState JSON), sealed (the connection
 //           hash — field values, tokens, expires_at — as AES-GCM, AAD =
-//           ["connection", org, app, generation, user]), identity, expires_at,
-//           lost, connector_version, updated_at}. Never a plaintext secret.
+//           ["connection", org, app, generation, user]), version (counts
+//           credential writes: the compare-and-set token), identity,
+//           expires_at, connector_version, updated_at}. Never a plaintext secret.
 //   wiped   true once the app was reset or deleted: the object refuses all
 //           writes from then on (so a connect racing a reset leaves nothing).
+// Alarm: while the connection is degraded, at the engine's next_retry_at,
+// the connection is checked again in the background (SPEC §4: it recovers
+// by itself).
 //
 // Every method takes the ref first and answers a Result. `use` is what
 // OrgStore.appForUse answers: {app, secrets, connector}.
@@ -20,8 +26,10 @@ import { ok, fail } from './result.mjs';
 import { aad, atRestKey, openJson, sealJson } from './crypto.mjs';
 import { getEngine } from './engine.mjs';
 import * as flows from './flows.mjs';
-import { allowedHosts } from './egress.mjs';
-import { fetchUpstream } from './upstream.mjs';
+import { orgStore } from './stores.mjs';
+
+/** While the app is disabled, how often a degraded connection's alarm looks again (ms, default 15 min). */
+const DISABLED_RECHECK_MS = 15 * 60_000;
 
 const notConnected = () => fail('not_connected', 'you have not connected this app yet');
 
@@ -33,136 +41,221 @@ export class ConnectionStore extends DurableObject {
     this.now = now; // injected clock, milliseconds
   }
 
-  /** The stored connection without secrets: {state, identity, expires_at, lost}. */
+  /** The stored connection without secrets: {state, identity, expires_at}. */
   async view(ref) {
     const record = await this.#load(ref);
-    if (!record.ok) return record;
-    return ok(publicView(record.value));
+    return ok(publicView(record));
   }
 
   /**
-   * Stores new credentials — the whole connection hash — (connect, later the
-   * OAuth callback) and marks the connection connected. `connectorVersion`
-   * is remembered for a later connector_error diagnosis (SPEC §4). (Not
-   * named `connect`: a Durable Object stub's connect() opens a socket.)
+   * Stores new credentials — the whole connection hash — (connect, the OAuth
+   * callback) and marks the connection connected. `connectorVersion` is
+   * remembered for a later connector_error diagnosis (SPEC §4). (Not named
+   * `connect`: a Durable Object stub's connect() opens a socket.)
    */
-  async saveCredentials(ref, { hash, identity = null, expires_at = null, connectorVersion = null, detail = '' }) {
+  async saveCredentials(ref, { hash, identity = null, connectorVersion = null }) {
     const key = await atRestKey(this.env.ENCRYPTION_KEY);
     if (!key.ok) return key;
+    const engine = await getEngine();
     const sealed = await sealJson(key.value, hash, this.#aad(ref));
     // From here to the put only storage is awaited, so no other call on this
-    // object (a wipe) can interleave (Durable Object input gates).
+    // object (a wipe, a refresh finishing) can interleave (input gates).
     const record = await this.#load(ref);
-    if (!record.ok) return record;
     if (await this.ctx.storage.get('wiped')) return fail('conflict', 'the app was reset meanwhile; try again');
     const now = this.#seconds();
     const next = {
-      ...record.value,
+      ...record,
       ref,
       sealed,
+      version: (record.version ?? 0) + 1,
       identity,
-      expires_at,
-      lost: null,
+      expires_at: expiresAt(hash),
       connector_version: connectorVersion,
-      state: flows.stateSuccess(record.value.state, { now, connectorVersion, detail }),
+      state: flows.stateSuccess(engine, record.state, { now, connectorVersion }),
       updated_at: now,
     };
-    await this.ctx.storage.put('record', next);
+    await this.#write(next);
     return ok(publicView(next));
   }
 
   /**
-   * The connection hash for a request. not_connected / connection_lost
-   * (with `lost`) when it cannot be used. A proactive refresh (SPEC §3,
-   * flows.needsRefresh) joins the single flight.
+   * The connection hash for a request: {hash, version}, or not_connected /
+   * connection_lost (with `lost`) / connection_degraded. A proactive refresh
+   * (SPEC §3: within the app's refresh_buffer of expires_at) joins the single
+   * flight; if it fails transiently while the token has not expired yet, the
+   * token is still used.
    */
   async getCredentials(ref, use) {
-    const usable = await this.#usable(ref);
-    if (!usable.ok) return usable;
-    const { hash } = usable.value;
+    const opened = await this.#open(ref);
+    if (!opened.ok) return opened;
+    const { record, hash } = opened.value;
     const engine = await getEngine();
-    if (flows.needsRefresh({ engine, use, hash, now: this.#seconds() })) {
-      return this.refresh(ref, hash.access_token ?? null, use);
-    }
-    return ok({ hash, refreshed: false });
+    const now = this.#seconds();
+    if (!flows.needsRefresh({ engine, use, hash, now })) return ok({ hash, version: record.version });
+    const refreshed = await this.refresh(ref, record.version, use);
+    if (refreshed.ok || refreshed.error.code !== 'connection_degraded') return refreshed;
+    return flows.needsRefresh({ engine, use, hash, now, buffer: 0 }) ? refreshed : ok({ hash, version: record.version });
   }
 
   /**
-   * Compare-and-refresh, single-flight (SPEC §3). `failedAccessToken` is the
-   * access token the caller's request failed with (null if none): if the
-   * stored one already differs, another request refreshed meanwhile and the
-   * stored hash is answered without a token request. Otherwise one refresh
-   * runs, and every concurrent caller awaits it.
-   * Answers {hash, refreshed} or not_connected / connection_lost /
-   * not_implemented.
+   * Compare-and-refresh, single-flight (SPEC §3). `seenVersion` is the
+   * credentials version the caller used: if the stored one differs, someone
+   * refreshed or reconnected meanwhile and the stored hash is answered
+   * without a token request. Otherwise one refresh runs, and every concurrent
+   * caller awaits it. The result is written only if the credentials did not
+   * change meanwhile, so a rotated refresh token is never overwritten by an
+   * older one (and never lost to a concurrent writer).
+   *
+   * While the connection is degraded and backing off (the engine's
+   * next_retry_at), no token request is sent: connection_degraded at once.
+   * `force` (Check connection, the alarm) ignores the backoff and also works
+   * on a lost connection.
+   *
+   * A connection with nothing to refresh with (api_key, basic_auth, no
+   * refresh token) runs the connector's test instead: if the credentials
+   * still pass it, the caller's answer was not about them.
+   *
+   * Answers {hash, version, refreshed} or not_connected / connection_lost
+   * (with `lost`) / connection_degraded (with `lost`, `retryAfter`) /
+   * egress_denied / conflict.
    */
-  async refresh(ref, failedAccessToken, use) {
+  async refresh(ref, seenVersion, use, { force = false } = {}) {
     if (this.#inflight) return this.#inflight;
-    this.#inflight = this.#refreshOnce(ref, failedAccessToken ?? null, use).finally(() => {
+    this.#inflight = this.#refreshOnce(ref, seenVersion, use, force).finally(() => {
       this.#inflight = null;
     });
     return this.#inflight;
   }
 
-  async #refreshOnce(ref, failedAccessToken, use) {
-    const usable = await this.#usable(ref);
-    if (!usable.ok) return usable;
-    const { hash, record, key } = usable.value;
-    if ((hash.access_token ?? null) !== failedAccessToken) return ok({ hash, refreshed: false });
-
+  async #refreshOnce(ref, seenVersion, use, force) {
+    const opened = await this.#open(ref, { allowLost: force });
+    if (!opened.ok) return opened;
+    const { record, hash, key } = opened.value;
+    if (record.version !== seenVersion) return ok({ hash, version: record.version, refreshed: false });
     const engine = await getEngine();
-    // Token requests obey the app's egress list like proxied ones.
-    const egress = allowedHosts(engine, use);
-    const send = (url, init) => fetchUpstream(url, init, egress);
-    const refreshed = await flows.refreshCredentials({ engine, use, hash, fetch: send, now: this.#seconds() });
-    if (!refreshed.ok && refreshed.error.code === 'not_implemented') return refreshed;
-
-    const sealed = refreshed.ok ? await sealJson(key, refreshed.value.hash, this.#aad(ref)) : null;
-
-    // The token request awaited the network: other calls may have run. Never
-    // overwrite a connection that changed meanwhile (disconnect, reconnect,
-    // reset): SPEC §3 "never lost to a concurrent writer". From here to the
-    // put only storage is awaited (input gates: nothing interleaves).
-    const current = await this.ctx.storage.get('record');
-    if ((await this.ctx.storage.get('wiped')) || current?.sealed?.iv !== record.sealed.iv) {
-      return this.#usable(ref).then((r) => (r.ok ? ok({ hash: r.value.hash, refreshed: false }) : r));
-    }
     const now = this.#seconds();
+    const { state } = record;
+    if (!force && state?.status === 'degraded' && state.next_retry_at && now < state.next_retry_at) {
+      return this.#failureAnswer(engine, state);
+    }
+
+    const send = flows.sender(engine, use);
+    const refreshed = await flows.refreshCredentials({ engine, use, hash, send, state, now });
     if (refreshed.ok) {
-      const next = {
+      const sealed = await sealJson(key, refreshed.value.hash, this.#aad(ref));
+      const next = await this.#commit(record.version, (current) => ({
         ...current,
         sealed,
-        expires_at: refreshed.value.expires_at ?? null,
-        identity: refreshed.value.identity ?? current.identity,
-        state: flows.stateSuccess(current.state, { now, connectorVersion: use.connector.version }),
-        lost: null,
-        updated_at: now,
-      };
-      await this.ctx.storage.put('record', next);
-      return ok({ hash: refreshed.value.hash, refreshed: true });
+        version: current.version + 1,
+        expires_at: expiresAt(refreshed.value.hash),
+        state: flows.stateSuccess(engine, current.state, { now: this.#seconds(), connectorVersion: use.connector.version }),
+      }));
+      if (!next) return this.#current(ref);
+      return ok({ hash: refreshed.value.hash, version: next.version, refreshed: true });
     }
-    const { cause, detail } = refreshed.error;
-    const state = flows.stateFailure(current.state, { cause, detail, now, connectorVersion: use.connector.version });
-    const lost = state.status === 'lost' ? flows.diagnose(cause, state.last_working_version) : null;
-    await this.ctx.storage.put('record', { ...current, state, lost, updated_at: now });
-    return lost
-      ? fail('connection_lost', 'the connection is lost', { lost })
-      : fail('upstream_unreachable', 'the provider is unavailable; the connection is degraded');
+    if (refreshed.error.code !== 'flow_failed') return refreshed; // egress_denied: the admin's list, not the provider
+
+    let failure = refreshed.error;
+    if (failure.cannotRefresh) {
+      const tested = await flows.runTest({ engine, use, hash, send, refreshed: true, state });
+      if (!tested.ok && tested.error.code !== 'flow_failed') return tested;
+      if (tested.ok && tested.value.outcome === 'ok') {
+        const next = await this.#commit(record.version, (current) => ({
+          ...current,
+          state: current.state?.status === 'connected' ? current.state
+            : flows.stateSuccess(engine, current.state, { now: this.#seconds(), connectorVersion: use.connector.version }),
+        }));
+        if (!next) return this.#current(ref);
+        return ok({ hash, version: next.version, refreshed: false });
+      }
+      if (!tested.ok) failure = tested.error;
+    }
+    return this.#recordFailure(engine, record.version, failure);
+  }
+
+  /**
+   * POST /api/apps/{id}/check and the background retry: runs the connector's
+   * test now, whatever the backoff says (SPEC §4 "Check connection retries
+   * now"), refreshing first when the token is due and once more if the test
+   * asks for it; records the outcome. Works on a degraded or lost connection
+   * too (e.g. after an admin restored a connector version). Without a test,
+   * a refresh is the check when the connection can refresh; otherwise there
+   * is nothing to verify. Answers the view (whatever the outcome), or
+   * not_connected / egress_denied / conflict.
+   */
+  async check(ref, use) {
+    const opened = await this.#open(ref, { allowLost: true });
+    if (!opened.ok) return opened;
+    let { record, hash } = opened.value;
+    const engine = await getEngine();
+    const send = flows.sender(engine, use);
+    let version = record.version;
+    let refreshedNow = false;
+
+    const refreshNow = async () => {
+      const refreshed = await this.refresh(ref, version, use, { force: true });
+      if (refreshed.ok) {
+        ({ hash, version } = refreshed.value);
+        refreshedNow = true;
+      }
+      return refreshed;
+    };
+    const answer = async (result) => {
+      if (!result.ok && !['connection_lost', 'connection_degraded'].includes(result.error.code)) return result;
+      return this.view(ref);
+    };
+
+    if (flows.needsRefresh({ engine, use, hash, now: this.#seconds() })) {
+      const refreshed = await refreshNow();
+      if (!refreshed.ok) return answer(refreshed);
+    }
+    let tested = await flows.runTest({ engine, use, hash, send, refreshed: refreshedNow, state: record.state });
+    if (tested.ok && tested.value.outcome === 'refresh') {
+      const refreshed = await refreshNow();
+      if (!refreshed.ok) return answer(refreshed);
+      tested = await flows.runTest({ engine, use, hash, send, refreshed: true, state: record.state });
+    }
+    if (tested.ok && tested.value.outcome === 'none' && !refreshedNow && flows.canRefresh({ engine, use, hash })) {
+      return answer(await refreshNow());
+    }
+    if (!tested.ok && tested.error.code !== 'flow_failed') return tested;
+    if (!tested.ok) {
+      await this.#recordFailure(engine, version, tested.error);
+      return this.view(ref);
+    }
+    await this.#commit(version, (current) => ({
+      ...current,
+      state: flows.stateSuccess(engine, current.state, { now: this.#seconds(), connectorVersion: use.connector.version }),
+    }));
+    return this.view(ref);
+  }
+
+  /**
+   * Records a failure seen outside the flows (a proxied request the
+   * connector could not authorize: SPEC §4 connector_error, naming the last
+   * working version) for the credentials `seenVersion`. Answers the failure.
+   */
+  async recordFailure(ref, seenVersion, { cause, detail }) {
+    await this.#load(ref);
+    const engine = await getEngine();
+    return this.#recordFailure(engine, seenVersion, { cause, detail });
   }
 
   /** DELETE /api/apps/{id}/connection: tokens and field values deleted, history kept. */
   async disconnect(ref) {
     const record = await this.#load(ref);
-    if (!record.ok) return record;
-    if (!record.value.sealed && record.value.state.status === 'not_connected') return ok(publicView(record.value));
-    const now = this.#seconds();
+    if (!record.sealed && (record.state?.status ?? 'not_connected') === 'not_connected') return ok(publicView(record));
+    const engine = await getEngine();
     const next = {
-      ...record.value,
-      sealed: null, identity: null, expires_at: null, lost: null,
-      state: flows.stateDisconnect(record.value.state, { now, detail: 'disconnected by the user' }),
-      updated_at: now,
+      ...record,
+      sealed: null,
+      version: (record.version ?? 0) + 1,
+      identity: null,
+      expires_at: null,
+      state: flows.stateDisconnect(engine, record.state, { now: this.#seconds(), detail: 'disconnected by the user' }),
+      updated_at: this.#seconds(),
     };
-    await this.ctx.storage.put('record', next);
+    await this.#write(next);
     return ok(publicView(next));
   }
 
@@ -173,34 +266,106 @@ export class ConnectionStore extends DurableObject {
   async wipe(ref) {
     const stored = await this.ctx.storage.get('record');
     if (stored && !sameRef(stored.ref, ref)) throw new Error('ConnectionStore called for another connection');
+    await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     await this.ctx.storage.put('wiped', true);
     return ok(true);
   }
 
+  /**
+   * The background retry of a degraded connection (SPEC §4: retried with
+   * exponential backoff and jitter; it recovers by itself), at the engine's
+   * next_retry_at. Nothing happens for an app that is gone or was reset; a
+   * disabled app's connection is looked at again later.
+   */
+  async alarm() {
+    const record = await this.ctx.storage.get('record');
+    if (!record?.sealed || record.state?.status !== 'degraded' || (await this.ctx.storage.get('wiped'))) return;
+    const { ref } = record;
+    const found = await orgStore(this.env, ref.org).appForUse(ref.org, ref.app);
+    if (!found.ok || found.value.app.generation !== ref.generation) return;
+    if (!found.value.app.enabled) {
+      await this.ctx.storage.setAlarm(this.now() + DISABLED_RECHECK_MS);
+      return;
+    }
+    await this.check(ref, found.value);
+  }
+
   // ---- internals ----------------------------------------------------------
 
-  // The stored record (or a fresh not_connected one, without writing).
+  // The stored record, or a fresh not_connected one (without writing).
   async #load(ref) {
     const stored = await this.ctx.storage.get('record');
     if (stored && !sameRef(stored.ref, ref)) throw new Error('ConnectionStore called for another connection');
-    return ok(stored ?? { ref, state: flows.initialState(), sealed: null, identity: null, expires_at: null, lost: null });
+    return stored ?? { ref, state: null, sealed: null, version: 0, identity: null, expires_at: null };
   }
 
   // The opened hash of a usable connection, or why it is not usable.
-  async #usable(ref) {
+  async #open(ref, { allowLost = false } = {}) {
     const record = await this.#load(ref);
-    if (!record.ok) return record;
-    const r = record.value;
-    if (!r.sealed || r.state.status === 'not_connected') return notConnected();
-    if (r.state.status === 'lost') {
-      return fail('connection_lost', 'the connection is lost', { lost: r.lost ?? flows.diagnose(r.state.cause) });
-    }
+    const status = record.state?.status ?? 'not_connected';
+    if (!record.sealed || status === 'not_connected') return notConnected();
+    if (status === 'lost' && !allowLost) return this.#failureAnswer(await getEngine(), record.state);
     const key = await atRestKey(this.env.ENCRYPTION_KEY);
     if (!key.ok) return key;
-    const hash = await openJson(key.value, r.sealed, this.#aad(ref));
+    const hash = await openJson(key.value, record.sealed, this.#aad(ref));
     if (!hash.ok) return hash;
-    return ok({ hash: hash.value, record: r, key: key.value });
+    return ok({ record, hash: hash.value, key: key.value });
+  }
+
+  // The stored credentials after someone else changed them.
+  async #current(ref) {
+    const opened = await this.#open(ref);
+    return opened.ok ? ok({ hash: opened.value.hash, version: opened.value.record.version, refreshed: false }) : opened;
+  }
+
+  // Compare-and-set: writes update(current) only if the credentials are
+  // still the version `version` (nothing reconnected, disconnected, refreshed
+  // or wiped meanwhile). Only storage is awaited between the read and the
+  // put, so nothing interleaves (Durable Object input gates). Answers the
+  // written record, or null if it changed.
+  async #commit(version, update) {
+    const current = await this.ctx.storage.get('record');
+    if (!current || current.version !== version || (await this.ctx.storage.get('wiped'))) return null;
+    const next = { ...update(current), updated_at: this.#seconds() };
+    await this.#write(next);
+    return next;
+  }
+
+  async #recordFailure(engine, version, { cause, detail }) {
+    const next = await this.#commit(version, (current) => ({
+      ...current,
+      state: flows.stateFailure(engine, current.state, { cause: cause ?? 'connector_error', detail: detail ?? '', now: this.#seconds() }),
+    }));
+    // The credentials changed meanwhile (reconnected, refreshed): this
+    // failure was about the old ones; the caller may use the new ones.
+    if (!next) return this.#current((await this.ctx.storage.get('record'))?.ref);
+    return this.#failureAnswer(engine, next.state);
+  }
+
+  // Why the connection cannot be used now: connection_lost (409) or, while
+  // degraded, connection_degraded (503, Retry-After: the backoff left).
+  #failureAnswer(engine, state) {
+    const status = state?.status ?? 'not_connected';
+    if (status === 'not_connected') return notConnected();
+    const lost = flows.diagnosis(engine, state);
+    if (status === 'lost') return fail('connection_lost', 'the connection is lost', { lost });
+    if (status === 'degraded') {
+      const retryAfter = Math.max(1, (state.next_retry_at ?? this.#seconds()) - this.#seconds());
+      return fail('connection_degraded', 'the provider is unavailable; the connection is retried automatically', { lost, retryAfter });
+    }
+    return fail('internal_error', 'internal error', { why: `no failure to report for status ${status}` });
+  }
+
+  // Writes the record and keeps the background retry in step with the state.
+  async #write(record) {
+    await this.ctx.storage.put('record', record);
+    const { state } = record;
+    if (record.sealed && state?.status === 'degraded' && state.next_retry_at) {
+      await this.ctx.storage.setAlarm(Math.max(state.next_retry_at * 1000, this.now()));
+    } else {
+      await this.ctx.storage.deleteAlarm();
+    }
   }
 
   #aad(ref) {
@@ -216,12 +381,11 @@ function sameRef(a, b) {
   return a.org === b.org && a.app === b.app && a.generation === b.generation && a.user === b.user;
 }
 
+function expiresAt(hash) {
+  return Number.isFinite(hash?.expires_at) ? hash.expires_at : null;
+}
+
 // What may leave the object: never `sealed`.
 function publicView(record) {
-  return {
-    state: record.state,
-    identity: record.identity ?? null,
-    expires_at: record.expires_at ?? null,
-    lost: record.state.status === 'lost' ? (record.lost ?? flows.diagnose(record.state.cause)) : null,
-  };
+  return { state: record.state ?? null, identity: record.identity ?? null, expires_at: record.expires_at ?? null };
 }

@@ -20,6 +20,7 @@ const STATUS = {
   not_connected: 409,
   connection_lost: 409,
   conflict: 409,
+  connect_failed: 422,
   payload_too_large: 413,
   headers_too_large: 431,
   internal_error: 500,
@@ -27,6 +28,8 @@ const STATUS = {
   not_implemented: 501,
   connector_error: 502,
   upstream_unreachable: 502,
+  connection_degraded: 503,
+  provider_unavailable: 503,
   upstream_timeout: 504,
 };
 
@@ -64,6 +67,7 @@ export function errorResponse(error) {
   const headers = {};
   if (error.code === 'method_not_allowed' && error.allow) headers.allow = error.allow.join(', ');
   if (error.code === 'unauthorized') headers['www-authenticate'] = 'Bearer';
+  if (Number.isInteger(error.retryAfter)) headers['retry-after'] = String(error.retryAfter); // RFC 9110 §10.2.3
   return json(status, body, headers);
 }
 

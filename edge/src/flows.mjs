@@ -1,171 +1,331 @@
 // The seam between the edge host and the engine's flows (SPEC §3, §4): OAuth
 // authorization, token refresh, the connection test, and the connection
-// state machine with its diagnosis. The engine owns all of that logic (JSON
-// in/out, Result envelopes: authorizeBegin / authorizeCallback /
-// authorizeFinish, refreshBegin / refreshFinish, needsRefresh, testBegin /
-// testFinish, stateSuccess / stateFailure). This file only does what a host
-// does around them: build the engine context, send the requests the engine
-// builds (sans-I/O, STYLE.md), hand back the responses.
+// state machine with its diagnosis. The engine owns all of that logic
+// (wasm/core/flow_api.h: authorizeBegin / authorizeCallback / authorizeFinish,
+// refreshNeeded, refreshBegin / refreshFinish, connectBegin / connectFinish,
+// testBegin / testFinish, stateSuccess / stateFailure / stateDisconnect /
+// stateView). This file only does what a host does around them (sans-I/O,
+// STYLE.md): build the engine context, send the requests the engine builds,
+// hand the responses back, and translate the engine's answers into Results.
 //
-// PHASE 1: those engine methods do not exist yet. Each function below says
-// what it will do and what it does until then; nothing here decides a
-// protocol or a diagnosis beyond the phase-1 placeholders marked as such.
-// Every function answers a Result (result.mjs). `fetch`, where passed, is
-// upstream.mjs fetchUpstream bound to the app's egress list: (url, init) →
-// Result<Response>.
+// Every flow function answers a Result (result.mjs). A failed flow is
+// `flow_failed` (internal, never a wire code) with the engine's SPEC §4
+// `cause`, `detail` (secret-free, for the history), `message` and `action`;
+// callers turn it into a state change and a wire error. `send`, where passed,
+// is `sender(use)`: the engine's request → the engine's response JSON, through
+// upstream.fetchUpstream and the app's egress list.
 import { ok, fail } from './result.mjs';
+import { LIMITS } from './limits.mjs';
+import { fetchUpstream } from './upstream.mjs';
+import { allowedHosts } from './egress.mjs';
 
-/** History entries kept per connection (the engine's kHistoryLimit). */
-export const HISTORY_LIMIT = 50;
+/** refreshBegin codes meaning "this connection has nothing to refresh with" (flow_api.h). */
+const CANNOT_REFRESH = new Set(['refresh_disabled', 'no_refresh_token', 'static_credentials']);
 
 /**
- * The engine context for one connection (wasm/connauth.d.ts Context): the
- * flat connection hash and the app's client and settings. Settings win over
- * the user's values inside the engine (scope.cpp).
+ * The engine context for one connection (flow_api.h `context`): the flat
+ * connection hash, the app's client, scopes, settings and token settings,
+ * plus `extra` (`flow` during the authorization, `state` so a connector_error
+ * diagnosis can name the last working version). Settings win over the
+ * user's values inside the engine (scope.cpp).
  */
-export function engineContext(hash, use) {
+export function engineContext(hash, use, extra = {}) {
+  const app = use.app;
   return {
     connection: hash ?? {},
     app: {
-      client_id: use.app.client_id ?? undefined,
+      client_id: app.client_id ?? undefined,
       client_secret: use.secrets.client_secret ?? undefined,
-      scopes: use.app.scopes,
+      scopes: app.scopes,
       settings: use.secrets.settings,
+      default_expires_in: app.default_expires_in ?? undefined,
+      refresh_buffer: app.refresh_buffer ?? undefined,
+      issuer: app.issuer ?? undefined,
     },
+    ...extra,
   };
 }
 
 /**
  * The authorization type in force for a connection: the connector's, or for
- * `multi` the option the connection selected. PHASE 1 approximation: the
- * default selector `{{connection.auth_type}}`; the engine's resolve_context
- * is the authority once flows expose it.
+ * `multi` the option selected by `auth_type` (the default selector,
+ * `{{connection.auth_type}}`; app settings win as in the engine). Used only
+ * to pick the route (redirect or fields); the engine refuses a wrong one.
  */
-export function authorizationType(engine, definition, hash = {}) {
+export function authorizationType(engine, definition, hash = {}, settings = {}) {
   const described = engine.describe(definition);
   if (!described.ok) return null;
   const { type, options } = described.value;
   if (type !== 'multi') return type;
-  return options?.find((o) => o.key === hash.auth_type)?.type ?? null;
+  const selected = settings.auth_type ?? hash.auth_type;
+  return options?.find((o) => o.key === selected)?.type ?? null;
 }
 
-// ---- connect --------------------------------------------------------------
+// ---- talking to the provider ------------------------------------------------
 
 /**
- * POST /api/apps/{id}/connect for non-oauth2 types: SPEC §6 `connect` —
- * run the connector's `acquire` (custom_auth), merge what it returns, then
- * the `test` request; only a passing test connects.
- * Engine: testBegin/testFinish (+ acquire through the same begin/finish pair).
- * PHASE 1: the entered values become the connection hash unverified.
+ * The host's half of every engine request: `send(request)` fetches the
+ * engine's {method, url, headers, body} through the egress check and answers
+ * the engine's response JSON — {status, headers, body} (body read up to the
+ * classification limit) or {network_error} when nothing came back (the engine
+ * diagnoses that as provider_unavailable). A host outside the app's egress
+ * list is not the provider's fault: that stays `egress_denied`.
  */
-export async function acquireAndTest({ fields }) {
-  return ok({ hash: { ...fields }, identity: null, expires_at: null, verified: false });
+export function sender(engine, use) {
+  const egress = allowedHosts(engine, use);
+  return async (request) => {
+    const init = { method: request.method, headers: request.headers };
+    if (request.body !== undefined && request.body !== '' && !['GET', 'HEAD'].includes(request.method)) init.body = request.body;
+    const fetched = await fetchUpstream(request.url, init, egress);
+    if (!fetched.ok) {
+      if (fetched.error.code === 'egress_denied') return fetched;
+      return ok({ network_error: fetched.error.code === 'upstream_timeout' ? 'timeout' : 'connection failed' });
+    }
+    const response = fetched.value;
+    let body;
+    try {
+      body = await readText(response, LIMITS.classifyBodyBytes);
+    } catch {
+      return ok({ network_error: 'the connection broke while reading the answer' });
+    }
+    return ok({ status: response.status, headers: [...response.headers], body });
+  };
 }
 
-/**
- * POST /api/apps/{id}/connect for oauth2: SPEC §3 authorization URL with
- * state (bound to org, user, app; 10 minutes; single-use) and PKCE.
- * Engine: authorizeBegin. PHASE 1: not implemented.
- */
-export async function beginAuthorization() {
-  return fail('not_implemented', 'OAuth 2.0 connections are not available yet');
-}
-
-/**
- * GET /oauth/callback: checks state and iss, exchanges the code.
- * Engine: authorizeCallback / authorizeFinish. PHASE 1: not implemented.
- */
-export async function completeAuthorization() {
-  return fail('not_implemented', 'OAuth 2.0 callbacks are not available yet');
-}
-
-// ---- refresh and test -----------------------------------------------------
-
-/**
- * SPEC §3 proactive refresh: now >= expires_at - refresh_buffer.
- * Engine: needsRefresh. PHASE 1: never (refresh happens on signals only).
- */
-export function needsRefresh() {
-  return false;
-}
-
-/**
- * Obtains fresh credentials for `hash` (ConnectionStore.refresh calls this
- * inside its single flight). Answers {hash, expires_at, identity} or an error
- * carrying the `cause` (SPEC §4) and a secret-free `detail`.
- * Engine: refreshBegin → fetch → refreshFinish (oauth2 refresh grant or the
- * connector's `refresh`, custom_auth `acquire`).
- * PHASE 1: oauth2 answers not_implemented; the other types have nothing to
- * refresh with, so the stored credentials count as rejected.
- */
-export async function refreshCredentials({ engine, use, hash }) {
-  const type = authorizationType(engine, use.connector.definition, hash);
-  if (type === 'oauth2' || type === 'custom_auth') {
-    return fail('not_implemented', `refreshing ${type} connections is not available yet`);
+// Reads at most `limit` bytes of a response body as text; the rest is dropped.
+async function readText(response, limit) {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value.subarray(0, Math.max(0, limit - size)));
+    size += value.byteLength;
+    if (size >= limit) {
+      await reader.cancel();
+      break;
+    }
   }
-  return fail('cannot_refresh', 'the provider rejected the stored credentials', {
-    cause: 'credentials_rejected',
-    detail: `${type ?? 'these'} credentials cannot be refreshed; the provider rejected a request`,
+  const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+// An engine failure as a Result. The flow error (`error`) carries its SPEC §4
+// cause; input problems (`errors`: a template value missing, a definition the
+// engine cannot use) are the connector's fault (SPEC §4 connector_error).
+function flowFailure(answer) {
+  if (answer.error) {
+    const e = answer.error;
+    return fail('flow_failed', e.message, {
+      flow: e.code, cause: e.cause ?? null, detail: e.detail || e.code, action: e.action, problems: answer.errors,
+    });
+  }
+  const first = answer.errors?.[0];
+  return fail('flow_failed', 'the connector could not build the request', {
+    flow: 'invalid_input', cause: 'connector_error',
+    detail: first ? `${first.path}: ${first.message}` : 'the engine refused its input', problems: answer.errors,
   });
 }
 
+// ---- oauth2: the authorization code flow (SPEC §3) ------------------------------
+
 /**
- * POST /api/apps/{id}/check: SPEC §4 runs the connector's test now.
- * Engine: testBegin → fetch → testFinish, then stateSuccess/stateFailure.
- * PHASE 1: not implemented.
+ * POST /api/apps/{id}/connect for oauth2: the authorization URL and the
+ * pending record (state: 128 random bits, 10 minutes; PKCE verifier) the
+ * caller stores server-side. Engine: authorizeBegin.
+ * Answers {url, pending, noopener}.
  */
-export async function testConnection() {
-  return fail('not_implemented', 'checking a connection is not available yet');
-}
-
-// ---- connection state (the engine's ConnectionState JSON) -----------------
-// Shape: {status, cause, detail, failure_streak, next_retry_at,
-// last_success_at, last_working_version, history: [{at, from, to, cause, detail}]}
-// with times in epoch seconds (wasm/core/connection_state.h).
-
-/** The state of a connection that never connected. */
-export function initialState() {
-  return { status: 'not_connected', cause: null, detail: '', failure_streak: 0, next_retry_at: null,
-    last_success_at: null, last_working_version: null, history: [] };
-}
-
-/** Engine: stateSuccess. PHASE 1: connected, streak cleared, version remembered. */
-export function stateSuccess(state, { now, connectorVersion, detail = '' }) {
-  const next = change(state, 'connected', null, detail, now);
-  return { ...next, cause: null, detail: '', failure_streak: 0, next_retry_at: null,
-    last_success_at: now, last_working_version: connectorVersion ?? state.last_working_version };
+export function beginAuthorization({ engine, use, fields, redirectUri, now }) {
+  const answer = engine.authorizeBegin(use.connector.definition,
+    engineContext(fields, use, { flow: { redirect_uri: redirectUri } }), { now });
+  return answer.ok ? ok(answer.value) : flowFailure(answer);
 }
 
 /**
- * Engine: stateFailure (backoff and jitter for transient causes, SPEC §4).
- * PHASE 1: only permanent causes occur, and they lose the connection.
+ * GET /oauth/callback: checks the callback against the pending record (state
+ * in constant time, expiry, RFC 9207 iss, the provider's error), exchanges
+ * the code and reads the tokens. Engine: authorizeCallback → send →
+ * authorizeFinish. A refused callback (no `cause`) sends nothing.
+ * Answers {hash, identity}.
  */
-export function stateFailure(state, { cause, detail, now }) {
-  const next = change(state, 'lost', cause, detail, now);
-  return { ...next, cause, detail, failure_streak: state.failure_streak + 1, next_retry_at: null };
+export async function completeAuthorization({ engine, use, pending, params, fields, send, now }) {
+  const definition = use.connector.definition;
+  const context = engineContext(fields, use);
+  const callback = engine.authorizeCallback(definition, context, pending, params, { now });
+  if (!callback.ok) return flowFailure(callback);
+  const response = await send(callback.value.request);
+  if (!response.ok) return response;
+  const finished = engine.authorizeFinish(definition, { ...context, flow: callback.value.flow }, response.value, { now });
+  if (!finished.ok) return flowFailure(finished);
+  return ok({ hash: finished.value.connection, identity: finished.value.identity ?? null });
 }
 
-/** The user disconnected: not_connected (engine: record_disconnect). */
-export function stateDisconnect(state, { now, detail }) {
-  const next = change(state, 'not_connected', null, detail, now);
-  return { ...next, cause: null, detail: '', failure_streak: 0, next_retry_at: null };
-}
-
-function change(state, to, cause, detail, now) {
-  if (state.status === to && state.cause === cause) return state; // no change to record
-  const history = [...state.history, { at: now, from: state.status, to, cause, detail }];
-  return { ...state, status: to, history: history.slice(-HISTORY_LIMIT) };
-}
+// ---- connect without a redirect (api_key, basic_auth, custom_auth) -------------
 
 /**
- * The `lost` object of SPEC §4 for a cause: {cause, message, action}.
- * Engine: the diagnosis of stateFailure (diagnosis.cpp). PHASE 1: the one
- * cause phase 1 produces, and a neutral text for anything else.
+ * POST /api/apps/{id}/connect with fields: SPEC §6 `connect` — the
+ * connector's `acquire` if it has one (merging what it returns), then its
+ * test; only a passing test connects. Engine: connectBegin → connectFinish →
+ * testBegin → testFinish. Answers {hash, identity, tested}.
  */
-export function diagnose(cause) {
-  if (cause === 'credentials_rejected') {
-    return { cause, message: 'The provider rejected the stored credentials: the key or password was revoked or changed.',
-      action: 'Enter new credentials for this connection.' };
+export async function acquireAndTest({ engine, use, fields, send, now }) {
+  const definition = use.connector.definition;
+  const begun = engine.connectBegin(definition, engineContext(fields, use), { now });
+  if (!begun.ok) return flowFailure(begun);
+  let hash = fields;
+  if (begun.value.step === 'acquire') {
+    const response = await send(begun.value.request);
+    if (!response.ok) return response;
+    const finished = engine.connectFinish(definition, engineContext(fields, use), response.value, { now });
+    if (!finished.ok) return flowFailure(finished);
+    hash = finished.value.connection;
   }
-  return { cause, message: 'The connection stopped working.', action: 'Reconnect.' };
+  // The credentials are as fresh as they get: a rejection is final.
+  const tested = await runTest({ engine, use, hash, send, refreshed: true });
+  if (!tested.ok) return tested;
+  if (tested.value.outcome === 'refresh') {
+    return fail('flow_failed', 'the provider rejected the new credentials', {
+      flow: 'test_failed', cause: 'credentials_rejected', detail: 'the test asked for a refresh right after connecting',
+    });
+  }
+  return ok({ hash, identity: renderIdentity(engine, use, hash), tested: tested.value.outcome === 'ok' });
+}
+
+// ---- refresh and test ------------------------------------------------------------
+
+/**
+ * SPEC §3 proactive refresh: now >= expires_at - refresh_buffer (the app's,
+ * or `buffer` when given: 0 asks "has it expired?"). Engine: refreshNeeded.
+ */
+export function needsRefresh({ engine, use, hash, now, buffer }) {
+  const context = engineContext(hash, use);
+  if (buffer !== undefined) context.app.refresh_buffer = buffer;
+  const answer = engine.refreshNeeded(context, { now });
+  return answer.ok && answer.value === true;
+}
+
+/**
+ * Obtains fresh credentials for `hash` (ConnectionStore runs this inside its
+ * single flight): the refresh-token grant, the connector's `refresh`, or
+ * custom_auth's `acquire` again; the old refresh token is kept unless a new
+ * one came (SPEC §3). Engine: refreshBegin → send → refreshFinish.
+ * Answers {hash}. A connection with nothing to refresh with fails with
+ * `cannotRefresh: true` and the engine's cause, before any request.
+ */
+export async function refreshCredentials({ engine, use, hash, send, state, now }) {
+  const definition = use.connector.definition;
+  const context = engineContext(hash, use, { state });
+  const begun = engine.refreshBegin(definition, context, { now });
+  if (!begun.ok) {
+    const failure = flowFailure(begun);
+    failure.error.cannotRefresh = CANNOT_REFRESH.has(begun.error?.code);
+    return failure;
+  }
+  const response = await send(begun.value.request);
+  if (!response.ok) return response;
+  const finished = engine.refreshFinish(definition, context, response.value, { now });
+  return finished.ok ? ok({ hash: finished.value.connection }) : flowFailure(finished);
+}
+
+/** Whether the engine has a refresh request for this connection (no I/O). */
+export function canRefresh({ engine, use, hash }) {
+  const begun = engine.refreshBegin(use.connector.definition, engineContext(hash, use));
+  return begun.ok || !CANNOT_REFRESH.has(begun.error?.code);
+}
+
+/**
+ * The connector's test with the connection's credentials (SPEC §4 "Check
+ * connection"). `refreshed`: the credentials were just obtained, so a
+ * rejection is final. Engine: testBegin → send → testFinish.
+ * Answers {outcome: 'ok' | 'refresh' | 'none'} ('none': no test defined).
+ */
+export async function runTest({ engine, use, hash, send, refreshed, state }) {
+  const definition = use.connector.definition;
+  const context = engineContext(hash, use, { state });
+  const begun = engine.testBegin(definition, context);
+  if (!begun.ok) return flowFailure(begun);
+  if (!begun.value.request) return ok({ outcome: 'none' });
+  const response = await send(begun.value.request);
+  if (!response.ok) return response;
+  const finished = engine.testFinish(definition, context, response.value, { refreshed });
+  return finished.ok ? ok({ outcome: finished.value.outcome }) : flowFailure(finished);
+}
+
+/**
+ * SPEC §2.2 `identity` (e.g. the account e-mail) of a connection made with
+ * fields. authorizeFinish renders it for oauth2; connectFinish/testFinish do
+ * not, so the template is rendered here by the engine itself, through apply
+ * on a throw-away connector whose only rule is a header holding the template
+ * (the same technique as egress.mjs). Nothing when there is none or a value
+ * is missing.
+ */
+export function renderIdentity(engine, use, hash) {
+  let template;
+  try {
+    const def = JSON.parse(use.connector.definition);
+    const auth = def.authorization ?? {};
+    const selected = use.secrets.settings?.auth_type ?? hash?.auth_type;
+    template = (auth.type === 'multi' ? auth.options?.[selected]?.identity : undefined) ?? auth.identity;
+  } catch {
+    return null;
+  }
+  if (typeof template !== 'string') return null;
+  const probe = {
+    name: 'identity_probe',
+    connection: { base_uri: 'https://identity.invalid/' },
+    authorization: { type: 'api_key', apply: [{ headers: { 'x-identity': template } }] },
+  };
+  const applied = engine.apply(probe, engineContext(hash, use), { method: 'GET', url: './' });
+  if (!applied.ok) return null;
+  const value = Object.entries(applied.value.headers).find(([k]) => k.toLowerCase() === 'x-identity')?.[1];
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+// ---- connection state (the engine's ConnectionState JSON) ---------------------
+// Shape: {status, cause, detail, failure_streak, next_retry_at,
+// last_success_at, last_working_version, history: [{at, from, to, cause,
+// detail}]}, times in epoch seconds (wasm/core/connection_state.h). A null
+// state is not_connected. The engine writes every state, so a refusal here
+// is a bug, not an input error: it throws (index.mjs answers 500).
+
+function value(answer, what) {
+  if (!answer.ok) throw new Error(`connauth engine refused ${what}: ${JSON.stringify(answer.errors ?? answer.error)}`);
+  return answer.value;
+}
+
+/** A request, refresh or test succeeded: connected (engine: stateSuccess). */
+export function stateSuccess(engine, state, { now, connectorVersion }) {
+  return value(engine.stateSuccess(state ?? null, { now, version: connectorVersion ?? null }), 'stateSuccess');
+}
+
+/** A failure with a SPEC §4 cause: degraded with backoff, or lost (engine: stateFailure). */
+export function stateFailure(engine, state, { cause, detail, now }) {
+  return value(engine.stateFailure(state ?? null, cause, detail, { now }), 'stateFailure');
+}
+
+/** The user disconnected: not_connected, history kept (engine: stateDisconnect). */
+export function stateDisconnect(engine, state, { now, detail }) {
+  return value(engine.stateDisconnect(state ?? null, detail, { now }), 'stateDisconnect');
+}
+
+/**
+ * What a connection view shows (engine: stateView): {status (disabled while
+ * the app is), lost | degraded: {cause, message, action, detail},
+ * next_retry_at, last_success_at, history}.
+ */
+export function stateView(engine, state, appEnabled = true) {
+  return value(engine.stateView(state ?? null, appEnabled), 'stateView');
+}
+
+/** The SPEC §4 diagnosis a view shows for a degraded or lost state, else null. */
+export function diagnosis(engine, state) {
+  const view = stateView(engine, state);
+  return view.lost ?? view.degraded ?? null;
 }

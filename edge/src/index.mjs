@@ -6,12 +6,15 @@
 //   connectors.mjs    /api/connectors               apps.mjs     /api/apps
 //   connection.mjs    the caller's connection       proxy.mjs    /proxy/{id}/...
 //   org_store.mjs     OrgStore DO (per org)         connection_store.mjs  ConnectionStore DO (per user)
+//   authorization_store.mjs  AuthorizationStore DO (one pending OAuth state)
+//   oauth.mjs         connect (oauth2) and /oauth/callback
 //   flows.mjs         seam to the engine's flows    crypto.mjs   AES-GCM at rest
 import { route } from './router.mjs';
 import { errorResponse } from './errors.mjs';
 
 export { OrgStore } from './org_store.mjs';
 export { ConnectionStore } from './connection_store.mjs';
+export { AuthorizationStore } from './authorization_store.mjs';
 
 export default {
   async fetch(request, env, ctx) {

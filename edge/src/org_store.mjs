@@ -115,7 +115,7 @@ export class OrgStore extends DurableObject {
       id: randomId(16),
       name: fields.name, description: fields.description, prompt: fields.prompt, connector: fields.connector,
       client_id: fields.client_id, scopes: fields.scopes, default_expires_in: fields.default_expires_in,
-      refresh_buffer: fields.refresh_buffer, egress: fields.egress, enabled: fields.enabled,
+      refresh_buffer: fields.refresh_buffer, egress: fields.egress, enabled: fields.enabled, issuer: fields.issuer,
       created_at: now, updated_at: now, created_by: actor, generation: 1, rev: 1,
       settings: {}, secret_setting_names: [], sealed_secret_settings: null, sealed_client_secret: null,
     };
@@ -186,7 +186,7 @@ export class OrgStore extends DurableObject {
 
     const next = { ...record };
     for (const field of ['name', 'description', 'prompt', 'connector', 'client_id', 'scopes',
-      'default_expires_in', 'refresh_buffer', 'egress', 'enabled']) {
+      'default_expires_in', 'refresh_buffer', 'egress', 'enabled', 'issuer']) {
       if (Object.hasOwn(patch, field)) next[field] = patch[field];
     }
     next.updated_at = this.#iso();

@@ -3,10 +3,12 @@
 // engine, classifies the answer (SPEC §2.5), refreshes and retries exactly
 // once when it says so, and streams the upstream body back.
 //
-// Refusals: 409 not_connected, 409 connection_lost (with `lost`), 403
-// app_disabled, 403 egress_denied (path escape, or a host outside the app's
-// egress list), 413 over the body limit. The upstream is never contacted for
-// a refused request.
+// Refusals: 409 not_connected, 409 connection_lost (with `lost`), 503
+// connection_degraded (with `lost` and Retry-After: the token must be
+// refreshed but the provider is down and the connection backs off — no token
+// request is sent until the engine's next_retry_at), 403 app_disabled, 403
+// egress_denied (path escape, or a host outside the app's egress list), 413
+// over the body limit. The upstream is never contacted for a refused request.
 import { ok, fail } from './result.mjs';
 import { getEngine } from './engine.mjs';
 import { LIMITS, readBodyBytes } from './limits.mjs';
@@ -35,6 +37,7 @@ export async function proxy({ request, env, session, params, url }) {
   const egress = allowedHosts(engine, use);
   const ref = connectionRef(session.org, use.app.id, use.app.generation, session.sub);
   const connection = connectionStore(env, ref);
+  // Proactive refresh (SPEC §3) happens in here, single-flight.
   const credentials = await connection.getCredentials(ref, use);
   if (!credentials.ok) return credentials;
 
@@ -47,21 +50,46 @@ export async function proxy({ request, env, session, params, url }) {
     ...body.value,
   };
 
-  const first = await send(engine, use, egress, outgoing, credentials.value.hash);
-  if (!first.ok || first.value.action !== 'refresh') return first.ok ? first.value.response : first;
+  const first = await send(engine, use, egress, outgoing, credentials.value);
+  if (!first.ok) return afterApplyFailure(connection, ref, credentials.value, first);
+  if (engine.requestNextStep(first.value.action, false).value?.next !== 'refresh_and_retry') return first.value.response;
 
-  // SPEC §2.5 step 3: refresh (single-flight, compare-and-refresh inside the
+  // SPEC §2.5 rule 3: refresh (single-flight, compare-and-refresh inside the
   // connection object), then retry exactly once; the retry is final.
-  const refreshed = await connection.refresh(ref, credentials.value.hash.access_token ?? null, use);
+  const refreshed = await connection.refresh(ref, credentials.value.version, use);
   if (!refreshed.ok) {
-    // Nothing to refresh with yet (phase 1 flows): the answer goes back as is.
-    if (refreshed.error.code === 'not_implemented') return first.value.response;
     await first.value.response.body?.cancel();
     return refreshed;
   }
+  if (refreshed.value.version === credentials.value.version) {
+    // Nothing to refresh with, and the connector's test says the credentials
+    // still work: the answer was about this request, not the connection.
+    return first.value.response;
+  }
   await first.value.response.body?.cancel();
-  const second = await send(engine, use, egress, outgoing, refreshed.value.hash);
-  return second.ok ? second.value.response : second;
+  const second = await send(engine, use, egress, outgoing, refreshed.value);
+  if (!second.ok) return afterApplyFailure(connection, ref, refreshed.value, second);
+  return second.value.response; // requestNextStep(…, true) is always "deliver"
+}
+
+// A request the connector could not authorize. A problem in the caller's
+// request (paths under /request) is the caller's: 400. Anything else — a
+// template value missing — is the connector's (SPEC §4 connector_error): the
+// connection is lost, naming the last working connector version.
+async function afterApplyFailure(connection, ref, credentials, failed) {
+  if (failed.error.code !== 'apply_failed') return failed;
+  const problems = failed.error.details ?? [];
+  if (problems.length && problems.every((p) => p.path === '/request' || p.path.startsWith('/request/'))) {
+    return fail('invalid_request', 'the request cannot be sent', { details: problems });
+  }
+  const first = problems[0];
+  const recorded = await connection.recordFailure(ref, credentials.version, {
+    cause: 'connector_error',
+    detail: first ? `${first.path}: ${first.message}` : 'the connector could not authorize a request',
+  });
+  return fail('connector_error', 'the connector could not authorize this request', {
+    details: problems, ...(recorded.ok ? {} : { lost: recorded.error.lost }),
+  });
 }
 
 // The caller's body, buffered (a refresh replays it) up to the proxy limit.
@@ -78,14 +106,14 @@ async function requestBody(request) {
 
 // One authorized attempt: apply (engine), egress check, fetch, classify.
 // Answers {response (to return to the caller), action}.
-async function send(engine, use, egress, outgoing, hash) {
+async function send(engine, use, egress, outgoing, { hash }) {
   const definition = use.connector.definition;
   const context = engineContext(hash, use);
   const applied = engine.apply(definition, context, {
     method: outgoing.method, url: outgoing.url, headers: outgoing.headers, body: outgoing.body,
   });
   if (!applied.ok) {
-    return fail('connector_error', 'the connector could not authorize this request', { details: applied.errors });
+    return fail('apply_failed', 'the connector could not authorize this request', { details: applied.errors });
   }
   const request = applied.value;
 

@@ -11,7 +11,8 @@ import * as connectors from './connectors.mjs';
 import * as apps from './apps.mjs';
 import * as connection from './connection.mjs';
 import { proxy } from './proxy.mjs';
-import { staticPage } from './static.mjs';
+import { oauthCallback } from './oauth.mjs';
+import { staticPage, staticAsset } from './static.mjs';
 
 /** Shortest accepted SESSION_SECRET (RFC 7518 §3.2: at least the hash size, 256 bits). */
 export const MIN_SESSION_SECRET_LENGTH = 32;
@@ -20,6 +21,7 @@ export const MIN_SESSION_SECRET_LENGTH = 32;
 // ':x' matches one non-empty segment; '*x' the rest of the path (raw).
 const ROUTES = [
   ['GET', '/', staticPage, 'public'],
+  ['GET', '/assets/*path', staticAsset, 'public'],
   ['GET', '/api/connectors', connectors.listConnectors, 'admin'],
   ['PUT', '/api/connectors/:name', connectors.putConnector, 'admin'],
   ['GET', '/api/connectors/:name', connectors.getConnector, 'admin'],
@@ -36,7 +38,7 @@ const ROUTES = [
   ['DELETE', '/api/apps/:id/connection', connection.disconnect, 'member'],
   ['POST', '/api/apps/:id/connect', connection.connect, 'member'],
   ['POST', '/api/apps/:id/check', connection.check, 'member'],
-  ['GET', '/oauth/callback', connection.oauthCallback, 'public'],
+  ['GET', '/oauth/callback', oauthCallback, 'public'],
   ['*', '/proxy/:id/*rest', proxy, 'member'],
 ].map(([method, pattern, handler, who]) => ({ method, segments: pattern.split('/').slice(1), handler, who }));
 

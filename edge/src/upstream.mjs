@@ -2,12 +2,21 @@
 // proxied requests and, with the flows, token, refresh and test requests.
 // It enforces the app's egress list (SPEC §5, §7) right before the socket,
 // never follows redirects (a redirect is answered to the caller, not chased
-// to an unchecked host), and bounds the wait for response headers.
+// to an unchecked host), bounds the wait for response headers, and retries
+// an idempotent request once after a connection failure.
 import { ok, fail } from './result.mjs';
 import { hostAllowed } from './egress.mjs';
 
 /** How long to wait for an upstream's response headers (ms, default 30 s); the body may stream longer. */
 export const UPSTREAM_TIMEOUT_MS = 30_000;
+
+// RFC 9110 §9.2.2: a request with an idempotent method may be retried after
+// a connection failure. It is, once, at once: the usual failure is a pooled
+// keep-alive connection that the server closed while idle (workerd does not
+// retry it), and the request never reached the server. Other methods are
+// never resent: a token request may have rotated a refresh token, a caller's
+// POST may have been acted on.
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 /**
  * `egress` is allowedHosts()'s answer. Answers the upstream Response, or
@@ -22,12 +31,16 @@ export async function fetchUpstream(url, init, egress) {
   }
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), UPSTREAM_TIMEOUT_MS);
+  const attempts = IDEMPOTENT.has((init.method ?? 'GET').toUpperCase()) ? 2 : 1;
   try {
-    return ok(await fetch(url, { ...init, redirect: 'manual', signal: controller.signal }));
-  } catch {
-    return controller.signal.aborted
-      ? fail('upstream_timeout', 'the provider did not answer in time')
-      : fail('upstream_unreachable', 'the provider could not be reached');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return ok(await fetch(url, { ...init, redirect: 'manual', signal: controller.signal }));
+      } catch {
+        if (controller.signal.aborted) return fail('upstream_timeout', 'the provider did not answer in time');
+        if (attempt >= attempts) return fail('upstream_unreachable', 'the provider could not be reached');
+      }
+    }
   } finally {
     clearTimeout(timer);
   }

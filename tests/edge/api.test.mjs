@@ -71,7 +71,11 @@ describe('sessions and roles', () => {
     const page = await api('GET', '/');
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-type'), /text\/html/);
-    assert.match(page.text, /\/api\/apps/);
+    assert.match(page.text, /<connauth-console>/, 'the admin console');
+    const script = /<script type="module" src="([^"]+)"/.exec(page.text)[1];
+    const asset = await api('GET', script);
+    assert.equal(asset.status, 200, `${script} is served`);
+    assert.match(asset.headers.get('content-type'), /javascript/);
   });
 });
 

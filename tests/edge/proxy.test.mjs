@@ -47,8 +47,13 @@ function rawHead(method, path, headerLines) {
       socket.write(`${method} ${path} HTTP/1.1\r\nhost: edge.test\r\n${headerLines.map((l) => `${l}\r\n`).join('')}connection: close\r\n\r\n`);
     });
     let data = '';
-    socket.on('data', (c) => (data += c));
-    socket.on('end', () => {
+    let done = false;
+    // Answers as soon as the head is complete: the request's own
+    // "connection: keep-alive" may keep the socket open.
+    const finish = () => {
+      if (done || !data.includes('\r\n\r\n')) return;
+      done = true;
+      socket.destroy();
       const [head] = data.split('\r\n\r\n');
       const [statusLine, ...lines] = head.split('\r\n');
       const headers = {};
@@ -57,8 +62,13 @@ function rawHead(method, path, headerLines) {
         headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
       }
       resolve({ status: Number(statusLine.split(' ')[1]), headers });
+    };
+    socket.on('data', (c) => {
+      data += c;
+      finish();
     });
-    socket.on('error', reject);
+    socket.on('end', finish);
+    socket.on('error', (e) => (done ? undefined : reject(e)));
   });
 }
 
@@ -104,19 +114,46 @@ describe('connect (non-oauth2)', () => {
     assert.ok(!c.text.includes(KEY_A));
   });
 
-  test('oauth2 connect and the callback are not implemented yet (501)', async () => {
+  test('connect runs the connector\'s test first: rejected → 422 connect_failed, down → 503; nothing stored', async () => {
+    const id = await newApp();
+    upstream.reset();
+    upstream.handler = () => new Response('no', { status: 401 });
+    const rejected = await api('POST', `/api/apps/${id}/connect`, { token: userA, json: { fields: { api_key: 'wrong-key' } } });
+    assert.equal(rejected.status, 422);
+    assert.equal(rejected.data.error, 'connect_failed');
+    assert.equal(rejected.data.lost.cause, 'credentials_rejected');
+    assert.match(rejected.data.message, /Enter new credentials/);
+    assert.equal(upstream.requests[0].headers['x-api-key'], 'wrong-key');
+    upstream.handler = () => new Response('maintenance', { status: 503 });
+    const down = await api('POST', `/api/apps/${id}/connect`, { token: userA, json: { fields: { api_key: KEY_A } } });
+    assert.equal(down.status, 503);
+    assert.equal(down.data.error, 'provider_unavailable');
+    assert.equal((await api('GET', `/api/apps/${id}/connection`, { token: userA })).data.status, 'not_connected');
+    upstream.reset();
+  });
+
+  test('oauth2 connect answers the authorization URL; an unknown state gets the callback page', async () => {
     const oauth = {
       name: 'oauthy',
       connection: { base_uri: 'https://api.oauthy.test/' },
       authorization: { type: 'oauth2', authorization_url: 'https://oauthy.test/authorize', token_url: 'https://oauthy.test/token' },
     };
     assert.equal((await api('PUT', '/api/connectors/oauthy', { token: admin, json: oauth })).status, 201);
-    const id = await newApp({ client_id: 'c', client_secret: 's' }, 'oauthy');
+    const id = await newApp({ client_id: 'c', client_secret: 's', prompt: 'Connect Oauthy' }, 'oauthy');
+    upstream.reset();
     const r = await api('POST', `/api/apps/${id}/connect`, { token: userA, json: {} });
-    assert.equal(r.status, 501);
-    assert.equal(r.data.error, 'not_implemented');
-    const cb = await api('GET', '/oauth/callback?state=x&code=y');
-    assert.equal(cb.status, 501);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(Object.keys(r.data).sort(), ['authorization_url', 'noopener', 'prompt', 'state']);
+    assert.equal(r.data.prompt, 'Connect Oauthy');
+    const authorization = new URL(r.data.authorization_url);
+    assert.equal(authorization.origin + authorization.pathname, 'https://oauthy.test/authorize');
+    assert.equal(authorization.searchParams.get('state'), r.data.state);
+    assert.equal(authorization.searchParams.get('redirect_uri'), 'http://edge.test/oauth/callback');
+    assert.ok(!r.text.includes('"s"') && !r.text.includes('verifier'));
+    const cb = await api('GET', '/oauth/callback?state=not-a-state-we-issued-x&code=y');
+    assert.equal(cb.status, 400);
+    assert.match(cb.headers.get('content-type'), /text\/html/);
+    assert.equal(upstream.requests.length, 0, 'nothing is sent to the provider');
   });
 });
 
@@ -275,7 +312,13 @@ describe('path escapes and egress', () => {
 
   test('an explicit egress list without the connector\'s host refuses', async () => {
     const id = await newApp({ egress: ['other.example'] });
-    await api('POST', `/api/apps/${id}/connect`, { token: userA, json: { fields: { api_key: KEY_A } } });
+    upstream.reset();
+    const connect = await api('POST', `/api/apps/${id}/connect`, { token: userA, json: { fields: { api_key: KEY_A } } });
+    assert.equal(connect.status, 403, 'the connection test cannot be sent either');
+    assert.equal(connect.data.error, 'egress_denied');
+    await api('PATCH', `/api/apps/${id}`, { token: admin, json: { egress: ['api.acme.test'] } });
+    assert.equal((await api('POST', `/api/apps/${id}/connect`, { token: userA, json: { fields: { api_key: KEY_A } } })).status, 200);
+    await api('PATCH', `/api/apps/${id}`, { token: admin, json: { egress: ['other.example'] } });
     upstream.reset();
     const r = await api('GET', `/proxy/${id}/me`, { token: userA });
     assert.equal(r.status, 403);
@@ -296,22 +339,22 @@ describe('path escapes and egress', () => {
     assert.equal((await api('PUT', '/api/connectors/tenant', { token: admin, json: tenant })).status, 201);
 
     const derived = await newApp({}, 'tenant');
-    await api('POST', `/api/apps/${derived}/connect`, { token: userA, json: { fields: { api_key: KEY_A, subdomain: 'evil.example/' } } });
     upstream.reset();
-    const denied = await api('GET', `/proxy/${derived}/me`, { token: userA });
+    const denied = await api('POST', `/api/apps/${derived}/connect`, { token: userA, json: { fields: { api_key: KEY_A, subdomain: 'evil.example/' } } });
     assert.equal(denied.status, 403);
+    assert.equal(denied.data.error, 'egress_denied');
     assert.match(denied.data.message, /egress/);
-    await api('POST', `/api/apps/${derived}/connect`, { token: userA, json: { fields: { api_key: KEY_A, subdomain: 'good' } } });
-    assert.equal((await api('GET', `/proxy/${derived}/me`, { token: userA })).status, 403, 'still no derivable egress');
+    const good = await api('POST', `/api/apps/${derived}/connect`, { token: userA, json: { fields: { api_key: KEY_A, subdomain: 'good' } } });
+    assert.equal(good.status, 403, 'still no derivable egress');
+    assert.equal((await api('GET', `/proxy/${derived}/me`, { token: userA })).status, 409, 'nothing was stored');
     assert.equal(upstream.requests.length, 0);
 
     const wildcard = await newApp({ egress: ['*.acme.test'] }, 'tenant');
-    await api('POST', `/api/apps/${wildcard}/connect`, { token: userA, json: { fields: { api_key: KEY_A, subdomain: 'good' } } });
+    assert.equal((await api('POST', `/api/apps/${wildcard}/connect`, { token: userA, json: { fields: { api_key: KEY_A, subdomain: 'good' } } })).status, 200);
     assert.equal((await api('GET', `/proxy/${wildcard}/me`, { token: userA })).status, 200);
     assert.equal(upstream.requests.at(-1).url, 'https://good.acme.test/api/me');
-    await api('POST', `/api/apps/${wildcard}/connect`, { token: userA, json: { fields: { api_key: KEY_A, subdomain: 'evil.example/' } } });
     upstream.reset();
-    assert.equal((await api('GET', `/proxy/${wildcard}/me`, { token: userA })).status, 403);
+    assert.equal((await api('POST', `/api/apps/${wildcard}/connect`, { token: userA, json: { fields: { api_key: KEY_A, subdomain: 'evil.example/' } } })).status, 403);
     assert.equal(upstream.requests.length, 0);
 
     const fromSettings = await newApp({ settings: { subdomain: 'fixed' } }, 'tenant');
@@ -346,6 +389,7 @@ describe('app lifecycle and isolation', () => {
     assert.equal((await api('GET', `/proxy/${app}/me`, { token: userB })).status, 409);
     assert.equal(upstream.requests.length, 0);
     await api('POST', `/api/apps/${app}/connect`, { token: userB, json: { fields: { api_key: KEY_B } } });
+    upstream.reset();
     await api('GET', `/proxy/${app}/me`, { token: userB });
     await api('GET', `/proxy/${app}/me`, { token: userA });
     assert.deepEqual(upstream.requests.map((r) => r.headers['x-api-key']), [KEY_B, KEY_A]);
@@ -356,7 +400,7 @@ describe('app lifecycle and isolation', () => {
     assert.equal((await api('GET', `/proxy/${app}/me`, { token: userB })).status, 409);
   });
 
-  test('a rejected key (refresh signal, nothing to refresh) loses the connection: credentials_rejected', async () => {
+  test('a rejected key (refresh signal, nothing to refresh, the test fails too) loses the connection: credentials_rejected', async () => {
     const id = await newApp();
     await api('POST', `/api/apps/${id}/connect`, { token: userA, json: { fields: { api_key: 'revoked-key' } } });
     upstream.reset();
@@ -367,7 +411,8 @@ describe('app lifecycle and isolation', () => {
     assert.equal(r.data.lost.cause, 'credentials_rejected');
     assert.equal(typeof r.data.lost.message, 'string');
     assert.equal(typeof r.data.lost.action, 'string');
-    assert.equal(upstream.requests.length, 1, 'no retry without new credentials');
+    assert.deepEqual(upstream.requests.map((q) => q.url), ['https://api.acme.test/v1/me', 'https://api.acme.test/v1/me'],
+      'the request, then the connector\'s test to diagnose; no retry without new credentials');
     const c = await api('GET', `/api/apps/${id}/connection`, { token: userA });
     assert.equal(c.data.status, 'lost');
     assert.equal(c.data.lost.cause, 'credentials_rejected');
@@ -398,17 +443,54 @@ describe('app lifecycle and isolation', () => {
       assert.equal(r.status, 409);
       assert.equal(r.data.lost.cause, 'credentials_rejected');
     }
-    assert.equal(upstream.requests.length, 5, 'each request was sent once, none retried');
+    assert.equal(upstream.requests.length, 6, 'each request was sent once, none retried; one test diagnosed them all');
     const c = await api('GET', `/api/apps/${id}/connection`, { token: userB });
     assert.deepEqual(c.data.history.map((h) => h.to), ['connected', 'lost'], 'one refresh, one status change');
     upstream.reset();
   });
 
-  test('check: not connected → 409; connected → 501 until the flows land', async () => {
+  test('a rejection the test does not confirm leaves the connection alone and answers as is', async () => {
+    const id = await newApp();
+    await api('POST', `/api/apps/${id}/connect`, { token: userA, json: { fields: { api_key: KEY_A } } });
+    upstream.reset();
+    upstream.handler = (seen) => (seen.url.endsWith('/me') ? new Response('me') : new Response('no such thing', { status: 401 }));
+    const r = await api('GET', `/proxy/${id}/thing`, { token: userA });
+    assert.equal(r.status, 401);
+    assert.equal(r.text, 'no such thing');
+    assert.deepEqual(upstream.requests.map((q) => q.url), ['https://api.acme.test/v1/thing', 'https://api.acme.test/v1/me']);
+    assert.equal((await api('GET', `/api/apps/${id}/connection`, { token: userA })).data.status, 'connected');
+    upstream.reset();
+  });
+
+  test('check: not connected → 409; runs the test now: ok, rejected → lost, 5xx → degraded, then recovers', async () => {
     const id = await newApp();
     assert.equal((await api('POST', `/api/apps/${id}/check`, { token: userA })).status, 409);
     await api('POST', `/api/apps/${id}/connect`, { token: userA, json: { fields: { api_key: KEY_A } } });
-    assert.equal((await api('POST', `/api/apps/${id}/check`, { token: userA })).status, 501);
+    upstream.reset();
+    const okCheck = await api('POST', `/api/apps/${id}/check`, { token: userA });
+    assert.equal(okCheck.status, 200);
+    assert.equal(okCheck.data.status, 'connected');
+    assert.equal(upstream.requests[0].headers['x-api-key'], KEY_A);
+
+    upstream.handler = () => new Response('down', { status: 503 });
+    const down = await api('POST', `/api/apps/${id}/check`, { token: userA });
+    assert.equal(down.status, 200);
+    assert.equal(down.data.status, 'degraded');
+    assert.equal(down.data.lost.cause, 'provider_unavailable');
+    assert.equal(typeof down.data.next_retry_at, 'number');
+    upstream.handler = () => new Response('ok');
+    const back = await api('POST', `/api/apps/${id}/check`, { token: userA });
+    assert.equal(back.data.status, 'connected', 'check retries at once, whatever the backoff');
+
+    upstream.handler = () => new Response('no', { status: 401 });
+    const rejected = await api('POST', `/api/apps/${id}/check`, { token: userA });
+    assert.equal(rejected.data.status, 'lost');
+    assert.equal(rejected.data.lost.cause, 'credentials_rejected');
+    upstream.handler = () => new Response('ok');
+    const fixed = await api('POST', `/api/apps/${id}/check`, { token: userA });
+    assert.equal(fixed.data.status, 'connected', 'a lost connection is checked too (e.g. after a fix)');
+    assert.deepEqual(fixed.data.history.map((h) => h.to), ['connected', 'degraded', 'connected', 'lost', 'connected']);
+    upstream.reset();
   });
 
   test('reset: every user is not_connected, the old tokens are wiped', async () => {
@@ -426,7 +508,7 @@ describe('app lifecycle and isolation', () => {
     // The objects of the old generation hold nothing and accept nothing.
     const old = await connectionObject('org-a', id, 1, 'user-a');
     const view = await old.stub.view(old.ref);
-    assert.deepEqual(view.value.state.history, []);
+    assert.equal(view.value.state, null, 'nothing left, not even the history');
     const write = await old.stub.saveCredentials(old.ref, { hash: { api_key: 'late' } });
     assert.equal(write.error.code, 'conflict');
     // Connecting again works, in the new generation.
@@ -442,7 +524,7 @@ describe('app lifecycle and isolation', () => {
       assert.equal((await api(method, path, { token: userA, json: method === 'POST' ? { fields: {} } : undefined })).status, 404, path);
     }
     const old = await connectionObject('org-a', id, 1, 'user-a');
-    assert.deepEqual((await old.stub.view(old.ref)).value.state.history, []);
+    assert.equal((await old.stub.view(old.ref)).value.state, null);
   });
 });
 

@@ -1,6 +1,7 @@
 // The edge worker's pure modules, in Node (same WebCrypto and URL APIs as
 // workerd): the proxy path guard, the egress matcher, header filtering,
-// encryption at rest with its record binding, and session verification.
+// encryption at rest with its record binding, session verification, the
+// OAuth callback page, and the local launcher's configuration.
 // The end-to-end behaviour is tested in workerd by the other files.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,11 @@ import { upstreamRequestHeaders, callerResponseHeaders } from '../../edge/src/ht
 import { aad, atRestKey, seal, open } from '../../edge/src/crypto.mjs';
 import { verifySession } from '../../edge/src/session.mjs';
 import { validateAppInput, parseConnectorRef } from '../../edge/src/app_model.mjs';
+import { callbackPage } from '../../edge/src/callback_page.mjs';
+import { readWranglerConfig } from '../../edge/dev/worker_options.mjs';
+import { devSettings, DEV_DEFAULTS } from '../../edge/dev/defaults.mjs';
 import { signJwt, SESSION_SECRET } from './fixtures/edge_harness.mjs';
+import { runCallbackPage } from './fixtures/callback_page.mjs';
 
 describe('proxy path guard', () => {
   test('ordinary paths join as "./path?query"', () => {
@@ -134,5 +139,54 @@ describe('app input', () => {
     assert.deepEqual(validateAppInput({ egress: ['API.Example.com', 'api.example.com'] }, { partial: true }).value, { egress: ['api.example.com'] });
     const proto = validateAppInput(JSON.parse('{"settings":{"__proto__":{"x":1}}}'), { partial: true });
     assert.deepEqual(proto.error.details.map((d) => d.path), ['/settings/__proto__']);
+  });
+});
+
+describe('OAuth callback page', () => {
+  test('hostile values cannot end its script or reach another origin', async () => {
+    const message = '</script><script>alert(1)</script>\u2028\u2029<!-- & "\'';
+    const response = callbackPage({ origin: 'https://edge.example', state: 'st</script>', ok: false, error: 'x</script>', message, action: 'a' });
+    const html = await response.text();
+    assert.equal((html.match(/<script\b/g) ?? []).length, 1, 'exactly one script element');
+    const page = runCallbackPage(html);
+    assert.deepEqual(page.posted, [{
+      message: { type: 'connauth:oauth', state: 'st</script>', ok: false, error: 'x</script>', message },
+      origin: 'https://edge.example',
+    }]);
+    const csp = response.headers.get('content-security-policy');
+    assert.ok(csp.includes(`script-src 'nonce-${page.nonce}'`));
+    assert.equal(page.nonce.length >= 22, true, '128-bit nonce');
+  });
+
+  test('a success carries no error; no state means no BroadcastChannel', async () => {
+    const ok = runCallbackPage(await callbackPage({ origin: 'http://127.0.0.1:8787', state: 's1', ok: true }).text(), { opener: false });
+    assert.deepEqual(ok.broadcast, [{ name: 'connauth:s1', message: { type: 'connauth:oauth', state: 's1', ok: true, error: null, message: '' } }]);
+    const none = runCallbackPage(await callbackPage({ origin: 'http://127.0.0.1:8787', state: null, ok: false, error: 'invalid_callback' }).text(), { opener: false });
+    assert.deepEqual(none.broadcast, []);
+    assert.equal(none.closed, true);
+  });
+});
+
+describe('local launcher configuration', () => {
+  test('wrangler.toml is the source of the worker\'s bindings', () => {
+    const config = readWranglerConfig();
+    assert.equal(config.main, 'src/index.mjs');
+    assert.match(config.compatibilityDate, /^\d{4}-\d{2}-\d{2}$/);
+    assert.deepEqual(config.durableObjects, {
+      ORG_STORE: 'OrgStore', CONNECTION_STORE: 'ConnectionStore', AUTHORIZATION_STORE: 'AuthorizationStore',
+    });
+  });
+
+  test('dev settings: documented defaults, environment overrides', () => {
+    const d = devSettings({});
+    assert.equal(d.port, 8787);
+    assert.equal(d.providerPort, 8788);
+    assert.equal(d.apiPort, 8789);
+    assert.equal(d.sessionSecret, DEV_DEFAULTS.SESSION_SECRET);
+    assert.ok(d.sessionSecret.length >= 32 && d.encryptionKey.length >= 32);
+    assert.match(d.dataDir, /\/\.data$/);
+    const e = devSettings({ PORT: '0', DATA_DIR: '/tmp/x', SESSION_SECRET: 's'.repeat(40) });
+    assert.deepEqual([e.port, e.providerPort, e.apiPort, e.dataDir, e.sessionSecret], [0, 0, 0, '/tmp/x', 's'.repeat(40)]);
+    assert.throws(() => devSettings({ PORT: 'eighty' }), /not a port/);
   });
 });

@@ -1,0 +1,117 @@
+// The OAuth 2.0 authorization code flow at the edge (SPEC §3, §7): starting
+// it (POST /api/apps/{id}/connect for an oauth2 connector) and finishing it
+// (GET /oauth/callback). The protocol is the engine's (flows.mjs); this file
+// stores the pending authorization, consumes it once, and writes the tokens.
+//
+//   connect:  engine.authorizeBegin → AuthorizationStore.begin (sealed, bound
+//             to org, user, app and its generation; 10 minutes)
+//             → {authorization_url, prompt, state, noopener}
+//   callback: AuthorizationStore.take (single use, before anything else)
+//             → the app must still exist, be enabled and not reset
+//             → engine.authorizeCallback (state in constant time, expiry, iss,
+//               the provider's error) → token request → engine.authorizeFinish
+//             → ConnectionStore.saveCredentials → the page (callback_page.mjs)
+// A replayed, foreign or expired state gets the page with its error and no
+// token request. A failed exchange leaves the user's existing connection as
+// it was (the attempt failed, not the connection); the page says why and
+// what to do.
+import { fail } from './result.mjs';
+import { json } from './errors.mjs';
+import { getEngine } from './engine.mjs';
+import { orgStore, connectionRef, connectionStore, authorizationStore } from './stores.mjs';
+import { callbackPage } from './callback_page.mjs';
+import * as flows from './flows.mjs';
+
+/** The callback path, under the origin the console and the API share (SPEC §7). */
+export const CALLBACK_PATH = '/oauth/callback';
+
+// What a state we issued looks like (the engine's: base64url of 128 bits);
+// anything else cannot be ours and is refused before a lookup.
+const STATE_SHAPE = /^[A-Za-z0-9_-]{16,256}$/;
+const START_AGAIN = 'Start connecting again from the app.';
+
+/**
+ * The origin of this service as browsers see it: PUBLIC_ORIGIN when set
+ * (behind a proxy that rewrites the host), else the request's own. The
+ * redirect URI and the callback page's postMessage target derive from it.
+ */
+export function publicOrigin(env, url) {
+  return typeof env.PUBLIC_ORIGIN === 'string' && env.PUBLIC_ORIGIN ? new URL(env.PUBLIC_ORIGIN).origin : url.origin;
+}
+
+async function sha256Hex(text) {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * POST /api/apps/{id}/connect for oauth2 (the caller checked the app is
+ * enabled): {authorization_url, prompt, state, noopener}. `fields` are kept
+ * with the pending record (a `multi` connector's choice) and start the
+ * connection hash at the callback.
+ */
+export async function beginOAuthConnect({ env, url, session, use, fields }) {
+  const engine = await getEngine();
+  const redirectUri = `${publicOrigin(env, url)}${CALLBACK_PATH}`;
+  const begun = flows.beginAuthorization({ engine, use, fields, redirectUri, now: Math.floor(Date.now() / 1000) });
+  if (!begun.ok) {
+    return fail('connector_error', 'the connector could not start the authorization', {
+      details: begun.error.problems ?? [{ path: '', message: begun.error.detail }],
+    });
+  }
+  const { url: authorizationUrl, pending, noopener } = begun.value;
+  const stateHash = await sha256Hex(pending.state);
+  const stored = await authorizationStore(env, stateHash).begin(stateHash, {
+    org: session.org, user: session.sub, app: use.app.id, generation: use.app.generation, fields, pending,
+  });
+  if (!stored.ok) return stored;
+  return json(200, { authorization_url: authorizationUrl, prompt: use.app.prompt, state: pending.state, noopener: Boolean(noopener) });
+}
+
+/** GET /oauth/callback: always the page (callback_page.mjs), never JSON. */
+export async function oauthCallback({ env, url }) {
+  const origin = publicOrigin(env, url);
+  const refuse = (state, error, message, action = START_AGAIN) => callbackPage({ origin, state, ok: false, error, message, action });
+
+  const states = url.searchParams.getAll('state');
+  if (states.length !== 1) return refuse(null, 'invalid_callback', 'The answer from the provider carries no single state.');
+  const [state] = states;
+  if (!STATE_SHAPE.test(state)) return refuse(null, 'state_mismatch', 'This answer from the provider does not belong to a connection attempt in progress.');
+
+  // Consumed first, whatever follows: a state is good for one callback.
+  const stateHash = await sha256Hex(state);
+  const taken = await authorizationStore(env, stateHash).take(stateHash);
+  if (!taken.ok) {
+    return taken.error.code === 'state_used' || taken.error.code === 'state_unknown'
+      ? refuse(state, 'state_mismatch', `${taken.error.message[0].toUpperCase()}${taken.error.message.slice(1)}.`)
+      : refuse(state, 'server_error', 'The pending authorization could not be read.');
+  }
+  const pending = taken.value;
+
+  const org = orgStore(env, pending.org);
+  const found = await org.appForUse(pending.org, pending.app);
+  if (!found.ok) return refuse(state, 'app_not_found', 'The app you were connecting no longer exists.', '');
+  const use = found.value;
+  if (!use.app.enabled) return refuse(state, 'app_disabled', 'An administrator disabled this app: it takes no new connections.', '');
+  if (use.app.generation !== pending.generation) return refuse(state, 'conflict', 'An administrator reset this app while you were connecting.');
+
+  const engine = await getEngine();
+  const done = await flows.completeAuthorization({
+    engine, use, pending: pending.pending, params: url.search, fields: pending.fields ?? {},
+    send: flows.sender(engine, use), now: Math.floor(Date.now() / 1000),
+  });
+  if (!done.ok) {
+    if (done.error.code === 'egress_denied') return refuse(state, 'egress_denied', done.error.message, 'An administrator must allow the provider\'s token endpoint in the app\'s egress list.');
+    return refuse(state, done.error.flow ?? 'server_error', done.error.message, done.error.action ?? START_AGAIN);
+  }
+
+  const ref = connectionRef(pending.org, pending.app, pending.generation, pending.user);
+  // Indexed before anything is written, so reset/delete can always find it.
+  const registered = await org.registerConnection(pending.org, pending.app, pending.generation, pending.user);
+  if (!registered.ok) return refuse(state, registered.error.code, registered.error.message);
+  const saved = await connectionStore(env, ref).saveCredentials(ref, {
+    hash: done.value.hash, identity: done.value.identity, connectorVersion: use.connector.version,
+  });
+  if (!saved.ok) return refuse(state, saved.error.code, saved.error.message);
+  return callbackPage({ origin, state, ok: true });
+}

@@ -1,0 +1,312 @@
+// OAuth 2.0 end to end on loopback, all real (SPEC §3, §4, §5, §7): workerd
+// with the engine, oidc-provider, and an API that introspects every token.
+// An admin registers the connector and the app; members connect through the
+// provider's login and consent pages; the proxy reaches the API. The
+// callback's state is single-use, bound and expiring; the callback page
+// posts to the exact origin; refresh failures are diagnosed; app
+// delete/reset/disable/enable act on real tokens; raw storage and API
+// answers never hold a token or the client secret.
+import { test, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { session } from './fixtures/edge_harness.mjs';
+import {
+  startWorld, createApp, connectOAuth, startConnect, finishConnect, runCallbackPage, lastAccessToken, DEMO_CLIENT_SECRET,
+} from './fixtures/demo_world.mjs';
+
+const world = await startWorld({ persist: true });
+after(() => world.stop());
+const { edge, provider, demoApi, admin } = world;
+const alice = await session('org-demo', 'alice', 'member');
+const bob = await session('org-demo', 'bob', 'member');
+const outsider = await session('org-other', 'alice', 'member');
+
+// Every answer of the API and the proxy, checked for secrets at the end.
+const answers = [];
+async function call(method, path, options) {
+  const r = await edge.api(method, path, options);
+  answers.push(r.text);
+  return r;
+}
+const connection = async (id, token = alice) => (await call('GET', `/api/apps/${id}/connection`, { token })).data;
+const tokenRequests = () => provider.tokenRequests.length;
+
+describe('connect and proxy', () => {
+  test('a member connects through the provider\'s pages and the proxy reaches the API', async () => {
+    const { begun, callback } = await connectOAuth(edge, world.appId, alice, { login: 'alice' });
+    answers.push(begun.text);
+    assert.equal(begun.data.prompt, 'Connect your demo account so connauth can read and add contacts for you.');
+    const authorization = new URL(begun.data.authorization_url);
+    assert.equal(authorization.origin, provider.issuer);
+    assert.equal(authorization.searchParams.get('redirect_uri'), `${edge.base}/oauth/callback`);
+    assert.equal(authorization.searchParams.get('state'), begun.data.state);
+    assert.equal(authorization.searchParams.get('code_challenge_method'), 'S256');
+    assert.equal(begun.data.state.length >= 22, true, '128 random bits');
+
+    assert.equal(callback.status, 200);
+    const page = runCallbackPage(callback.text);
+    assert.deepEqual(page.posted, [{
+      message: { type: 'connauth:oauth', state: begun.data.state, ok: true, error: null, message: '' },
+      origin: edge.base,
+    }], 'posted to the console\'s exact origin, never "*"');
+    assert.deepEqual(page.broadcast, []);
+    assert.equal(page.closed, true);
+
+    const c = await connection(world.appId);
+    assert.equal(c.status, 'connected');
+    assert.equal(c.identity, 'demo account');
+    assert.equal(typeof c.expires_at, 'number');
+    assert.deepEqual(c.history.map((h) => [h.from, h.to]), [['not_connected', 'connected']]);
+
+    const me = await call('GET', `/proxy/${world.appId}/me`, { token: alice });
+    assert.equal(me.status, 200);
+    assert.deepEqual(me.data, { id: 'alice', email: 'alice@example.com', name: 'Alice' });
+    const introspected = await provider.introspect(lastAccessToken(demoApi));
+    assert.equal(introspected.active, true, 'a valid token, confirmed by the provider');
+    const created = await call('POST', `/proxy/${world.appId}/contacts`, { token: alice, json: { name: 'Grace Hopper' } });
+    assert.equal(created.status, 201);
+    assert.equal(created.data.name, 'Grace Hopper');
+  });
+
+  test('the callback page has a strict CSP: its one script runs by nonce', async () => {
+    const { callback } = await connectOAuth(edge, world.appId, bob, { login: 'bob' });
+    const csp = callback.headers.get('content-security-policy');
+    const page = runCallbackPage(callback.text);
+    assert.match(csp, /default-src 'none'/);
+    assert.ok(csp.includes(`script-src 'nonce-${page.nonce}'`), csp);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
+    assert.equal(callback.headers.get('cache-control'), 'no-store');
+    assert.equal(callback.headers.get('referrer-policy'), 'no-referrer');
+    assert.equal((await connectOAuth(edge, world.appId, bob, { login: 'bob' })).callback.headers.get('content-security-policy').includes(page.nonce), false, 'a fresh nonce each time');
+  });
+
+  test('each user has their own tokens; another org sees nothing', async () => {
+    assert.equal((await call('GET', `/proxy/${world.appId}/me`, { token: bob })).data.id, 'bob');
+    assert.equal((await call('GET', `/proxy/${world.appId}/me`, { token: alice })).data.id, 'alice');
+    assert.equal((await call('GET', `/proxy/${world.appId}/me`, { token: outsider })).status, 404);
+    assert.equal((await call('GET', `/api/apps/${world.appId}/connection`, { token: outsider })).status, 404);
+  });
+});
+
+describe('the callback refuses what it did not start', () => {
+  test('a replayed callback: the page reports it, no token request', async () => {
+    const { path, begun } = await connectOAuth(edge, world.appId, bob, { login: 'bob' });
+    const before = tokenRequests();
+    const replay = await call('GET', path);
+    assert.equal(replay.status, 400);
+    const page = runCallbackPage(replay.text);
+    assert.equal(page.posted[0].message.ok, false);
+    assert.equal(page.posted[0].message.error, 'state_mismatch');
+    assert.equal(page.posted[0].message.state, begun.data.state);
+    assert.equal(page.posted[0].origin, edge.base);
+    assert.match(replay.text, /used already/);
+    assert.equal(tokenRequests(), before, 'the code was not sent again');
+  });
+
+  test('a foreign state: refused; without an opener the page falls back to BroadcastChannel', async () => {
+    const before = tokenRequests();
+    const foreign = await call('GET', '/oauth/callback?code=abc&state=AAAAAAAAAAAAAAAAAAAAAA');
+    assert.equal(foreign.status, 400);
+    const page = runCallbackPage(foreign.text, { opener: false });
+    assert.deepEqual(page.posted, []);
+    assert.deepEqual(page.broadcast, [{
+      name: 'connauth:AAAAAAAAAAAAAAAAAAAAAA',
+      message: { type: 'connauth:oauth', state: 'AAAAAAAAAAAAAAAAAAAAAA', ok: false, error: 'state_mismatch', message: page.broadcast[0].message.message },
+    }]);
+    assert.equal(page.closed, true);
+    for (const query of ['code=abc', 'code=abc&state=a&state=b', 'state=%3Cscript%3E&code=1']) {
+      const r = await call('GET', `/oauth/callback?${query}`);
+      assert.equal(r.status, 400, query);
+      assert.doesNotMatch(r.text, /<script>[^(]/, 'nothing of the query becomes markup');
+    }
+    assert.equal(tokenRequests(), before);
+  });
+
+  test('an expired state: refused by the engine, no token request', async () => {
+    // A pending authorization as connect stores it, but issued 11 minutes ago.
+    const ns = await edge.mf.getDurableObjectNamespace('AUTHORIZATION_STORE');
+    const state = 'expiredStateAAAAAAAAAAA';
+    const hash = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(state))).toString('hex');
+    const stub = ns.get(ns.idFromName(JSON.stringify(['authorization', hash])));
+    const app = (await call('GET', `/api/apps/${world.appId}`, { token: admin })).data;
+    const now = Math.floor(Date.now() / 1000);
+    const begun = await stub.begin(hash, {
+      org: 'org-demo', user: 'alice', app: world.appId, generation: 1, fields: {},
+      pending: { state, verifier: 'v'.repeat(43), expires_at: now - 60, redirect_uri: `${edge.base}/oauth/callback` },
+    });
+    assert.equal(begun.ok, true);
+    assert.equal(app.id, world.appId);
+    const before = tokenRequests();
+    const r = await call('GET', `/oauth/callback?code=abc&state=${state}&iss=${encodeURIComponent(provider.issuer)}`);
+    assert.equal(r.status, 400);
+    const page = runCallbackPage(r.text);
+    assert.equal(page.posted[0].message.error, 'state_expired');
+    assert.equal(tokenRequests(), before);
+  });
+
+  test('the user cancels on the provider\'s page: access_denied, nothing changes', async () => {
+    const before = await connection(world.appId, bob);
+    const { callback } = await connectOAuth(edge, world.appId, bob, { deny: true });
+    assert.equal(runCallbackPage(callback.text).posted[0].message.error, 'access_denied');
+    assert.deepEqual(await connection(world.appId, bob), before);
+  });
+
+  test('an iss other than the app\'s issuer (RFC 9207): refused before the token request', async () => {
+    const id = await createApp(edge, admin, { providerUrl: provider.issuer, apiUrl: demoApi.url, issuer: 'http://127.0.0.1:9/other' });
+    const before = tokenRequests();
+    const { callback } = await connectOAuth(edge, id, alice);
+    assert.equal(runCallbackPage(callback.text).posted[0].message.error, 'issuer_mismatch');
+    assert.equal(tokenRequests(), before);
+    assert.equal((await connection(id)).status, 'not_connected');
+  });
+});
+
+describe('diagnosis', () => {
+  test('wrong client secret: the callback says so; on refresh the connection is lost/client_misconfigured', async () => {
+    const id = await createApp(edge, admin, { providerUrl: provider.issuer, apiUrl: demoApi.url, client_secret: 'not-the-secret' });
+    const { callback } = await connectOAuth(edge, id, alice);
+    const message = runCallbackPage(callback.text).posted[0].message;
+    assert.equal(message.ok, false);
+    assert.equal(message.error, 'invalid_client');
+    assert.match(callback.text, /client id and client secret/);
+    assert.equal((await connection(id)).status, 'not_connected');
+
+    await call('PATCH', `/api/apps/${id}`, { token: admin, json: { client_secret: DEMO_CLIENT_SECRET } });
+    assert.equal(runCallbackPage((await connectOAuth(edge, id, alice)).callback.text).posted[0].message.ok, true);
+    assert.equal((await call('GET', `/proxy/${id}/me`, { token: alice })).status, 200);
+    // An admin breaks the secret; the next refresh is refused.
+    await call('PATCH', `/api/apps/${id}`, { token: admin, json: { client_secret: 'rotated-wrongly' } });
+    world.rejectAtApi(lastAccessToken(demoApi));
+    const r = await call('GET', `/proxy/${id}/me`, { token: alice });
+    assert.equal(r.status, 409);
+    assert.equal(r.data.error, 'connection_lost');
+    assert.equal(r.data.lost.cause, 'client_misconfigured');
+    assert.match(r.data.lost.action, /administrator/i);
+    const c = await connection(id);
+    assert.equal(c.status, 'lost');
+    assert.equal(c.history.at(-1).cause, 'client_misconfigured');
+  });
+
+  test('revoked grant: lost/authorization_revoked with the recommended action; reconnecting fixes it', async () => {
+    const id = await createApp(edge, admin, { providerUrl: provider.issuer, apiUrl: demoApi.url });
+    const carol = await session('org-demo', 'carol', 'member');
+    await connectOAuth(edge, id, carol, { login: 'carol' });
+    assert.equal((await call('GET', `/proxy/${id}/me`, { token: carol })).status, 200);
+    assert.ok(provider.revokeGrant('carol') >= 1);
+    const r = await call('GET', `/proxy/${id}/me`, { token: carol });
+    assert.equal(r.status, 409);
+    assert.equal(r.data.lost.cause, 'authorization_revoked');
+    assert.match(r.data.lost.action, /service account/);
+    const c = await connection(id, carol);
+    assert.equal(c.status, 'lost');
+    assert.deepEqual(c.history.map((h) => h.to), ['connected', 'lost']);
+    assert.equal(provider.tokenRequests.at(-1).error, 'invalid_grant');
+    const before = tokenRequests();
+    assert.equal((await call('GET', `/proxy/${id}/me`, { token: carol })).status, 409);
+    assert.equal(tokenRequests(), before, 'a lost connection sends nothing');
+
+    await connectOAuth(edge, id, carol, { login: 'carol' });
+    assert.equal((await connection(id, carol)).status, 'connected');
+    assert.equal((await call('GET', `/proxy/${id}/me`, { token: carol })).status, 200);
+  });
+
+  test('a connector whose apply needs a value it lacks: connector_error naming the last working version', async () => {
+    const broken = { ...JSON.parse(JSON.stringify((await call('GET', '/api/connectors/demo_oauth', { token: admin })).data.definition)) };
+    const id = await createApp(edge, admin, { providerUrl: provider.issuer, apiUrl: demoApi.url });
+    await connectOAuth(edge, id, alice);
+    const working = (await call('GET', '/api/connectors/demo_oauth', { token: admin })).data.version;
+    broken.authorization.apply = [{ headers: { Authorization: 'Bearer {{access_token}}', 'X-Tenant': '{{connection.tenant}}' } }];
+    assert.equal((await call('PUT', '/api/connectors/demo_oauth', { token: admin, json: broken })).status, 201);
+    const r = await call('GET', `/proxy/${id}/me`, { token: alice });
+    assert.equal(r.status, 502);
+    assert.equal(r.data.error, 'connector_error');
+    assert.equal(r.data.lost.cause, 'connector_error');
+    assert.match(r.data.lost.action, new RegExp(`version ${working}\\b`));
+    assert.equal((await connection(id)).status, 'lost');
+    // The admin restores it; "Check connection" brings the connection back.
+    assert.equal((await call('POST', '/api/connectors/demo_oauth/rollback', { token: admin, json: { version: working } })).status, 201);
+    const checked = await call('POST', `/api/apps/${id}/check`, { token: alice });
+    assert.equal(checked.data.status, 'connected');
+  });
+});
+
+describe('app lifecycle with tokens (SPEC §5)', () => {
+  test('disable keeps tokens but makes them unusable; enable makes them usable again', async () => {
+    const id = await createApp(edge, admin, { providerUrl: provider.issuer, apiUrl: demoApi.url });
+    await connectOAuth(edge, id, alice);
+    const pending = await startConnect(edge, id, bob); // started before the disable
+    await call('POST', `/api/apps/${id}/disable`, { token: admin });
+    const before = tokenRequests();
+    const p = await call('GET', `/proxy/${id}/me`, { token: alice });
+    assert.equal(p.status, 403);
+    assert.equal(p.data.error, 'app_disabled');
+    assert.equal((await connection(id)).status, 'disabled');
+    assert.equal((await call('POST', `/api/apps/${id}/connect`, { token: bob, json: {} })).data.error, 'app_disabled');
+    const late = await finishConnect(edge, pending, { login: 'bob' });
+    assert.equal(runCallbackPage(late.callback.text).posted[0].message.error, 'app_disabled');
+    await call('POST', `/api/apps/${id}/enable`, { token: admin });
+    assert.equal((await connection(id)).status, 'connected');
+    assert.equal((await call('GET', `/proxy/${id}/me`, { token: alice })).data.id, 'alice');
+    assert.equal(tokenRequests(), before, 'the kept tokens were used as they were');
+  });
+
+  test('reset removes every user\'s tokens, keeps the config; delete removes everything', async () => {
+    const id = await createApp(edge, admin, { providerUrl: provider.issuer, apiUrl: demoApi.url });
+    await connectOAuth(edge, id, alice);
+    await connectOAuth(edge, id, bob, { login: 'bob' });
+    const pending = await startConnect(edge, id, alice);
+    assert.equal((await call('POST', `/api/apps/${id}/reset`, { token: admin })).status, 200);
+    for (const token of [alice, bob]) {
+      assert.equal((await connection(id, token)).status, 'not_connected');
+      assert.equal((await call('GET', `/proxy/${id}/me`, { token })).data.error, 'not_connected');
+    }
+    const late = await finishConnect(edge, pending);
+    assert.equal(runCallbackPage(late.callback.text).posted[0].message.error, 'conflict', 'begun before the reset');
+    assert.equal((await call('GET', `/api/apps/${id}`, { token: admin })).data.name, 'Demo CRM');
+    await connectOAuth(edge, id, alice);
+    assert.equal((await call('GET', `/proxy/${id}/me`, { token: alice })).status, 200);
+
+    assert.equal((await call('DELETE', `/api/apps/${id}`, { token: admin })).status, 204);
+    assert.equal((await call('GET', `/proxy/${id}/me`, { token: alice })).status, 404);
+    assert.equal((await call('GET', `/api/apps/${id}/connection`, { token: alice })).status, 404);
+    const ns = await edge.mf.getDurableObjectNamespace('CONNECTION_STORE');
+    for (const [generation, user] of [[1, 'alice'], [1, 'bob'], [2, 'alice']]) {
+      const ref = { org: 'org-demo', app: id, generation, user };
+      const stub = ns.get(ns.idFromName(JSON.stringify(['connection', ref.org, ref.app, ref.generation, ref.user])));
+      assert.equal((await stub.view(ref)).value.state, null, `${generation}/${user} wiped`);
+    }
+  });
+});
+
+describe('secrets', () => {
+  test('raw storage holds no token, client secret or state in plain text; no answer carries them', async () => {
+    const { begun } = await connectOAuth(edge, world.appId, alice);
+    await call('GET', `/proxy/${world.appId}/me`, { token: alice });
+    const accessToken = lastAccessToken(demoApi);
+    const refreshTokens = provider.stored('RefreshToken').map((t) => t.jti);
+    assert.ok(accessToken && refreshTokens.length > 0);
+    const files = filesUnder(edge.persistDir);
+    const stored = (text) => {
+      const needles = [Buffer.from(text, 'utf8'), Buffer.from(text, 'utf16le')];
+      return files.some((file) => needles.some((n) => readFileSync(file).includes(n)));
+    };
+    assert.ok(stored('Demo CRM'), 'positive control: the app name is stored in plain text');
+    assert.ok(stored(provider.issuer), 'positive control: a plain setting');
+    for (const secret of [accessToken, ...refreshTokens, DEMO_CLIENT_SECRET, begun.data.state]) {
+      assert.equal(stored(secret), false, `${secret.slice(0, 6)}… is not stored in plain text`);
+    }
+    const all = answers.join('\n');
+    for (const secret of [accessToken, ...refreshTokens, DEMO_CLIENT_SECRET]) {
+      assert.equal(all.includes(secret), false, `${secret.slice(0, 6)}… is never answered`);
+    }
+    assert.doesNotMatch(all, /client_secret"\s*:|refresh_token|access_token/);
+  });
+});
+
+function filesUnder(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
