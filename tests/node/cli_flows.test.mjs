@@ -2,6 +2,7 @@
 // connector author runs them, against the real demo provider (oidc-provider)
 // and API on loopback. The test plays the browser: it reads the `open:` line
 // and drives the provider's login and consent pages over HTTP.
+import { DEV_DEFAULTS } from '../../edge/dev/defaults.mjs';
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -311,7 +312,7 @@ describe('connauth CLI against the demo provider', () => {
     assert.equal(dev.code, 0);
     assert.match(dev.stderr, /development default/);
     const devBearer = new Request('http://x/', { headers: { authorization: `Bearer ${dev.stdout.trim()}` } });
-    assert.equal((await verifySession(devBearer, 'connauth-dev-session-secret-change-me-0123456789')).value.role, 'member');
+    assert.equal((await verifySession(devBearer, DEV_DEFAULTS.SESSION_SECRET)).value.role, 'member');
 
     assert.equal((await run(['token', '--org', 'acme', '--user', 'u', '--role', 'owner'])).code, 2);
     assert.equal((await run(['token', '--org', 'acme', '--role', 'admin'])).code, 2);

@@ -5,6 +5,7 @@
 // `TOKEN=$(scripts/connauth token ...)` works.
 import { parseArgs, required, UsageError } from '../args.mjs';
 import { signSession } from '../../../edge/src/session.mjs';
+import { DEV_DEFAULTS } from '../../../edge/dev/defaults.mjs';
 
 /** Signing needs no WebAssembly: main.mjs skips loading it. */
 export const needsEngine = false;
@@ -12,11 +13,11 @@ export const needsEngine = false;
 export const usage = 'token --org O --user U --role admin|member [--ttl SECONDS]';
 
 /**
- * The development secret used when SESSION_SECRET is unset. It must equal
- * the one the edge dev script runs with, or the edge refuses these tokens.
+ * The development secret used when SESSION_SECRET is unset: the one scripts/dev
+ * runs the edge with (edge/dev/defaults.mjs), so these tokens are accepted there.
  * Never use it outside a developer's machine.
  */
-export const DEV_SESSION_SECRET = 'connauth-dev-session-secret-change-me-0123456789';
+export const DEV_SESSION_SECRET = DEV_DEFAULTS.SESSION_SECRET;
 
 /** The edge's minimum (edge/src/router.mjs MIN_SESSION_SECRET_LENGTH, RFC 7518 §3.2). */
 const MIN_SESSION_SECRET_LENGTH = 32;
