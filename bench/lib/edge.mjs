@@ -1,0 +1,92 @@
+// The edge worker in real workerd (miniflare), as the benchmarks run it:
+// configured from edge/wrangler.toml (edge/dev/worker_options.mjs, the reader
+// scripts/dev and the tests share), served on miniflare's real HTTP port
+// (127.0.0.1, port chosen at run time) and WITHOUT an outboundService, so
+// upstream fetches take workerd's own network path instead of a detour
+// through Node.
+//
+// Beside the edge, the same workerd runs two reference workers (routes):
+//   /pass/{path}   bench/fixtures/passthrough_worker.mjs: forwards to `upstream`, no auth work
+//   /hello/{path}  bench/fixtures/hello_worker.mjs: answers at once (the HTTP layer's ceiling)
+import { join } from 'node:path';
+import { Miniflare } from 'miniflare';
+import { signSession } from '../../edge/src/session.mjs';
+import { root, readWranglerConfig } from '../../edge/dev/worker_options.mjs';
+
+export { root };
+export const SESSION_SECRET = 'bench-session-secret-0123456789abcdef0123456789';
+export const ENCRYPTION_KEY = 'bench-encryption-key-fedcba9876543210fedcba9876';
+
+/** The deployed compatibility date, so the benchmarks run what `wrangler deploy` runs. */
+export const compatibilityDate = readWranglerConfig().compatibilityDate;
+
+/**
+ * Starts workerd with the edge (and, when `upstream` is given, the
+ * passthrough and hello workers). Answers {url, api, session, dispose}.
+ */
+export async function startEdge({ upstream } = {}) {
+  const config = readWranglerConfig();
+  const durableObjects = {};
+  for (const [name, className] of Object.entries(config.durableObjects)) durableObjects[name] = { className, useSQLite: true };
+  const edge = {
+    name: 'edge',
+    modules: true,
+    modulesRoot: root,
+    scriptPath: join(root, 'edge', config.main),
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    compatibilityDate,
+    bindings: { SESSION_SECRET, ENCRYPTION_KEY },
+    durableObjects,
+  };
+  const references = upstream ? [
+    {
+      name: 'pass',
+      modules: true,
+      scriptPath: join(root, 'bench/fixtures/passthrough_worker.mjs'),
+      compatibilityDate,
+      bindings: { UPSTREAM: upstream },
+      routes: ['*/pass/*'],
+    },
+    {
+      name: 'hello',
+      modules: true,
+      scriptPath: join(root, 'bench/fixtures/hello_worker.mjs'),
+      compatibilityDate,
+      routes: ['*/hello/*'],
+    },
+  ] : [];
+  const mf = new Miniflare({ host: '127.0.0.1', port: 0, workers: [edge, ...references] });
+  const url = await mf.ready;
+  const origin = url.origin;
+
+  /** One API call over HTTP: api('POST', '/api/apps', {token, json}) -> {status, data, text}. */
+  async function api(method, path, { token, json, headers = {} } = {}) {
+    const h = { ...headers };
+    if (token) h.authorization = `Bearer ${token}`;
+    let body;
+    if (json !== undefined) {
+      h['content-type'] = 'application/json';
+      body = JSON.stringify(json);
+    }
+    const res = await fetch(origin + path, { method, headers: h, body, redirect: 'manual' });
+    const text = await res.text();
+    let data = null;
+    try {
+      data = JSON.parse(text);
+    } catch { /* not JSON */ }
+    return { status: res.status, headers: res.headers, text, data };
+  }
+
+  /** A session token for (org, user, role), one hour long. */
+  const session = (org, sub, role = 'member') => signSession({ org, sub, role }, SESSION_SECRET);
+
+  return { mf, url, origin, api, session, dispose: () => mf.dispose() };
+}
+
+/** Throws with the answer's text unless `response.status` is `status`. */
+export function expectStatus(response, status, what) {
+  if (response.status !== status) {
+    throw new Error(`${what}: expected HTTP ${status}, got ${response.status}: ${response.text.slice(0, 300)}`);
+  }
+  return response.data;
+}

@@ -1,0 +1,46 @@
+// The goals of issue 6, each checked against the figure scripts/bench
+// measured for it.
+
+const WASM_LIMIT_BYTES = 350_000;
+
+/** The goals of issue 6, each {goal, target, measured, met} (met: true | false | null = not measured). */
+export function goals(sections) {
+  const out = [];
+  const add = (goal, target, measured, met) => out.push({ goal, target, measured, met });
+  const { proxy, apply, signals, refresh_storm: storm, cold_start: cold } = sections;
+
+  if (proxy?.available) {
+    const instant = proxy.levels.filter((l) => !l.upstream_delay_ms);
+    const worst = Math.min(...instant.map((l) => l.ratio_rps));
+    add('proxy throughput vs passthrough (workerd, instant upstream)', '>= 0.9x at every concurrency',
+      instant.map((l) => `c=${l.concurrency}: ${l.ratio_rps}x`).join(', '), worst >= 0.9);
+  } else add('proxy throughput vs passthrough (workerd)', '>= 0.9x', proxy?.reason ?? proxy?.error ?? 'not run', null);
+
+  if (apply?.available) add('apply, 10 rules, through the WASM API', '< 5 µs per call', `${apply.api_us_10_rules} µs`, apply.api_us_10_rules < 5);
+  else add('apply, 10 rules, through the WASM API', '< 5 µs per call', apply?.reason ?? apply?.error ?? 'not run', null);
+
+  if (signals?.available) {
+    const pathological = signals.cases.filter((c) => c.case.startsWith('pathological'));
+    const worst = Math.max(...pathological.map((c) => c.sizes.at(-1).engine_ms));
+    add('signal matching, pathological patterns, 1 MiB body', '< 50 ms each, linear growth',
+      `worst ${worst} ms; growth k ${pathological.map((c) => c.growth_exponent).join(', ')}`, worst < 50);
+  } else add('signal matching, pathological patterns, 1 MiB body', '< 50 ms', signals?.reason ?? signals?.error ?? 'not run', null);
+
+  if (storm?.available) {
+    add('refresh storm: token requests per storm', 'exactly 1',
+      storm.storms.map((s) => `N=${s.n}: ${s.token_requests}`).join(', '), storm.exactly_one_token_request);
+  } else add('refresh storm: token requests per storm', 'exactly 1', `not available: ${storm?.reason ?? storm?.error ?? 'not run'}`, null);
+
+  if (cold?.available) {
+    add('cold start in workerd (instantiate + parse a connector)', '< 10 ms', `${cold.workerd_cold_ms} ms`, cold.workerd_cold_ms < 10);
+    add('wasm size, raw', '< 350 KB (350,000 bytes)', `${cold.size.wasm_bytes} bytes (${cold.size.wasm_gzip_bytes} gzipped)`, cold.size.wasm_bytes < WASM_LIMIT_BYTES);
+  } else {
+    add('cold start in workerd', '< 10 ms', cold?.reason ?? cold?.error ?? 'not run', null);
+    add('wasm size, raw', '< 350 KB', cold?.reason ?? cold?.error ?? 'not run', null);
+  }
+  return out;
+}
+
+export function goalsTable(list) {
+  return [['goal', 'target', 'measured', 'met'], ...list.map((g) => [g.goal, g.target, g.measured, g.met === null ? 'n/a' : g.met ? 'yes' : 'NO'])];
+}

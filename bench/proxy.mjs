@@ -1,0 +1,150 @@
+// Section 1 — proxy throughput and added latency in workerd.
+//
+// One workerd (miniflare) serves three workers on its real HTTP port:
+//   proxy        GET /proxy/{app}/items through the edge: session check,
+//                OrgStore + ConnectionStore (Durable Objects), AES-GCM open,
+//                engine.apply (api_key connector, key in a header), egress
+//                check, fetch, engine.classify, streamed answer;
+//   passthrough  GET /pass/items: forwards to the same upstream, no auth work
+//                (the physical limit);
+//   hello        GET /hello/items: answers at once (the HTTP layer's ceiling,
+//                no upstream).
+// The upstream is a Node HTTP server on 127.0.0.1 in its own worker thread,
+// answering at once (the edge's own cost is all there is to see) and, in the
+// full run, also after 20 ms (a provider's typical latency: what a caller
+// sees in practice).
+// Load comes from Node's http client over keep-alive connections. The
+// variants alternate in rounds (proxy, pass, hello, then reversed); the
+// figures are medians over rounds, and the ratio is taken per round.
+import { Worker } from 'node:worker_threads';
+import { startEdge, expectStatus } from './lib/edge.mjs';
+import { runLoad } from './lib/load.mjs';
+import { interleave, median, quantile, ratioMedian, sig } from './lib/stats.mjs';
+
+function startUpstream() {
+  const worker = new Worker(new URL('./fixtures/upstream_server.mjs', import.meta.url));
+  return new Promise((resolve, reject) => {
+    worker.once('message', ({ port }) => resolve({
+      origin: `http://127.0.0.1:${port}`,
+      close: () => new Promise((r) => {
+        worker.once('exit', r);
+        worker.postMessage('close');
+      }),
+    }));
+    worker.once('error', reject);
+  });
+}
+
+// An api_key connector whose base_uri is the local upstream, an app allowing
+// exactly that host, and one member connected with a key: a cached credential.
+async function connectMember(edge, upstreamOrigin) {
+  const admin = await edge.session('bench-org', 'admin', 'admin');
+  const member = await edge.session('bench-org', 'member-1', 'member');
+  const connector = {
+    name: 'bench_api_key',
+    title: 'Bench upstream',
+    connection: {
+      fields: [{ name: 'api_key', label: 'API key', secret: true }],
+      base_uri: `${upstreamOrigin}/v1/`,
+    },
+    authorization: {
+      type: 'api_key',
+      apply: [{ headers: { 'X-Api-Key': '{{connection.api_key}}' } }],
+      refresh_on: [401],
+    },
+  };
+  expectStatus(await edge.api('PUT', '/api/connectors/bench_api_key', { token: admin, json: connector }), 201, 'put connector');
+  const app = expectStatus(await edge.api('POST', '/api/apps', {
+    token: admin,
+    json: { name: 'Bench', prompt: 'Connect', connector: 'bench_api_key', egress: [new URL(upstreamOrigin).host] },
+  }), 201, 'create app');
+  expectStatus(await edge.api('POST', `/api/apps/${app.id}/connect`, {
+    token: member, json: { fields: { api_key: 'bench-key-0123456789' } },
+  }), 200, 'connect');
+  const check = await edge.api('GET', `/proxy/${app.id}/items`, { token: member });
+  expectStatus(check, 200, 'first proxied request');
+  return { appId: app.id, member };
+}
+
+function summarize(runs) {
+  const all = runs.flatMap((r) => r.latenciesMs);
+  return {
+    rps: sig(median(runs.map((r) => r.rps))),
+    p50_ms: sig(median(runs.map((r) => quantile(r.latenciesMs, 0.5)))),
+    p99_ms: sig(median(runs.map((r) => quantile(r.latenciesMs, 0.99)))),
+    p99_all_ms: sig(quantile(all, 0.99)),
+    requests: runs.reduce((n, r) => n + r.requests, 0),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    rps_per_round: runs.map((r) => sig(r.rps)),
+  };
+}
+
+// `levels`, `rounds` and `durationMs` override the defaults (for one-off
+// experiments; scripts/bench uses the defaults).
+export async function run({ quick, log, ...overrides }) {
+  const rounds = overrides.rounds ?? (quick ? 2 : 4);
+  const durationMs = overrides.durationMs ?? (quick ? 1000 : 3000);
+  const levels = overrides.levels ?? (quick ? [{ concurrency: 1 }, { concurrency: 16 }]
+    : [{ concurrency: 1 }, { concurrency: 8 }, { concurrency: 32 }, { concurrency: 32, delayMs: 20 }]);
+  const upstream = await startUpstream();
+  const edge = await startEdge({ upstream: `${upstream.origin}/v1/` });
+  try {
+    const { appId, member } = await connectMember(edge, upstream.origin);
+    const headers = { authorization: `Bearer ${member}` };
+    const results = [];
+    for (const { concurrency, delayMs = 0 } of levels) {
+      const query = delayMs ? `?delay=${delayMs}` : '';
+      const targets = {
+        proxy: { path: `/proxy/${appId}/items${query}`, headers },
+        passthrough: { path: `/pass/items${query}`, headers },
+        hello: { path: `/hello/items${query}`, headers },
+      };
+      log(`proxy: concurrency ${concurrency}, upstream delay ${delayMs} ms, ${rounds} rounds of ${durationMs} ms per variant`);
+      const load = (name) => () => runLoad({ origin: edge.origin, ...targets[name], concurrency, durationMs });
+      const runs = await interleave({ proxy: load('proxy'), passthrough: load('passthrough'), hello: load('hello') }, rounds);
+      const proxy = summarize(runs.proxy);
+      const passthrough = summarize(runs.passthrough);
+      const hello = summarize(runs.hello);
+      results.push({
+        concurrency,
+        upstream_delay_ms: delayMs,
+        proxy,
+        passthrough,
+        hello,
+        ratio_rps: sig(ratioMedian(runs.proxy.map((r) => r.rps), runs.passthrough.map((r) => r.rps))),
+        added_p50_ms: sig(median(runs.proxy.map((r, i) => quantile(r.latenciesMs, 0.5) - quantile(runs.passthrough[i].latenciesMs, 0.5)))),
+        passthrough_vs_hello_rps: sig(ratioMedian(runs.passthrough.map((r) => r.rps), runs.hello.map((r) => r.rps))),
+      });
+    }
+    const instant = results.filter((l) => !l.upstream_delay_ms);
+    return {
+      available: true,
+      setup: {
+        connector: 'api_key, one header rule, refresh_on [401]',
+        upstream: 'node:http on 127.0.0.1 (worker thread), 27-byte JSON answer',
+        client: 'node:http keep-alive agent, closed loop',
+        rounds, duration_ms: durationMs,
+      },
+      levels: results,
+      ratio_rps: Math.min(...instant.map((l) => l.ratio_rps)),
+    };
+  } finally {
+    await edge.dispose();
+    await upstream.close();
+  }
+}
+
+export function table(result) {
+  if (!result.available) return [['proxy', `not available: ${result.reason}`]];
+  const rows = [['concurrency', 'variant', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'proxy/pass']];
+  for (const l of result.levels) {
+    const level = l.upstream_delay_ms ? `${l.concurrency}, upstream +${l.upstream_delay_ms} ms` : l.concurrency;
+    rows.push([level, 'proxy (auth)', l.proxy.rps, l.proxy.p50_ms, l.proxy.p99_ms, l.proxy.errors, l.ratio_rps]);
+    rows.push(['', 'passthrough', l.passthrough.rps, l.passthrough.p50_ms, l.passthrough.p99_ms, l.passthrough.errors, '']);
+    rows.push(['', 'hello (no upstream)', l.hello.rps, l.hello.p50_ms, l.hello.p99_ms, l.hello.errors, '']);
+  }
+  rows.push(['proxy = /proxy with an api_key connection (session check, two Durable Objects, AES-GCM, engine apply + classify);'
+    + ' passthrough = the same upstream with no auth work; hello = answers at once (the HTTP layer\'s ceiling).'
+    + ` Medians of ${result.setup.rounds} alternating rounds of ${result.setup.duration_ms} ms.`]);
+  return rows;
+}

@@ -1,0 +1,61 @@
+// scripts/bench --quick: the benchmark entry runs end to end and writes its
+// JSON with every section (issue 6). Timings are never asserted here — they
+// depend on the machine; only that each section measured something or says
+// why it could not.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const SECTIONS = ['proxy', 'apply', 'signals', 'refresh_storm', 'cold_start'];
+
+test('scripts/bench --quick prints the tables and writes the JSON of every section', { timeout: 10 * 60_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'connauth-bench-'));
+  try {
+    const out = join(dir, 'bench.json');
+    const run = spawnSync(join(root, 'scripts/bench'), ['--quick', '--out', out], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(run.status, 0, `scripts/bench failed:\n${run.stdout}\n${run.stderr}`);
+    assert.match(run.stdout, /== Goals \(issue 6\) ==/);
+    const result = JSON.parse(readFileSync(out, 'utf8'));
+    assert.equal(result.meta.quick, true);
+    assert.deepEqual(Object.keys(result.sections).sort(), [...SECTIONS].sort());
+
+    for (const name of SECTIONS) {
+      const section = result.sections[name];
+      assert.equal(section.error, undefined, `${name} crashed: ${section.error}`);
+      if (section.available === false) {
+        assert.equal(typeof section.reason, 'string', `${name}: unavailable without a reason`);
+        assert.ok(section.reason.length > 0);
+      } else {
+        assert.equal(section.available, true, name);
+      }
+    }
+
+    const { proxy, apply, signals, cold_start: cold, refresh_storm: storm } = result.sections;
+    if (proxy.available) {
+      for (const level of proxy.levels) {
+        for (const variant of ['proxy', 'passthrough', 'hello']) {
+          assert.equal(typeof level[variant].rps, 'number', `proxy ${variant} req/s`);
+          assert.equal(typeof level[variant].p99_ms, 'number', `proxy ${variant} p99`);
+        }
+        assert.equal(typeof level.ratio_rps, 'number');
+      }
+    }
+    assert.deepEqual(apply.cases.map((c) => c.rules), [1, 10, 50]);
+    for (const c of apply.cases) assert.equal(typeof c.api_us, 'number');
+    assert.deepEqual(signals.cases[0].sizes.map((s) => s.bytes), [1024, 100 * 1024, 1024 * 1024]);
+    assert.ok(signals.cases.some((c) => c.case.startsWith('pathological')));
+    for (const host of ['workerd', 'node', 'chromium']) assert.ok(cold.hosts[host], `cold start host ${host}`);
+    assert.equal(typeof cold.size.wasm_bytes, 'number');
+    assert.equal(typeof cold.size.wasm_gzip_bytes, 'number');
+    assert.equal(typeof cold.size.glue_bytes, 'number');
+    if (storm.available) for (const s of storm.storms) assert.equal(typeof s.token_requests, 'number');
+    assert.equal(result.goals.length, 6);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
