@@ -52,9 +52,16 @@ async function startConnect(page, card) {
 
 const connectedNotice = (card) => card.getByTestId('notice').getByText(/^Connected as /);
 
-async function failureReason(card) {
+// The reason the card settles on. A popup that closes itself right after
+// posting its result can be seen closed a moment before the message is
+// handled (the state machine keeps listening after closed_by_user), so wait
+// for the expected reason before reading what is shown.
+async function failureReason(card, expected) {
   const failure = card.getByTestId('consent-failure');
   await failure.waitFor({ timeout: 15000 });
+  await card.locator(`[data-testid="consent-failure"][data-reason="${expected}"]`)
+    .waitFor({ timeout: 15000 })
+    .catch(() => {}); // the assertion below reports what was shown instead
   return failure.getAttribute('data-reason');
 }
 
@@ -114,7 +121,7 @@ test('access denied at the provider is its own failure, explained', { timeout: 6
   await page.keyboard.press('Enter');
   const popup = await popupPromise;
   await consentInPopup(popup, { login: 'dora', deny: true });
-  assert.equal(await failureReason(card), 'access_denied');
+  assert.equal(await failureReason(card, 'access_denied'), 'access_denied');
   await card.getByRole('heading', { name: 'Access denied' }).waitFor();
   assert.match(await card.getByTestId('consent-failure').textContent(), /denied/);
   assert.equal(await focused(page), 'retry', 'Try again takes the focus');
@@ -130,7 +137,7 @@ test('a popup closed by the user says so and offers to try again', { timeout: 60
   const popup = await startConnect(page, card);
   await popup.waitForURL(/\/interaction\//);
   await popup.close();
-  assert.equal(await failureReason(card), 'closed_by_user');
+  assert.equal(await failureReason(card, 'closed_by_user'), 'closed_by_user');
   await card.getByRole('heading', { name: 'Sign-in window closed' }).waitFor();
   await screenshot(page, 'consent-closed-by-user');
 
@@ -151,7 +158,7 @@ test('a blocked popup explains itself and the sign-in link continues the flow', 
   const card = cardFor(page, 'Demo CRM');
   await card.getByRole('button', { name: 'Connect' }).click();
   await card.getByRole('button', { name: 'Continue' }).click();
-  assert.equal(await failureReason(card), 'popup_blocked');
+  assert.equal(await failureReason(card, 'popup_blocked'), 'popup_blocked');
   const link = card.getByRole('link', { name: 'Continue to sign-in' });
   await link.waitFor();
   assert.match(await link.getAttribute('href'), /^http:\/\/127\.0\.0\.1:\d+\/auth\?/);
@@ -210,7 +217,7 @@ test('a second click while the popup is open focuses it instead of opening anoth
   assert.ok(effects.includes('focus_popup'), effects.join());
   await screenshot(page, 'consent-second-click');
   await popup.close();
-  await failureReason(card);
+  assert.equal(await failureReason(card, 'closed_by_user'), 'closed_by_user');
   await context.close();
 });
 
