@@ -52,7 +52,10 @@ async function connect(edge, appId, member, login) {
   const redirect = await completeConsent(begun.data.authorization_url, { login });
   const callback = new URL(redirect);
   if (callback.searchParams.get('error')) return { reason: `the provider refused the authorization: ${callback.searchParams.get('error')}` };
-  const done = await fetch(new URL(callback.pathname + callback.search, edge.origin), { redirect: 'manual' });
+  // The browser binding cookie of the connect goes back with the callback,
+  // as the user's browser would send it (edge/src/browser_binding.mjs).
+  const cookie = begun.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const done = await fetch(new URL(callback.pathname + callback.search, edge.origin), { redirect: 'manual', headers: { cookie } });
   await done.text();
   const connection = await edge.api('GET', `/api/apps/${appId}/connection`, { token: member });
   if (connection.data?.status !== 'connected') {

@@ -118,9 +118,8 @@ Try it:
   # connect the service-account app (no browser) and call the demo API through the proxy
   curl -s -X POST -H "Authorization: Bearer $MEMBER" -H 'content-type: application/json' -d '{}' ${o}/api/apps/${service.id}/connect
   curl -s -H "Authorization: Bearer $MEMBER" ${o}/proxy/${service.id}/contacts
-  # the OAuth app: open the member console above and press Connect, or start it here
-  curl -s -X POST -H "Authorization: Bearer $MEMBER" -H 'content-type: application/json' -d '{}' ${o}/api/apps/${oauth.id}/connect
-  #   → open its "authorization_url" in a browser, sign in with any name, Continue; then:
+  # the OAuth app: open the member console above and press Connect (the attempt is bound
+  # to the browser that starts it, so a link started with curl cannot finish in a browser); then:
   curl -s -H "Authorization: Bearer $MEMBER" ${o}/api/apps/${oauth.id}/connection
   curl -s -H "Authorization: Bearer $MEMBER" ${o}/proxy/${oauth.id}/me
 `;

@@ -85,7 +85,7 @@ export async function connect({ request, env, session, params, url }) {
   if (flows.authorizationType(engine, use.connector.definition, fields, use.secrets.settings) === 'oauth2') {
     // The values entered (a `multi` choice, a subdomain) start the
     // connection hash at the callback; the provider's page does the rest.
-    return beginOAuthConnect({ env, url, session, use, fields: checked.value });
+    return beginOAuthConnect({ request, env, url, session, use, fields: checked.value });
   }
 
   const ref = connectionRef(session.org, use.app.id, use.app.generation, session.sub);

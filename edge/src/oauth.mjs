@@ -21,6 +21,8 @@ import { getEngine } from './engine.mjs';
 import { orgStore, connectionRef, connectionStore, authorizationStore } from './stores.mjs';
 import { callbackPage } from './callback_page.mjs';
 import * as flows from './flows.mjs';
+import { sha256Hex } from './digest.mjs';
+import { bindBrowser, isBoundBrowser } from './browser_binding.mjs';
 
 /** The callback path, under the origin the console and the API share (SPEC §7). */
 export const CALLBACK_PATH = '/oauth/callback';
@@ -39,18 +41,13 @@ export function publicOrigin(env, url) {
   return typeof env.PUBLIC_ORIGIN === 'string' && env.PUBLIC_ORIGIN ? new URL(env.PUBLIC_ORIGIN).origin : url.origin;
 }
 
-async function sha256Hex(text) {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 /**
  * POST /api/apps/{id}/connect for oauth2 (the caller checked the app is
  * enabled): {authorization_url, prompt, state, noopener}. `fields` are kept
  * with the pending record (a `multi` connector's choice) and start the
  * connection hash at the callback.
  */
-export async function beginOAuthConnect({ env, url, session, use, fields }) {
+export async function beginOAuthConnect({ request, env, url, session, use, fields }) {
   const engine = await getEngine();
   const redirectUri = `${publicOrigin(env, url)}${CALLBACK_PATH}`;
   const begun = flows.beginAuthorization({ engine, use, fields, redirectUri, now: Math.floor(Date.now() / 1000) });
@@ -61,15 +58,21 @@ export async function beginOAuthConnect({ env, url, session, use, fields }) {
   }
   const { url: authorizationUrl, pending, noopener } = begun.value;
   const stateHash = await sha256Hex(pending.state);
+  const browser = await bindBrowser(request, isHttps(env, url));
   const stored = await authorizationStore(env, stateHash).begin(stateHash, {
     org: session.org, user: session.sub, app: use.app.id, generation: use.app.generation, fields, pending,
+    browser: browser.hash,
   });
   if (!stored.ok) return stored;
-  return json(200, { authorization_url: authorizationUrl, prompt: use.app.prompt, state: pending.state, noopener: Boolean(noopener) });
+  return json(200, { authorization_url: authorizationUrl, prompt: use.app.prompt, state: pending.state, noopener: Boolean(noopener) },
+    { 'set-cookie': browser.setCookie });
 }
 
+// Secure cookies are only kept by browsers for https origins (and localhost).
+const isHttps = (env, url) => publicOrigin(env, url).startsWith('https:');
+
 /** GET /oauth/callback: always the page (callback_page.mjs), never JSON. */
-export async function oauthCallback({ env, url }) {
+export async function oauthCallback({ request, env, url }) {
   const origin = publicOrigin(env, url);
   const refuse = (state, error, message, action = START_AGAIN) => callbackPage({ origin, state, ok: false, error, message, action });
 
@@ -87,6 +90,11 @@ export async function oauthCallback({ env, url }) {
       : refuse(state, 'server_error', 'The pending authorization could not be read.');
   }
   const pending = taken.value;
+  // Started in another browser (a forwarded link): nothing is exchanged.
+  if (!(await isBoundBrowser(request, isHttps(env, url), pending.browser))) {
+    return refuse(state, 'state_mismatch', 'This sign-in was started in another browser, so it cannot complete here.',
+      'Start connecting from the console in this browser. If you did not start it, someone may have sent you their link: ignore it.');
+  }
 
   const org = orgStore(env, pending.org);
   const found = await org.appForUse(pending.org, pending.app);

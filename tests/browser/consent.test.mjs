@@ -113,8 +113,9 @@ test('access denied at the provider is its own failure, explained', { timeout: 6
   await openConsole(page, stack.origin, await user('dora'));
   const card = cardFor(page, 'Demo CRM');
   // By keyboard: Tab to Connect, Enter; the focus lands on Continue; Enter.
-  await card.getByRole('button', { name: 'Connect' }).focus();
-  await page.keyboard.press('Enter');
+  // locator.press focuses the button and presses in one step, so a re-render
+  // of the card between the two (its data arriving) cannot drop the focus.
+  await card.getByRole('button', { name: 'Connect' }).press('Enter');
   await card.getByTestId('prompt').waitFor();
   assert.equal(await focused(page), 'continue');
   const popupPromise = page.waitForEvent('popup');

@@ -61,7 +61,7 @@ async function call(origin, token, method, path, body) {
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
-  return { status: res.status, data: await res.json().catch(() => null) };
+  return { status: res.status, headers: res.headers, data: await res.json().catch(() => null) };
 }
 
 test('the launcher comes up, a member connects and calls the demo API through the proxy, Ctrl-C stops it', async () => {
@@ -72,7 +72,9 @@ test('the launcher comes up, a member connects and calls the demo API through th
   assert.equal(begun.status, 200);
   assert.equal(new URL(begun.data.authorization_url).searchParams.get('redirect_uri'), `${dev.origin}/oauth/callback`);
   const redirect = await completeConsent(begun.data.authorization_url, { login: 'alice' });
-  const page = await fetch(redirect);
+  // The browser binding set by connect goes back with the callback (edge/src/browser_binding.mjs).
+  const cookie = begun.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const page = await fetch(redirect, { headers: { cookie } });
   assert.equal(page.status, 200, await page.text());
   const me = await call(dev.origin, dev.member, 'GET', `/proxy/${dev.oauthApp}/me`);
   assert.equal(me.status, 200);

@@ -131,18 +131,49 @@ describe('the callback refuses what it did not start', () => {
     const stub = ns.get(ns.idFromName(JSON.stringify(['authorization', hash])));
     const app = (await call('GET', `/api/apps/${world.appId}`, { token: admin })).data;
     const now = Math.floor(Date.now() / 1000);
+    const cookie = `connauth-binding=${'b'.repeat(43)}`;
+    const browser = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('b'.repeat(43)))).toString('hex');
     const begun = await stub.begin(hash, {
-      org: 'org-demo', user: 'alice', app: world.appId, generation: 1, fields: {},
+      org: 'org-demo', user: 'alice', app: world.appId, generation: 1, fields: {}, browser,
       pending: { state, verifier: 'v'.repeat(43), expires_at: now - 60, redirect_uri: `${edge.base}/oauth/callback` },
     });
     assert.equal(begun.ok, true);
     assert.equal(app.id, world.appId);
     const before = tokenRequests();
-    const r = await call('GET', `/oauth/callback?code=abc&state=${state}&iss=${encodeURIComponent(provider.issuer)}`);
+    const r = await call('GET', `/oauth/callback?code=abc&state=${state}&iss=${encodeURIComponent(provider.issuer)}`, { headers: { cookie } });
     assert.equal(r.status, 400);
     const page = runCallbackPage(r.text);
     assert.equal(page.posted[0].message.error, 'state_expired');
     assert.equal(tokenRequests(), before);
+  });
+
+  test('connect binds the attempt to the browser: an HttpOnly, SameSite=Lax cookie, reused by the next connect', async () => {
+    const first = await startConnect(edge, world.appId, bob);
+    const setCookie = first.begun.headers.get('set-cookie');
+    assert.match(setCookie, /^connauth-binding=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=86400$/, 'http origin: no Secure, no __Host-');
+    const second = await startConnect(edge, world.appId, bob, { cookie: first.cookie });
+    assert.equal(second.cookie, first.cookie, 'one value per browser, so parallel attempts both complete');
+    // Both attempts finish in the same browser, in either order.
+    assert.equal(runCallbackPage((await finishConnect(edge, second, { login: 'bob' })).callback.text).posted[0].message.ok, true);
+    assert.equal(runCallbackPage((await finishConnect(edge, first, { login: 'bob' })).callback.text).posted[0].message.ok, true);
+  });
+
+  test('a forwarded authorization link: completed in another browser, refused with no token request', async () => {
+    // Mallory starts connecting in her session and sends the provider's link
+    // to Alice; Alice signs in and consents in her own browser.
+    const mallory = await session('org-demo', 'mallory', 'member');
+    const started = await startConnect(edge, world.appId, mallory);
+    const before = tokenRequests();
+    for (const cookie of [undefined, `connauth-binding=${'x'.repeat(43)}`, 'connauth-binding=short', `${started.cookie}x`]) {
+      const again = cookie === undefined ? started : await startConnect(edge, world.appId, mallory, { cookie: started.cookie });
+      const { callback } = await finishConnect(edge, { ...again, cookie }, { login: 'alice' });
+      assert.equal(callback.status, 400, String(cookie));
+      const message = runCallbackPage(callback.text).posted[0].message;
+      assert.equal(message.error, 'state_mismatch');
+      assert.match(callback.text, /started in another browser/);
+    }
+    assert.equal(tokenRequests(), before, 'no code was exchanged');
+    assert.equal((await connection(world.appId, mallory)).status, 'not_connected', 'nothing of Alice\'s account landed in Mallory\'s connection');
   });
 
   test('the user cancels on the provider\'s page: access_denied, nothing changes', async () => {

@@ -12,6 +12,7 @@ import { aad, atRestKey, seal, open } from '../../edge/src/crypto.mjs';
 import { verifySession } from '../../edge/src/session.mjs';
 import { validateAppInput, parseConnectorRef } from '../../edge/src/app_model.mjs';
 import { callbackPage } from '../../edge/src/callback_page.mjs';
+import { bindBrowser, isBoundBrowser, readBinding } from '../../edge/src/browser_binding.mjs';
 import { readWranglerConfig } from '../../edge/dev/worker_options.mjs';
 import { devSettings, DEV_DEFAULTS } from '../../edge/dev/defaults.mjs';
 import { signJwt, SESSION_SECRET } from './fixtures/edge_harness.mjs';
@@ -188,5 +189,31 @@ describe('local launcher configuration', () => {
     const e = devSettings({ PORT: '0', DATA_DIR: '/tmp/x', SESSION_SECRET: 's'.repeat(40) });
     assert.deepEqual([e.port, e.providerPort, e.apiPort, e.dataDir, e.sessionSecret], [0, 0, 0, '/tmp/x', 's'.repeat(40)]);
     assert.throws(() => devSettings({ PORT: 'eighty' }), /not a port/);
+  });
+});
+
+describe('browser binding of an OAuth attempt (browser_binding.mjs)', () => {
+  const withCookie = (cookie) => new Request('https://edge.example/oauth/callback', { headers: cookie ? { cookie } : {} });
+
+  test('over https: the __Host- name, Secure; the callback must carry the same value', async () => {
+    const bound = await bindBrowser(withCookie(null), true);
+    assert.match(bound.setCookie, /^__Host-connauth-binding=([A-Za-z0-9_-]{43}); Path=\/; HttpOnly; SameSite=Lax; Max-Age=86400; Secure$/);
+    const value = bound.setCookie.split(';')[0].split('=')[1];
+    assert.match(bound.hash, /^[0-9a-f]{64}$/);
+    assert.notEqual(bound.hash, value, 'only the hash is stored');
+    assert.equal(await isBoundBrowser(withCookie(`a=1; __Host-connauth-binding=${value}`), true, bound.hash), true);
+    assert.equal(await isBoundBrowser(withCookie(`connauth-binding=${value}`), true, bound.hash), false, 'the plain name does not count over https');
+    assert.equal(await isBoundBrowser(withCookie(null), true, bound.hash), false);
+    assert.equal(await isBoundBrowser(withCookie(`__Host-connauth-binding=${value}`), true, undefined), false, 'a record with no binding');
+  });
+
+  test('an existing value is reused; malformed values are ignored and replaced', async () => {
+    const value = 'A'.repeat(43);
+    assert.equal(readBinding(withCookie(`connauth-binding=${value}`), false), value);
+    assert.match((await bindBrowser(withCookie(`connauth-binding=${value}`), false)).setCookie, new RegExp(`^connauth-binding=${value};`));
+    for (const bad of ['connauth-binding=', 'connauth-binding=abc', `connauth-binding=${'A'.repeat(42)}!`, `xconnauth-binding=${value}`]) {
+      assert.equal(readBinding(withCookie(bad), false), null, bad);
+      assert.doesNotMatch((await bindBrowser(withCookie(bad), false)).setCookie, new RegExp(`=${value};`));
+    }
   });
 });

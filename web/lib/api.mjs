@@ -28,7 +28,7 @@ export class Api {
   async call(method, path, body) {
     const headers = { accept: 'application/json' };
     if (this.#token) headers.authorization = `Bearer ${this.#token}`;
-    const init = { method, headers, credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer' };
+    const init = { method, headers, credentials: 'same-origin', cache: 'no-store', referrerPolicy: 'no-referrer' };
     if (body !== undefined) {
       headers['content-type'] = 'application/json';
       // A string is sent as it is (a connector's text keeps its layout).
