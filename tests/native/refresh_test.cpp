@@ -149,6 +149,25 @@ TEST(Refresh, CustomAuthReacquires) {
   EXPECT_EQ(plan.value->request->body, "password=p+w&user=ann");
 }
 
+// A re-acquire whose step merges nothing exists to get a new access token: a
+// 2xx without one is the connector's failure (SPEC §4 connector_error), not a
+// refresh that kept the expired token.
+TEST(Refresh, ReacquireWithoutATokenIsAConnectorError) {
+  Connector c = parse(R"({"type": "custom_auth",
+      "acquire": {"request": {"method": "POST", "url": "token", "form": {"key": "{{connection.key}}"}}},
+      "apply": [{"headers": {"Authorization": "Bearer {{connection.access_token}}"}}]})");
+  json stored = {{"key", "k"}, {"access_token", "stale"}, {"expires_at", kNow - 5}};
+  ConnectionUpdate update = read_refresh_response(c.authorization, make_scope(context(stored)), stored,
+                                                  response(200, R"({"status":"ok"})"), kNow, std::nullopt);
+  ASSERT_FALSE(update.ok());
+  EXPECT_EQ(update.failure->cause, Cause::ConnectorError);
+  EXPECT_EQ(update.failure->error, "missing_access_token");
+  ConnectionUpdate good = read_refresh_response(c.authorization, make_scope(context(stored)), stored,
+                                                response(200, R"({"access_token":"fresh"})"), kNow, std::nullopt);
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ((*good.connection)["access_token"], "fresh");
+}
+
 TEST(Refresh, StaticCredentialsCannotRefresh) {
   for (const char* auth : {R"({"type": "basic_auth"})",
                            R"({"type": "api_key", "apply": [{"params": {"key": "{{connection.user}}"}}]})"}) {

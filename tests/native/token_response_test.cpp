@@ -333,6 +333,27 @@ TEST(TokenResponse, CustomAuthStepMayYieldOnlyMergeValues) {
   EXPECT_EQ(read.tokens->merge, json::parse(R"({"session_id":"plain-session-id"})"));
 }
 
+// A step with neither a token mapping nor merge values exists to obtain the
+// access token: a 2xx without one must not pass as a success (a re-acquire
+// would keep the stale token, a connect would store none).
+TEST(TokenResponse, StepWithNothingButDefaultTokensNeedsAnAccessToken) {
+  Step step;
+  step.where = "/authorization/acquire";
+  TokenReading how = reading(TokenGrant::Credentials);
+  how.access_token_required = false;  // custom_auth: the step decides
+  for (const char* body : {R"({"token_type":"bearer"})", R"({"access_token":""})", "OK"}) {
+    auto read = read_step_response(response(200, body), step, json::object(), how);
+    ASSERT_FALSE(read.ok()) << body;
+    EXPECT_EQ(read.failure->cause, Cause::ConnectorError);
+    EXPECT_EQ(read.failure->detail(),
+              "missing_access_token (HTTP 200): the response has no access_token, and /authorization/acquire maps no "
+              "other name for it (tokens) and merges nothing else, so the step obtained no credentials");
+  }
+  auto good = read_step_response(response(200, R"({"access_token":"a"})"), step, json::object(), how);
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(good.tokens->access_token, "a");
+}
+
 TEST(TokenResponse, StepMissingMergeValueIsAConnectorError) {
   HttpResponse r = response(200, R"({"data":{"token":"tok"},"user":{"id":1}})");
   auto read = read_step_response(r, session_step(), json::object(), reading(TokenGrant::Credentials));

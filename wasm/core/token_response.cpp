@@ -257,13 +257,24 @@ TokenResult read_step_response(const HttpResponse& response, const Step& step, c
   TokenSet tokens;
   std::optional<json> access = mapped(step.tokens.access_token, "access_token");
   std::optional<std::string> access_text = access ? non_empty_string(&*access) : std::nullopt;
+  // A custom_auth step may obtain only `merge` values (a session id, Zoho's
+  // authtoken). A step with no merge obtains nothing but the access token, so
+  // an answer without one is a broken step: accepting it would keep the old
+  // token (a re-acquire) or store none (a connect) as if it had worked.
+  bool yields_only_tokens = step.merge.empty();
   if (access_text) {
     tokens.access_token = std::move(*access_text);
-  } else if (reading.access_token_required || step.tokens.access_token) {
-    std::string where = step.tokens.access_token ? step.tokens.access_token->where() : step.where + "/tokens";
+  } else if (step.tokens.access_token) {
     return TokenResult::fail(connector_failure(
         "missing_access_token",
-        "the response gave no access token where " + where + " looks for it", response.status));
+        "the response gave no access token where " + step.tokens.access_token->where() + " looks for it",
+        response.status));
+  } else if (reading.access_token_required || yields_only_tokens) {
+    return TokenResult::fail(connector_failure(
+        "missing_access_token",
+        "the response has no access_token, and " + step.where +
+            " maps no other name for it (tokens) and merges nothing else, so the step obtained no credentials",
+        response.status));
   }
   if (std::optional<json> refresh = mapped(step.tokens.refresh_token, "refresh_token")) {
     tokens.refresh_token = non_empty_string(&*refresh);
