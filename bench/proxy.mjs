@@ -1,10 +1,17 @@
 // Section 1 — proxy throughput and added latency in workerd.
 //
-// One workerd (miniflare) serves three workers on its real HTTP port:
-//   proxy        GET /proxy/{app}/items through the edge: session check,
-//                OrgStore + ConnectionStore (Durable Objects), AES-GCM open,
-//                engine.apply (api_key connector, key in a header), egress
-//                check, fetch, engine.classify, streamed answer;
+// One workerd (miniflare) serves these workers on its real HTTP port:
+//   proxy        GET /proxy/{app}/items through the edge: session check
+//                (verified tokens cached per isolate), the app and the
+//                caller's credentials from the isolate's cache
+//                (edge/src/proxy_cache.mjs; the Durable Objects on a miss,
+//                at most every PROXY_CACHE_TTL_MS = 5 s), engine.apply
+//                (api_key connector, key in a header), egress check, fetch,
+//                engine.classify, streamed answer;
+//   proxy, cache off  the same edge with PROXY_CACHE_TTL_MS=0 (Host
+//                nocache.bench): OrgStore.appForUse + ConnectionStore
+//                .getCredentials (Durable Objects, AES-GCM open) on every
+//                request, as before the cache;
 //   passthrough  GET /pass/items: forwards to the same upstream, no auth work
 //                (the physical limit);
 //   hello        GET /hello/items: answers at once (the HTTP layer's ceiling,
@@ -17,7 +24,7 @@
 // variants alternate in rounds (proxy, pass, hello, then reversed); the
 // figures are medians over rounds, and the ratio is taken per round.
 import { Worker } from 'node:worker_threads';
-import { startEdge, expectStatus } from './lib/edge.mjs';
+import { startEdge, expectStatus, NO_CACHE_HOST } from './lib/edge.mjs';
 import { runLoad } from './lib/load.mjs';
 import { interleave, median, quantile, ratioMedian, sig } from './lib/stats.mjs';
 
@@ -63,6 +70,11 @@ async function connectMember(edge, upstreamOrigin) {
   }), 200, 'connect');
   const check = await edge.api('GET', `/proxy/${app.id}/items`, { token: member });
   expectStatus(check, 200, 'first proxied request');
+  const uncached = await runLoad({
+    origin: edge.origin, path: `/proxy/${app.id}/items`, headers: { authorization: `Bearer ${member}`, host: NO_CACHE_HOST },
+    concurrency: 1, durationMs: 1,
+  });
+  if (uncached.errors || !uncached.statuses[200]) throw new Error(`proxy with the cache off: ${JSON.stringify(uncached.statuses)}`);
   return { appId: app.id, member };
 }
 
@@ -96,22 +108,28 @@ export async function run({ quick, log, ...overrides }) {
       const query = delayMs ? `?delay=${delayMs}` : '';
       const targets = {
         proxy: { path: `/proxy/${appId}/items${query}`, headers },
+        proxy_nocache: { path: `/proxy/${appId}/items${query}`, headers: { ...headers, host: NO_CACHE_HOST } },
         passthrough: { path: `/pass/items${query}`, headers },
         hello: { path: `/hello/items${query}`, headers },
       };
       log(`proxy: concurrency ${concurrency}, upstream delay ${delayMs} ms, ${rounds} rounds of ${durationMs} ms per variant`);
       const load = (name) => () => runLoad({ origin: edge.origin, ...targets[name], concurrency, durationMs });
-      const runs = await interleave({ proxy: load('proxy'), passthrough: load('passthrough'), hello: load('hello') }, rounds);
+      const runs = await interleave({
+        proxy: load('proxy'), proxy_nocache: load('proxy_nocache'), passthrough: load('passthrough'), hello: load('hello'),
+      }, rounds);
       const proxy = summarize(runs.proxy);
+      const proxyNoCache = summarize(runs.proxy_nocache);
       const passthrough = summarize(runs.passthrough);
       const hello = summarize(runs.hello);
       results.push({
         concurrency,
         upstream_delay_ms: delayMs,
         proxy,
+        proxy_nocache: proxyNoCache,
         passthrough,
         hello,
         ratio_rps: sig(ratioMedian(runs.proxy.map((r) => r.rps), runs.passthrough.map((r) => r.rps))),
+        ratio_rps_nocache: sig(ratioMedian(runs.proxy_nocache.map((r) => r.rps), runs.passthrough.map((r) => r.rps))),
         added_p50_ms: sig(median(runs.proxy.map((r, i) => quantile(r.latenciesMs, 0.5) - quantile(runs.passthrough[i].latenciesMs, 0.5)))),
         passthrough_vs_hello_rps: sig(ratioMedian(runs.passthrough.map((r) => r.rps), runs.hello.map((r) => r.rps))),
       });
@@ -140,10 +158,12 @@ export function table(result) {
   for (const l of result.levels) {
     const level = l.upstream_delay_ms ? `${l.concurrency}, upstream +${l.upstream_delay_ms} ms` : l.concurrency;
     rows.push([level, 'proxy (auth)', l.proxy.rps, l.proxy.p50_ms, l.proxy.p99_ms, l.proxy.errors, l.ratio_rps]);
+    rows.push(['', 'proxy, cache off', l.proxy_nocache.rps, l.proxy_nocache.p50_ms, l.proxy_nocache.p99_ms, l.proxy_nocache.errors, l.ratio_rps_nocache]);
     rows.push(['', 'passthrough', l.passthrough.rps, l.passthrough.p50_ms, l.passthrough.p99_ms, l.passthrough.errors, '']);
     rows.push(['', 'hello (no upstream)', l.hello.rps, l.hello.p50_ms, l.hello.p99_ms, l.hello.errors, '']);
   }
-  rows.push(['proxy = /proxy with an api_key connection (session check, two Durable Objects, AES-GCM, engine apply + classify);'
+  rows.push(['proxy = /proxy with an api_key connection (session check, app and credentials from the isolate\'s cache, engine apply + classify);'
+    + ' cache off = the same with PROXY_CACHE_TTL_MS=0 (two Durable Object calls and AES-GCM per request);'
     + ' passthrough = the same upstream with no auth work; hello = answers at once (the HTTP layer\'s ceiling).'
     + ` Medians of ${result.setup.rounds} alternating rounds of ${result.setup.duration_ms} ms.`]);
   return rows;

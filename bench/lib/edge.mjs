@@ -8,6 +8,9 @@
 // Beside the edge, the same workerd runs two reference workers (routes):
 //   /pass/{path}   bench/fixtures/passthrough_worker.mjs: forwards to `upstream`, no auth work
 //   /hello/{path}  bench/fixtures/hello_worker.mjs: answers at once (the HTTP layer's ceiling)
+// and the edge a second time with its request-path cache off
+// (PROXY_CACHE_TTL_MS=0: both Durable Object calls on every proxied request),
+// over the same Durable Objects, for requests whose Host is NO_CACHE_HOST.
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
 import { signSession } from '../../edge/src/session.mjs';
@@ -16,13 +19,15 @@ import { root, readWranglerConfig } from '../../edge/dev/worker_options.mjs';
 export { root };
 export const SESSION_SECRET = 'bench-session-secret-0123456789abcdef0123456789';
 export const ENCRYPTION_KEY = 'bench-encryption-key-fedcba9876543210fedcba9876';
+/** Requests with this Host go to the edge with PROXY_CACHE_TTL_MS=0. */
+export const NO_CACHE_HOST = 'nocache.bench';
 
 /** The deployed compatibility date, so the benchmarks run what `wrangler deploy` runs. */
 export const compatibilityDate = readWranglerConfig().compatibilityDate;
 
 /**
  * Starts workerd with the edge (and, when `upstream` is given, the
- * passthrough and hello workers). Answers {url, api, session, dispose}.
+ * passthrough and hello workers and the edge without its cache). Answers {url, api, session, dispose}.
  */
 export async function startEdge({ upstream } = {}) {
   const config = readWranglerConfig();
@@ -38,7 +43,16 @@ export async function startEdge({ upstream } = {}) {
     bindings: { SESSION_SECRET, ENCRYPTION_KEY },
     durableObjects,
   };
+  const borrowed = {};
+  for (const [name, className] of Object.entries(config.durableObjects)) borrowed[name] = { className, scriptName: 'edge', useSQLite: true };
   const references = upstream ? [
+    {
+      ...edge,
+      name: 'edge-nocache',
+      bindings: { ...edge.bindings, PROXY_CACHE_TTL_MS: '0' },
+      durableObjects: borrowed,
+      routes: [`${NO_CACHE_HOST}/*`],
+    },
     {
       name: 'pass',
       modules: true,

@@ -5,8 +5,21 @@ import { json } from './errors.mjs';
 import { readJsonObject } from './limits.mjs';
 import { validateAppInput } from './app_model.mjs';
 import { orgStore } from './stores.mjs';
+import { invalidateApp } from './proxy_cache.mjs';
 
 const answer = (status) => (result) => (result.ok ? json(status, result.value) : result);
+
+// Every change to an app reaches the proxy at once in this isolate (and
+// within the cache TTL in others: proxy_cache.mjs): the cached app entry and
+// its users' credentials are dropped once the OrgStore has answered,
+// whatever it answered.
+async function changingApp({ org }, id, change) {
+  try {
+    return await change();
+  } finally {
+    invalidateApp(org, id);
+  }
+}
 
 /** POST /api/apps → 201 app. */
 export async function createApp({ request, env, session }) {
@@ -34,26 +47,30 @@ export async function updateApp({ request, env, session, params }) {
   if (!body.ok) return body;
   const patch = validateAppInput(body.value, { partial: true });
   if (!patch.ok) return patch;
-  return answer(200)(await orgStore(env, session.org).updateApp(session.org, params.id, patch.value, session.sub));
+  return answer(200)(await changingApp(session, params.id,
+    () => orgStore(env, session.org).updateApp(session.org, params.id, patch.value, session.sub)));
 }
 
 /** DELETE /api/apps/{id}: the app, its secret and every user's tokens (SPEC §5). */
 export async function deleteApp({ env, session, params }) {
-  const deleted = await orgStore(env, session.org).deleteApp(session.org, params.id);
+  const deleted = await changingApp(session, params.id, () => orgStore(env, session.org).deleteApp(session.org, params.id));
   return deleted.ok ? new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } }) : deleted;
 }
 
 /** POST /api/apps/{id}/reset: every user's tokens go; configuration stays. */
 export async function resetApp({ env, session, params }) {
-  return answer(200)(await orgStore(env, session.org).resetApp(session.org, params.id, session.sub));
+  return answer(200)(await changingApp(session, params.id,
+    () => orgStore(env, session.org).resetApp(session.org, params.id, session.sub)));
 }
 
 /** POST /api/apps/{id}/enable. */
 export async function enableApp({ env, session, params }) {
-  return answer(200)(await orgStore(env, session.org).setEnabled(session.org, params.id, true, session.sub));
+  return answer(200)(await changingApp(session, params.id,
+    () => orgStore(env, session.org).setEnabled(session.org, params.id, true, session.sub)));
 }
 
 /** POST /api/apps/{id}/disable: tokens kept but unusable; no new authorizations. */
 export async function disableApp({ env, session, params }) {
-  return answer(200)(await orgStore(env, session.org).setEnabled(session.org, params.id, false, session.sub));
+  return answer(200)(await changingApp(session, params.id,
+    () => orgStore(env, session.org).setEnabled(session.org, params.id, false, session.sub)));
 }

@@ -9,6 +9,7 @@ import { LIMITS, readJsonObject } from './limits.mjs';
 import { orgStore, connectionRef, connectionStore } from './stores.mjs';
 import { beginOAuthConnect } from './oauth.mjs';
 import * as flows from './flows.mjs';
+import { invalidateConnection } from './proxy_cache.mjs';
 
 /**
  * The wire shape of a connection: {app_id, status, identity, expires_at,
@@ -38,6 +39,17 @@ async function appAndConnection(env, session, id) {
   return { ok: true, value: { app: app.value, ref, store: connectionStore(env, ref) } };
 }
 
+// The caller's connection changes (stored credentials, state): the proxy's
+// cached credentials for it are dropped once the ConnectionStore has
+// answered, whatever it answered (proxy_cache.mjs).
+async function changingConnection(session, id, change) {
+  try {
+    return await change();
+  } finally {
+    invalidateConnection(session.org, id, session.sub);
+  }
+}
+
 async function answerView(app, view) {
   return view.ok ? json(200, connectionView(await getEngine(), app, view.value)) : view;
 }
@@ -55,7 +67,7 @@ export async function disconnect({ env, session, params }) {
   const found = await appAndConnection(env, session, params.id);
   if (!found.ok) return found;
   const { app, ref, store } = found.value;
-  return answerView(app, await store.disconnect(ref));
+  return answerView(app, await changingConnection(session, params.id, () => store.disconnect(ref)));
 }
 
 /**
@@ -96,11 +108,11 @@ export async function connect({ request, env, session, params, url }) {
   // Indexed before anything is written, so reset/delete can always find it.
   const registered = await store.registerConnection(session.org, use.app.id, use.app.generation, session.sub);
   if (!registered.ok) return registered;
-  const connected = await connectionStore(env, ref).saveCredentials(ref, {
+  const connected = await changingConnection(session, use.app.id, () => connectionStore(env, ref).saveCredentials(ref, {
     hash: acquired.value.hash,
     identity: acquired.value.identity,
     connectorVersion: use.connector.version,
-  });
+  }));
   return connected.ok ? json(200, connectionView(engine, use.app, connected.value)) : connected;
 }
 
@@ -123,7 +135,7 @@ export async function check({ env, session, params }) {
   const use = found.value;
   if (!use.app.enabled) return fail('app_disabled', 'the app is disabled: its connections cannot be used');
   const ref = connectionRef(session.org, use.app.id, use.app.generation, session.sub);
-  return answerView(use.app, await connectionStore(env, ref).check(ref, use));
+  return answerView(use.app, await changingConnection(session, use.app.id, () => connectionStore(env, ref).check(ref, use)));
 }
 
 // The entered values against the connector's fields (engine.describe): only

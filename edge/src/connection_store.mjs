@@ -79,11 +79,13 @@ export class ConnectionStore extends DurableObject {
   }
 
   /**
-   * The connection hash for a request: {hash, version}, or not_connected /
-   * connection_lost (with `lost`) / connection_degraded. A proactive refresh
-   * (SPEC §3: within the app's refresh_buffer of expires_at) joins the single
-   * flight; if it fails transiently while the token has not expired yet, the
-   * token is still used.
+   * The connection hash for a request: {hash, version, status}, or
+   * not_connected / connection_lost (with `lost`) / connection_degraded. A
+   * proactive refresh (SPEC §3: within the app's refresh_buffer of
+   * expires_at) joins the single flight; if it fails transiently while the
+   * token has not expired yet, the token is still used. `status` is the
+   * connection's (SPEC §4): the worker caches only `connected` credentials
+   * (proxy_cache.mjs).
    */
   async getCredentials(ref, use) {
     const opened = await this.#open(ref);
@@ -91,10 +93,14 @@ export class ConnectionStore extends DurableObject {
     const { record, hash } = opened.value;
     const engine = await getEngine();
     const now = this.#seconds();
-    if (!flows.needsRefresh({ engine, use, hash, now })) return ok({ hash, version: record.version });
+    const current = () => ok({ hash, version: record.version, status: statusOf(record) });
+    if (!flows.needsRefresh({ engine, use, hash, now })) return current();
     const refreshed = await this.refresh(ref, record.version, use);
     if (refreshed.ok || refreshed.error.code !== 'connection_degraded') return refreshed;
-    return flows.needsRefresh({ engine, use, hash, now, buffer: 0 }) ? refreshed : ok({ hash, version: record.version });
+    // The refresh failed transiently and recorded it (degraded); the token
+    // itself is still good until it actually expires.
+    if (flows.needsRefresh({ engine, use, hash, now, buffer: 0 })) return refreshed;
+    return ok({ hash, version: record.version, status: 'degraded' });
   }
 
   /**
@@ -115,7 +121,7 @@ export class ConnectionStore extends DurableObject {
    * refresh token) runs the connector's test instead: if the credentials
    * still pass it, the caller's answer was not about them.
    *
-   * Answers {hash, version, refreshed} or not_connected / connection_lost
+   * Answers {hash, version, refreshed, status} or not_connected / connection_lost
    * (with `lost`) / connection_degraded (with `lost`, `retryAfter`) /
    * egress_denied / conflict.
    */
@@ -131,7 +137,7 @@ export class ConnectionStore extends DurableObject {
     const opened = await this.#open(ref, { allowLost: force });
     if (!opened.ok) return opened;
     const { record, hash, key } = opened.value;
-    if (record.version !== seenVersion) return ok({ hash, version: record.version, refreshed: false });
+    if (record.version !== seenVersion) return ok({ hash, version: record.version, refreshed: false, status: statusOf(record) });
     const engine = await getEngine();
     const now = this.#seconds();
     const { state } = record;
@@ -151,7 +157,7 @@ export class ConnectionStore extends DurableObject {
         state: flows.stateSuccess(engine, current.state, { now: this.#seconds(), connectorVersion: use.connector.version }),
       }));
       if (!next) return this.#current(ref);
-      return ok({ hash: refreshed.value.hash, version: next.version, refreshed: true });
+      return ok({ hash: refreshed.value.hash, version: next.version, refreshed: true, status: statusOf(next) });
     }
     if (refreshed.error.code !== 'flow_failed') return refreshed; // egress_denied: the admin's list, not the provider
 
@@ -166,7 +172,7 @@ export class ConnectionStore extends DurableObject {
             : flows.stateSuccess(engine, current.state, { now: this.#seconds(), connectorVersion: use.connector.version }),
         }));
         if (!next) return this.#current(ref);
-        return ok({ hash, version: next.version, refreshed: false });
+        return ok({ hash, version: next.version, refreshed: false, status: statusOf(next) });
       }
       if (!tested.ok) failure = tested.error;
     }
@@ -316,7 +322,9 @@ export class ConnectionStore extends DurableObject {
   // The stored credentials after someone else changed them.
   async #current(ref) {
     const opened = await this.#open(ref);
-    return opened.ok ? ok({ hash: opened.value.hash, version: opened.value.record.version, refreshed: false }) : opened;
+    if (!opened.ok) return opened;
+    const { hash, record } = opened.value;
+    return ok({ hash, version: record.version, refreshed: false, status: statusOf(record) });
   }
 
   // Compare-and-set: writes update(current) only if the credentials are
@@ -379,6 +387,10 @@ export class ConnectionStore extends DurableObject {
 
 function sameRef(a, b) {
   return a.org === b.org && a.app === b.app && a.generation === b.generation && a.user === b.user;
+}
+
+function statusOf(record) {
+  return record.state?.status ?? 'not_connected';
 }
 
 function expiresAt(hash) {

@@ -6,6 +6,7 @@ import { getEngine } from './engine.mjs';
 import { LIMITS, readJsonObject } from './limits.mjs';
 import { CONNECTOR_NAME } from './app_model.mjs';
 import { orgStore } from './stores.mjs';
+import { invalidateOrg } from './proxy_cache.mjs';
 
 const badName = () => fail('invalid_connector', 'the connector is invalid', {
   details: [{ path: '/name', message: 'must match ^[a-z][a-z0-9_-]{0,63}$' }],
@@ -24,7 +25,12 @@ export async function putConnector({ request, env, session, params }) {
       details: [{ path: '/name', message: `must equal the name in the URL ("${params.name}")` }],
     });
   }
-  const stored = await orgStore(env, session.org).putConnector(session.org, params.name, body.value, session.sub);
+  let stored;
+  try {
+    stored = await orgStore(env, session.org).putConnector(session.org, params.name, body.value, session.sub);
+  } finally {
+    invalidateOrg(session.org); // apps on the current version now use this one (proxy_cache.mjs)
+  }
   return stored.ok ? json(201, stored.value) : stored;
 }
 
@@ -63,6 +69,11 @@ export async function rollbackConnector({ request, env, session, params }) {
       details: [{ path: '/version', message: 'must be a positive integer' }],
     });
   }
-  const restored = await orgStore(env, session.org).rollbackConnector(session.org, params.name, version, session.sub);
+  let restored;
+  try {
+    restored = await orgStore(env, session.org).rollbackConnector(session.org, params.name, version, session.sub);
+  } finally {
+    invalidateOrg(session.org);
+  }
   return restored.ok ? json(201, { ...restored.value, restored_from: version }) : restored;
 }

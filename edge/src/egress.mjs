@@ -53,13 +53,26 @@ export function hostAllowed(url, hosts) {
   if (parsed.username || parsed.password) return false;
   const host = parsed.hostname.toLowerCase();
   const port = parsed.port || DEFAULT_PORT[parsed.protocol];
-  return hosts.some((entry) => {
-    const m = /^(.*?)(?::([0-9]+))?$/.exec(entry);
-    const [pattern, entryPort] = [m[1], m[2] ?? DEFAULT_PORT[parsed.protocol]];
-    if (entryPort !== port) return false;
+  return parsedEntries(hosts).some(({ pattern, port: entryPort }) => {
+    if ((entryPort ?? DEFAULT_PORT[parsed.protocol]) !== port) return false;
     if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
     return host === pattern;
   });
+}
+
+// Each entry split into {pattern, port (undefined: the scheme's default)},
+// once per list (an app's list is the same array for every request).
+const parsedLists = new WeakMap();
+function parsedEntries(hosts) {
+  let parsed = parsedLists.get(hosts);
+  if (!parsed) {
+    parsed = hosts.map((entry) => {
+      const m = /^(.*?)(?::([0-9]+))?$/.exec(entry);
+      return { pattern: m[1], port: m[2] };
+    });
+    parsedLists.set(hosts, parsed);
+  }
+  return parsed;
 }
 
 // "host" or "host:port" of an absolute URL, as an egress entry.

@@ -9,6 +9,7 @@
 //   authorization_store.mjs  AuthorizationStore DO (one pending OAuth state)
 //   oauth.mjs         connect (oauth2) and /oauth/callback
 //   flows.mjs         seam to the engine's flows    crypto.mjs   AES-GCM at rest
+//   proxy_cache.mjs   the proxy's isolate-level cache (app, credentials), invalidated by the routes
 import { route } from './router.mjs';
 import { errorResponse } from './errors.mjs';
 

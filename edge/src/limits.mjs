@@ -37,7 +37,9 @@ export const LIMITS = Object.freeze({
 /** Sum of header name and value lengths, as a proxy for the header block size. */
 export function checkHeaderSize(headers) {
   let size = 0;
-  for (const [name, value] of headers) size += name.length + value.length + 4;
+  headers.forEach((value, name) => {
+    size += name.length + value.length + 4;
+  });
   return size > LIMITS.headerBytes
     ? fail('headers_too_large', `request headers exceed ${LIMITS.headerBytes} bytes`)
     : ok(size);

@@ -23,6 +23,7 @@ import { callbackPage } from './callback_page.mjs';
 import * as flows from './flows.mjs';
 import { sha256Hex } from './digest.mjs';
 import { bindBrowser, isBoundBrowser } from './browser_binding.mjs';
+import { invalidateConnection } from './proxy_cache.mjs';
 
 /** The callback path, under the origin the console and the API share (SPEC §7). */
 export const CALLBACK_PATH = '/oauth/callback';
@@ -117,9 +118,14 @@ export async function oauthCallback({ request, env, url }) {
   // Indexed before anything is written, so reset/delete can always find it.
   const registered = await org.registerConnection(pending.org, pending.app, pending.generation, pending.user);
   if (!registered.ok) return refuse(state, registered.error.code, registered.error.message);
-  const saved = await connectionStore(env, ref).saveCredentials(ref, {
-    hash: done.value.hash, identity: done.value.identity, connectorVersion: use.connector.version,
-  });
+  let saved;
+  try {
+    saved = await connectionStore(env, ref).saveCredentials(ref, {
+      hash: done.value.hash, identity: done.value.identity, connectorVersion: use.connector.version,
+    });
+  } finally {
+    invalidateConnection(pending.org, pending.app, pending.user); // the proxy's cached credentials (proxy_cache.mjs)
+  }
   if (!saved.ok) return refuse(state, saved.error.code, saved.error.message);
   return callbackPage({ origin, state, ok: true });
 }

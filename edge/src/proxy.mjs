@@ -9,16 +9,19 @@
 // request is sent until the engine's next_retry_at), 403 app_disabled, 403
 // egress_denied (path escape, or a host outside the app's egress list), 413
 // over the body limit. The upstream is never contacted for a refused request.
+//
+// A warm isolate answers from proxy_cache.mjs (the app, the caller's
+// credentials, derived once): no Durable Object call per request, within
+// the bounds documented there and in edge/README.md "Caching on the request
+// path"; the refresh itself always goes through the ConnectionStore.
 import { ok, fail } from './result.mjs';
 import { getEngine } from './engine.mjs';
 import { LIMITS, readBodyBytes } from './limits.mjs';
-import { orgStore, connectionRef, connectionStore } from './stores.mjs';
 import { proxyTarget } from './proxy_path.mjs';
-import { allowedHosts } from './egress.mjs';
 import { fetchUpstream } from './upstream.mjs';
 import { upstreamRequestHeaders, callerResponseHeaders } from './http_headers.mjs';
-import { connectorInfo } from './connector_info.mjs';
-import { engineContext } from './flows.mjs';
+import { proxyApp, proxyCredentials, refreshProxyCredentials, invalidateConnection } from './proxy_cache.mjs';
+import { connectionStore } from './stores.mjs';
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 const TEXT_BODY = /^(application\/(json|[a-z0-9.+-]*\+json|x-www-form-urlencoded)|text\/)/i;
@@ -27,66 +30,70 @@ export async function proxy({ request, env, session, params, url }) {
   const target = proxyTarget(params.rest, url.search);
   if (!target.ok) return target;
 
-  const store = orgStore(env, session.org);
-  const found = await store.appForUse(session.org, params.id);
-  if (!found.ok) return found;
-  const use = found.value;
-  if (!use.app.enabled) return fail('app_disabled', 'the app is disabled by an administrator');
-
-  const engine = await getEngine();
-  const egress = allowedHosts(engine, use);
-  const ref = connectionRef(session.org, use.app.id, use.app.generation, session.sub);
-  const connection = connectionStore(env, ref);
+  // The app and the caller's credentials come from the isolate's cache when
+  // it has them (proxy_cache.mjs: bounded staleness, invalidated by the
+  // routes that change them), else from the Durable Objects.
+  const app = await proxyApp(env, session.org, params.id);
+  if (!app.ok) return app;
+  if (!app.value.use.app.enabled) return fail('app_disabled', 'the app is disabled by an administrator');
   // Proactive refresh (SPEC §3) happens in here, single-flight.
-  const credentials = await connection.getCredentials(ref, use);
+  const credentials = await proxyCredentials(env, app.value, session.sub);
   if (!credentials.ok) return credentials;
+  const leased = [credentials.value];
+  try {
+    const body = await requestBody(request);
+    if (!body.ok) return body;
+    const outgoing = {
+      method: request.method.toUpperCase(),
+      url: target.value,
+      headers: upstreamRequestHeaders(request.headers),
+      ...body.value,
+    };
+    const engine = await getEngine();
 
-  const body = await requestBody(request);
-  if (!body.ok) return body;
-  const outgoing = {
-    method: request.method.toUpperCase(),
-    url: target.value,
-    headers: upstreamRequestHeaders(request.headers),
-    ...body.value,
-  };
+    const first = await send(engine, outgoing, credentials.value);
+    if (!first.ok) return afterApplyFailure(env, credentials.value, first);
+    if (nextStep(engine, first.value.action) !== 'refresh_and_retry') return first.value.response;
 
-  const first = await send(engine, use, egress, outgoing, credentials.value);
-  if (!first.ok) return afterApplyFailure(connection, ref, credentials.value, first);
-  if (engine.requestNextStep(first.value.action, false).value?.next !== 'refresh_and_retry') return first.value.response;
-
-  // SPEC §2.5 rule 3: refresh (single-flight, compare-and-refresh inside the
-  // connection object), then retry exactly once; the retry is final.
-  const refreshed = await connection.refresh(ref, credentials.value.version, use);
-  if (!refreshed.ok) {
+    // SPEC §2.5 rule 3: refresh (single-flight, compare-and-refresh inside the
+    // connection object), then retry exactly once; the retry is final.
+    const refreshed = await refreshProxyCredentials(env, credentials.value);
+    if (!refreshed.ok) {
+      await first.value.response.body?.cancel();
+      return refreshed;
+    }
+    leased.push(refreshed.value);
+    if (refreshed.value.version === credentials.value.version) {
+      // Nothing to refresh with, and the connector's test says the credentials
+      // still work: the answer was about this request, not the connection.
+      return first.value.response;
+    }
     await first.value.response.body?.cancel();
-    return refreshed;
+    const second = await send(engine, outgoing, refreshed.value);
+    if (!second.ok) return afterApplyFailure(env, refreshed.value, second);
+    return second.value.response; // requestNextStep(…, true) is always "deliver"
+  } finally {
+    for (const c of leased) c.release();
   }
-  if (refreshed.value.version === credentials.value.version) {
-    // Nothing to refresh with, and the connector's test says the credentials
-    // still work: the answer was about this request, not the connection.
-    return first.value.response;
-  }
-  await first.value.response.body?.cancel();
-  const second = await send(engine, use, egress, outgoing, refreshed.value);
-  if (!second.ok) return afterApplyFailure(connection, ref, refreshed.value, second);
-  return second.value.response; // requestNextStep(…, true) is always "deliver"
 }
 
 // A request the connector could not authorize. A problem in the caller's
 // request (paths under /request) is the caller's: 400. Anything else — a
 // template value missing — is the connector's (SPEC §4 connector_error): the
 // connection is lost, naming the last working connector version.
-async function afterApplyFailure(connection, ref, credentials, failed) {
+async function afterApplyFailure(env, credentials, failed) {
   if (failed.error.code !== 'apply_failed') return failed;
   const problems = failed.error.details ?? [];
   if (problems.length && problems.every((p) => p.path === '/request' || p.path.startsWith('/request/'))) {
     return fail('invalid_request', 'the request cannot be sent', { details: problems });
   }
   const first = problems[0];
-  const recorded = await connection.recordFailure(ref, credentials.version, {
+  const { ref } = credentials;
+  const recorded = await connectionStore(env, ref).recordFailure(ref, credentials.version, {
     cause: 'connector_error',
     detail: first ? `${first.path}: ${first.message}` : 'the connector could not authorize a request',
   });
+  invalidateConnection(ref.org, ref.app, ref.user);
   return fail('connector_error', 'the connector could not authorize this request', {
     details: problems, ...(recorded.ok ? {} : { lost: recorded.error.lost }),
   });
@@ -104,11 +111,16 @@ async function requestBody(request) {
   return ok({ body: text, bytes: bytes.value });
 }
 
-// One authorized attempt: apply (engine), egress check, fetch, classify.
-// Answers {response (to return to the caller), action}.
-async function send(engine, use, egress, outgoing, { hash }) {
+// One authorized attempt — the engine calls of an attempt (apply, then
+// classify) stay together here: apply (engine), egress check, fetch,
+// classify. `credentials` (proxy_credentials.mjs) carry the app entry (its
+// definition, egress list, connector facts) and the engine context, built
+// once per connection version. Answers {response (to return to the
+// caller), action}.
+async function send(engine, outgoing, credentials) {
+  const { use, egress, info } = credentials.app;
   const definition = use.connector.definition;
-  const context = engineContext(hash, use);
+  const context = credentials.context;
   const applied = engine.apply(definition, context, {
     method: outgoing.method, url: outgoing.url, headers: outgoing.headers, body: outgoing.body,
   });
@@ -133,21 +145,53 @@ async function send(engine, use, egress, outgoing, { hash }) {
   // the classification limit; the rest streams unread.
   let text = '';
   let stream = NULL_BODY_STATUS.has(upstream.status) ? null : upstream.body;
-  if (stream && connectorInfo(definition).signalsReadBody) {
+  if (stream && info.signalsReadBody) {
     const peeked = await peek(stream, LIMITS.classifyBodyBytes);
     text = peeked.text;
     stream = peeked.stream;
   }
-  const classified = engine.classify(definition, context, {
-    status: upstream.status, headers: [...upstream.headers], body: text,
-  });
-  const action = classified.ok ? classified.value.action : 'error';
+  const action = classify(engine, credentials, upstream.status, text);
   const response = new Response(stream, {
     status: upstream.status,
     statusText: upstream.statusText,
     headers: callerResponseHeaders(upstream.headers),
   });
   return ok({ response, action });
+}
+
+// SPEC §2.5: the engine's classification of an answer, 'ok' | 'refresh' |
+// 'error'. The signals look at the status and the body only, so the engine
+// is given those. When no signal reads the body (connector_info), the body
+// given is always empty and the answer depends on the status alone for this
+// definition and context: it is asked once per status and kept with the
+// credentials (the same inputs give the same answer; nothing else goes in).
+function classify(engine, credentials, status, body) {
+  const { definition } = credentials.app.use.connector;
+  const ask = () => {
+    const classified = engine.classify(definition, credentials.context, { status, body });
+    return classified.ok ? classified.value.action : 'error';
+  };
+  if (credentials.app.info.signalsReadBody) return ask();
+  const byStatus = credentials.derive('classified', () => new Map());
+  let action = byStatus.get(status);
+  if (action === undefined) {
+    action = ask();
+    byStatus.set(status, action);
+  }
+  return action;
+}
+
+// SPEC §2.5 rule 3 (the engine's requestNextStep) for a first attempt: the
+// answer depends on the classification alone, so each is asked once per
+// isolate.
+const nextSteps = new Map();
+function nextStep(engine, action) {
+  let next = nextSteps.get(action);
+  if (next === undefined) {
+    next = engine.requestNextStep(action, false).value?.next ?? 'deliver';
+    nextSteps.set(action, next);
+  }
+  return next;
 }
 
 // Reads up to `limit` bytes of `body` and answers them as text together with

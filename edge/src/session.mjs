@@ -4,6 +4,7 @@
 // Missing or invalid → 401; the role check (403) is the router's.
 import { ok, fail } from './result.mjs';
 import { LIMITS } from './limits.mjs';
+import { cachedClaims, rememberClaims, forgetToken } from './session_cache.mjs';
 
 /** Accepted clock difference with the console that minted the token, in seconds (default 30). */
 export const CLOCK_SKEW_SECONDS = 30;
@@ -49,7 +50,9 @@ const invalid = (why) => fail('unauthorized', 'a valid session token is required
 /**
  * Verifies the request's session token. `now` is epoch seconds (injected so
  * tests can pin it). Answers {sub, org, role} or an `unauthorized` error
- * whose `why` (kept inside, never sent) says which check failed.
+ * whose `why` (kept inside, never sent) says which check failed. A token
+ * already verified in this isolate skips the signature check
+ * (session_cache.mjs); the time checks run every time.
  */
 export async function verifySession(request, secret, now = Math.floor(Date.now() / 1000)) {
   const header = request.headers.get('authorization');
@@ -58,6 +61,25 @@ export async function verifySession(request, secret, now = Math.floor(Date.now()
   if (!match) return invalid('not a Bearer token');
   const token = match[1];
   if (token.length > LIMITS.sessionTokenBytes) return invalid('token too long');
+
+  let claims = cachedClaims(token, secret);
+  if (!claims) {
+    const verified = await verifyToken(token, secret);
+    if (!verified.ok) return verified;
+    claims = verified.value;
+    rememberClaims(token, secret, claims);
+  }
+  const { exp, nbf } = claims;
+  if (now > exp + CLOCK_SKEW_SECONDS) {
+    forgetToken(token);
+    return invalid('expired');
+  }
+  if (nbf !== undefined && now + CLOCK_SKEW_SECONDS < nbf) return invalid('not yet valid');
+  return ok({ sub: claims.sub, org: claims.org, role: claims.role });
+}
+
+// The signature and the claims' shape (not the time): {sub, org, role, exp, nbf}.
+async function verifyToken(token, secret) {
   const parts = token.split('.');
   if (parts.length !== 3) return invalid('not a JWS compact serialization');
   const [head, body, signature] = parts;
@@ -77,12 +99,11 @@ export async function verifySession(request, secret, now = Math.floor(Date.now()
   if (!claims) return invalid('claims are not a JSON object');
   const { sub, org, role, exp, nbf } = claims;
   if (typeof exp !== 'number' || !Number.isFinite(exp)) return invalid('exp missing');
-  if (now > exp + CLOCK_SKEW_SECONDS) return invalid('expired');
-  if (nbf !== undefined && (typeof nbf !== 'number' || now + CLOCK_SKEW_SECONDS < nbf)) return invalid('not yet valid');
+  if (nbf !== undefined && (typeof nbf !== 'number' || !Number.isFinite(nbf))) return invalid('nbf is not a number');
   if (!validClaim(sub)) return invalid('sub missing');
   if (!validClaim(org)) return invalid('org missing');
   if (!ROLES.has(role)) return invalid('role is neither admin nor member');
-  return ok({ sub, org, role });
+  return ok({ sub, org, role, exp, nbf });
 }
 
 function validClaim(value) {

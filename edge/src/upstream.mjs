@@ -32,10 +32,11 @@ export async function fetchUpstream(url, init, egress) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), UPSTREAM_TIMEOUT_MS);
   const attempts = IDEMPOTENT.has((init.method ?? 'GET').toUpperCase()) ? 2 : 1;
+  const options = { ...init, redirect: 'manual', signal: controller.signal };
   try {
     for (let attempt = 1; ; attempt++) {
       try {
-        return ok(await fetch(url, { ...init, redirect: 'manual', signal: controller.signal }));
+        return ok(await fetch(url, options));
       } catch {
         if (controller.signal.aborted) return fail('upstream_timeout', 'the provider did not answer in time');
         if (attempt >= attempts) return fail('upstream_unreachable', 'the provider could not be reached');

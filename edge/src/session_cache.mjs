@@ -1,0 +1,29 @@
+// Verified session tokens, per isolate: a caller sends the same token with
+// every request until it expires, and verifying its HS256 signature
+// (crypto.subtle, asynchronous) is one of the larger costs of a proxied
+// request. Only tokens whose signature verified under the current
+// SESSION_SECRET and whose claims have the required shape are kept, with
+// those claims; the time checks (exp, nbf, SPEC §7) run on every request
+// against the clock, so a cached token expires exactly when an uncached one
+// would. A token is looked up by its exact text: a forged or altered token
+// is never in here and goes through the full check. Bounded (LRU by count
+// and by total token length); the tokens stay in memory only.
+import { Lru } from './lru.mjs';
+
+const verified = new Lru({ maxEntries: 2048, maxWeight: 4 * 1024 * 1024 });
+
+/** The claims of `token` if it verified under `secret` before, else undefined. */
+export function cachedClaims(token, secret) {
+  const entry = verified.get(token);
+  return entry?.secret === secret ? entry.claims : undefined;
+}
+
+/** Remembers that `token` verified under `secret` with `claims`. */
+export function rememberClaims(token, secret, claims) {
+  verified.set(token, { secret, claims }, token.length + 256);
+}
+
+/** Forgets `token` (it expired: no need to keep it). */
+export function forgetToken(token) {
+  verified.delete(token);
+}
