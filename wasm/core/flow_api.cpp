@@ -24,15 +24,24 @@ namespace {
 
 // No exception may leave the facade (flow_api.h); the core does not throw on
 // purpose, so this only catches the unforeseen (allocation failure).
-template <class F>
-json guarded(F&& f) {
+// The handlers exist once: `guarded` only passes its lambda through a plain
+// function pointer. As a template, each of the 16 entry points had its own
+// copy of them: 7.5 KB of WebAssembly (issue 6).
+using FlowThunk = json (*)(const void*);
+
+[[gnu::noinline]] json guarded_call(FlowThunk thunk, const void* f) {
   try {
-    return f();
+    return thunk(f);
   } catch (const std::exception&) {
     return error_envelope("", "internal error while running the flow; the input may be too large");
   } catch (...) {
     return error_envelope("", "internal error while running the flow");
   }
+}
+
+template <class F>
+json guarded(const F& f) {
+  return guarded_call([](const void* p) -> json { return (*static_cast<const F*>(p))(); }, &f);
 }
 
 const json& member_or_null(const json& j, const char* key) {

@@ -21,53 +21,26 @@ json error_envelope(const std::string& path, const std::string& message) {
 
 namespace {
 
-// Records the first syntax error; every other event is accepted and ignored.
-class SyntaxErrorRecorder : public nlohmann::json_sax<json> {
- public:
-  size_t position = 0;
-  std::string reason;
-
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t&) override { return true; }
-  bool binary(binary_t&) override { return true; }
-  bool start_object(std::size_t) override { return true; }
-  bool key(string_t&) override { return true; }
-  bool end_object() override { return true; }
-  bool start_array(std::size_t) override { return true; }
-  bool end_array() override { return true; }
-  bool parse_error(std::size_t at, const std::string&,
-                   const nlohmann::detail::exception& error) override {
-    position = at;
-    reason = without_input(error.what());
-    return false;
+// nlohmann's message is "[json.exception.parse_error.101] parse error at
+// line L, column C: <reason>; last read: '<input>'; expected <token>".
+// The input excerpt may hold part of a secret: drop it, keep the rest.
+std::string without_input(std::string message) {
+  size_t start = message.find("] ");
+  if (start != std::string::npos) message.erase(0, start + 2);
+  size_t excerpt = message.find("; last read: '");
+  if (excerpt == std::string::npos) return message;
+  std::string tail;
+  size_t expected = message.rfind("; expected ");
+  static const std::vector<std::string> kTokenNames = {
+      "true literal", "false literal", "null literal", "string literal", "number literal",
+      "'['", "'{'", "']'", "'}'", "':'", "','", "end of input", "'[', '{', or a literal"};
+  if (expected != std::string::npos && expected > excerpt) {
+    std::string name = message.substr(expected + 11);
+    if (std::find(kTokenNames.begin(), kTokenNames.end(), name) != kTokenNames.end())
+      tail = "; expected " + name;
   }
-
- private:
-  // nlohmann's message is "[json.exception.parse_error.101] parse error at
-  // line L, column C: <reason>; last read: '<input>'; expected <token>".
-  // The input excerpt may hold part of a secret: drop it, keep the rest.
-  static std::string without_input(std::string message) {
-    size_t start = message.find("] ");
-    if (start != std::string::npos) message.erase(0, start + 2);
-    size_t excerpt = message.find("; last read: '");
-    if (excerpt == std::string::npos) return message;
-    std::string tail;
-    size_t expected = message.rfind("; expected ");
-    static const std::vector<std::string> kTokenNames = {
-        "true literal", "false literal", "null literal", "string literal", "number literal",
-        "'['", "'{'", "']'", "'}'", "':'", "','", "end of input", "'[', '{', or a literal"};
-    if (expected != std::string::npos && expected > excerpt) {
-      std::string name = message.substr(expected + 11);
-      if (std::find(kTokenNames.begin(), kTokenNames.end(), name) != kTokenNames.end())
-        tail = "; expected " + name;
-    }
-    return message.substr(0, excerpt) + tail;
-  }
-};
+  return message.substr(0, excerpt) + tail;
+}
 
 }  // namespace
 
@@ -94,18 +67,12 @@ Result<json> parse_json_text(std::string_view text, const std::string& where) {
   if (json_text_depth(text) > kMaxJsonDepth)
     return Result<json>::failure(where, "nests deeper than " + std::to_string(kMaxJsonDepth) +
                                             " levels; flatten it");
-  json parsed = json::parse(text.begin(), text.end(), nullptr, false);
+  JsonSyntaxError error;
+  json parsed = parse_json_value<json>(text, &error);
   if (!parsed.is_discarded()) return Result<json>::success(std::move(parsed));
-  // Parse again to learn where and why it failed (the callback-free parse
-  // above does not say).
-  SyntaxErrorRecorder recorder;
-  try {
-    json::sax_parse(text.begin(), text.end(), &recorder);
-  } catch (...) {
-    // sax_parse reports through parse_error; this is only a guard.
-  }
-  std::string reason = recorder.reason.empty() ? "not valid JSON" : recorder.reason;
-  return Result<json>::failure(where, "invalid JSON at byte " + std::to_string(recorder.position) +
+  std::string reason = without_input(error.message);
+  if (reason.empty()) reason = "not valid JSON";
+  return Result<json>::failure(where, "invalid JSON at byte " + std::to_string(error.position) +
                                           ": " + reason);
 }
 
