@@ -4,11 +4,20 @@
 // engine) run in a worker thread that is terminated at a time cap.
 //
 // Each body is built so that the pattern does not match (or only at the
-// very end): the scanner must read all of it. Also measured: the same
-// classify with a status-only signal on the same body, i.e. what moving the
-// body into the module costs (JSON envelope, Embind string, parse) before any
-// pattern runs. Growth: the exponent k in time ∝ size^k between 100 KiB and
-// 1 MiB (1 = linear). The engine's body limit is 1 MiB (SPEC §2.5).
+// very end): the scanner must read all of it. Variants, interleaved:
+//   bound_bytes   bound.classify({status, body: Uint8Array}) on
+//                 engine.bind(definition, context): the edge path (the body
+//                 as the host reads it, copied into wasm memory as bytes)
+//   bound_string  the same with the body as a string (TextEncoder into wasm
+//                 memory)
+//   engine        engine.classify(definition, context, response): the
+//                 one-shot path, the body inside the JSON response text
+//   transport     the one-shot classify with a status-only signal on the
+//                 same body: what moving the body into the module costs
+//                 that way (JSON envelope, Embind string, parse) before any
+//                 pattern runs
+// Growth: the exponent k in time ∝ size^k between 100 KiB and 1 MiB (1 =
+// linear). The engine's body limit is 1 MiB (SPEC §2.5).
 import { Worker } from 'node:worker_threads';
 import { loadEngines } from './lib/raw_engine.mjs';
 import { signalCases, signalConnector, statusOnlyConnector } from './lib/connectors.mjs';
@@ -59,23 +68,36 @@ export async function run({ quick, log }) {
   const rows = [];
   for (const c of signalCases) {
     const connector = JSON.stringify(signalConnector(c.pattern, c.flags));
+    const bound = engine.bind(connector, context);
+    if (!bound.ok) throw new Error(`signals ${c.name}: bind failed ${JSON.stringify(bound.errors)}`);
     const row = { case: c.name, pattern: c.pattern, flags: c.flags, sizes: [] };
     let jsCapped = false;
     for (const size of SIZES) {
       const body = c.body(size);
+      const bytes = new TextEncoder().encode(body);
       const response = { status: 200, headers: [['content-type', 'text/plain']], body };
       const check = engine.classify(connector, context, response);
       if (!check.ok || check.value.action !== 'ok') throw new Error(`signals ${c.name}: unexpected ${JSON.stringify(check)}`);
-      // Interleaved: regex classify, status-only classify, regex classify...
-      const n = reps(size);
-      const regexTimes = [];
-      const transportTimes = [];
-      for (let round = 0; round < 3; round += 1) {
-        regexTimes.push(timeReps(() => engine.classify(connector, context, response), Math.ceil(n / 3)));
-        transportTimes.push(timeReps(() => engine.classify(statusOnlyConnector, context, response), Math.ceil(n / 3)));
+      for (const b of [bytes, body]) {
+        const same = bound.value.classify({ status: 200, body: b });
+        if (!same.ok || same.value.action !== 'ok') throw new Error(`signals ${c.name}: bound classify ${JSON.stringify(same)}`);
       }
-      const engineMs = median(regexTimes);
-      const transportMs = median(transportTimes);
+      // Interleaved: each variant in turn, three rounds.
+      const n = reps(size);
+      const variants = {
+        bound_bytes: () => bound.value.classify({ status: 200, body: bytes }),
+        bound_string: () => bound.value.classify({ status: 200, body }),
+        engine: () => engine.classify(connector, context, response),
+        transport: () => engine.classify(statusOnlyConnector, context, response),
+      };
+      const times = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+      for (let round = 0; round < 3; round += 1) {
+        for (const [name, fn] of Object.entries(variants)) times[name].push(timeReps(fn, Math.ceil(n / 3)));
+      }
+      const engineMs = median(times.engine);
+      const transportMs = median(times.transport);
+      const boundBytesMs = median(times.bound_bytes);
+      const boundStringMs = median(times.bound_string);
       let js;
       if (jsCapped) {
         js = { capped: true, skipped: true };
@@ -83,9 +105,11 @@ export async function run({ quick, log }) {
         js = await jsRegExp(c.pattern, c.flags, body, capMs);
         if (js.capped) jsCapped = true;
       }
-      log(`signals: ${c.name} ${sizeName(size)}: engine ${engineMs.toFixed(3)} ms, JS ${js.capped ? `> ${capMs} ms` : `${js.ms?.toFixed(3)} ms`}`);
+      log(`signals: ${c.name} ${sizeName(size)}: bound ${boundBytesMs.toFixed(3)} ms (bytes), ${boundStringMs.toFixed(3)} ms (string), one-shot ${engineMs.toFixed(3)} ms, JS ${js.capped ? `> ${capMs} ms` : `${js.ms?.toFixed(3)} ms`}`);
       row.sizes.push({
         bytes: size,
+        bound_bytes_ms: sig(boundBytesMs),
+        bound_string_ms: sig(boundStringMs),
         engine_ms: sig(engineMs),
         transport_ms: sig(transportMs),
         match_ms: sig(Math.max(0, engineMs - transportMs)),
@@ -95,26 +119,31 @@ export async function run({ quick, log }) {
         js_error: js.error ?? null,
       });
     }
+    bound.value.dispose();
     const [s1, s2, s3] = row.sizes;
+    row.bound_growth_exponent = sig(exponent(s2.bound_bytes_ms, s3.bound_bytes_ms, s2.bytes, s3.bytes), 2);
     row.growth_exponent = sig(exponent(s2.engine_ms, s3.engine_ms, s2.bytes, s3.bytes), 2);
     row.ratio_1mib_100kib = sig(s3.engine_ms / s2.engine_ms, 3);
     row.ratio_100kib_1kib = sig(s2.engine_ms / s1.engine_ms, 3);
     rows.push(row);
   }
   const worst = Math.max(...rows.map((r) => r.sizes[2].engine_ms));
-  return { available: true, cap_ms: capMs, cases: rows, worst_1mib_ms: sig(worst) };
+  const worstBound = Math.max(...rows.map((r) => r.sizes[2].bound_bytes_ms));
+  return { available: true, cap_ms: capMs, cases: rows, worst_bound_1mib_ms: sig(worstBound), worst_1mib_ms: sig(worst) };
 }
 
 export function table(result) {
-  const rows = [['case', 'body', 'engine ms', 'of which transport ms', 'JS RegExp ms', 'growth k']];
+  const rows = [['case', 'body', 'bound ms (bytes)', 'bound ms (string)', 'one-shot ms', 'of which transport ms', 'JS RegExp ms', 'growth k (bound, one-shot)']];
   for (const r of result.cases) {
     r.sizes.forEach((s, i) => rows.push([
-      i === 0 ? r.case : '', sizeName(s.bytes), s.engine_ms, s.transport_ms,
+      i === 0 ? r.case : '', sizeName(s.bytes), s.bound_bytes_ms, s.bound_string_ms, s.engine_ms, s.transport_ms,
       s.js_capped ? `> ${result.cap_ms} (${s.js_skipped ? 'skipped' : 'stopped'})` : s.js_error ? `error: ${s.js_error}` : s.js_ms,
-      i === 2 ? r.growth_exponent : '',
+      i === 2 ? `${r.bound_growth_exponent}, ${r.growth_exponent}` : '',
     ]));
   }
-  rows.push(['transport = the same classify with a status-only signal (moving the body into the module, no pattern);'
+  rows.push(['bound = bound.classify({status, body}) on engine.bind(...) (the edge path), body as Uint8Array or string;'
+    + ' one-shot = engine.classify(definition, context, response), the body inside JSON text;'
+    + ' transport = the one-shot classify with a status-only signal (moving the body into the module, no pattern);'
     + ' growth k: time ∝ size^k from 100 KiB to 1 MiB (1 = linear); JS RegExp runs in a worker thread stopped at the cap.']);
   return rows;
 }

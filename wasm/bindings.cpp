@@ -5,10 +5,17 @@
 // `guarded` turns any that escapes the core into an error value.
 #include <emscripten/bind.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
+#include <new>
+#include <optional>
+#include <stdexcept>
 #include <string>
 
+#include "answer_text.h"
+#include "bound_connection.h"
 #include "connector.h"
 #include "consent_flow.h"
 #include "engine.h"
@@ -53,7 +60,7 @@ class CompiledConnector {
   explicit CompiledConnector(const std::string& definition_text) {
     try {
       auto parsed = connauth::parse_connector(definition_text);
-      if (parsed.ok()) connector_ = std::make_unique<connauth::Connector>(std::move(*parsed.value));
+      if (parsed.ok()) connector_ = std::make_shared<const connauth::Connector>(std::move(*parsed.value));
       else problems_ = std::move(parsed.errors);
     } catch (...) {
       problems_ = {{"", "internal error while parsing the connector"}};
@@ -62,6 +69,8 @@ class CompiledConnector {
 
   bool ok() const { return connector_ != nullptr; }
   std::string problems() const { return to_text(error_envelope(problems_)); }
+  // Shared with the connections bound to it, which outlive an eviction.
+  const std::shared_ptr<const connauth::Connector>& connector() const { return connector_; }
 
   std::string describe() const {
     return guarded([&] { return connauth::ok_envelope(connauth::describe_connector(*connector_)); });
@@ -148,8 +157,143 @@ class CompiledConnector {
     });
   }
 
-  std::unique_ptr<connauth::Connector> connector_;
+  std::shared_ptr<const connauth::Connector> connector_;
   connauth::Problems problems_;
+};
+
+// One connection's context bound to a compiled connector
+// (core/bound_connection.h): the edge's per-request calls. It keeps its
+// connector alive, so the wrapper may evict the connector while the
+// connection is still in use; the wrapper's caller deletes it.
+//
+// No std::string crosses Embind on the request path: Embind would encode
+// and decode every byte in JavaScript (and copy a 1 MiB body byte by byte).
+// The wrapper writes the request or response into an input buffer in wasm
+// memory (with a loop, TextEncoder or a typed-array copy) — the one from
+// `small_input` when it fits in kInputBytes, else one from `input(bytes)`,
+// which lasts until the next call — calls with its address and the byte
+// counts, and reads the answer (core/answer_text.h) at the returned address,
+// its length at `answer_length_at`.
+class BoundHandle {
+ public:
+  static constexpr size_t kInputBytes = 4096;
+
+  BoundHandle(const CompiledConnector& compiled, const std::string& context)
+      : connector_(compiled.connector()), small_(new char[kInputBytes]) {
+    if (!connector_) {
+      problems_ = {{"", "the connector is not valid"}};
+      return;
+    }
+    try {
+      auto parsed = connauth::parse_json_text(context, "/context");
+      if (!parsed.ok()) {
+        problems_ = std::move(parsed.errors);
+        return;
+      }
+      auto bound = connauth::BoundConnection::bind(*connector_, *parsed.value);
+      if (bound.ok()) bound_ = std::move(*bound.value);
+      else problems_ = std::move(bound.errors);
+    } catch (const std::bad_alloc&) {
+      problems_ = {{"", "out of memory: the input is too large"}};
+    } catch (...) {
+      problems_ = {{"", "internal error while binding the connection"}};
+    }
+  }
+
+  bool ok() const { return bound_.has_value(); }
+  std::string problems() const { return connauth::problems_text(problems_); }
+
+  uintptr_t small_input() const { return reinterpret_cast<uintptr_t>(small_.get()); }
+
+  // A buffer of `bytes` for one call; 0 when out of memory.
+  uintptr_t input(size_t bytes) {
+    large_.reset(new (std::nothrow) char[std::max<size_t>(bytes, 1)]);
+    large_bytes_ = large_ ? bytes : 0;
+    return reinterpret_cast<uintptr_t>(large_.get());
+  }
+
+  uintptr_t answer_length_at() const { return reinterpret_cast<uintptr_t>(&answer_length_); }
+
+  // The input at `at` holds method, url, Content-Type (type_bytes < 0:
+  // none) and body, one after the other.
+  uintptr_t apply(uintptr_t at, int method_bytes, int url_bytes, int type_bytes, int body_bytes) {
+    return answer([&] {
+      std::string_view in = input_view(at, {method_bytes, url_bytes, std::max(type_bytes, 0), body_bytes});
+      std::string_view method = in.substr(0, method_bytes);
+      std::string_view url = in.substr(method_bytes, url_bytes);
+      size_t next = method_bytes + url_bytes;
+      std::optional<std::string_view> type;
+      if (type_bytes >= 0) type = in.substr(next, type_bytes);
+      std::string_view body = in.substr(next + std::max(type_bytes, 0), body_bytes);
+      connauth::write_edits(answer_, bound_->apply(method, url, type, body));
+    });
+  }
+
+  // The input at `at` holds the body.
+  uintptr_t classify(uintptr_t at, int status, int body_bytes) {
+    return answer([&] {
+      std::string_view body = input_view(at, {body_bytes});
+      connauth::write_classification(answer_, bound_->classify(status, body));
+    });
+  }
+
+  bool reads_body() const { return bound_ && bound_->reads_body(); }
+  bool reads_body_for(int status) const { return bound_ && bound_->reads_body(status); }
+  bool reads_request_body() const { return bound_ && bound_->reads_request_body(); }
+
+ private:
+  // An answer larger than this is freed at the next call: a cached
+  // connection must not hold a large body's memory.
+  static constexpr size_t kKeptAnswerBytes = 64 << 10;
+
+  // The first sum(parts) bytes of the input buffer at `at`; throws when it
+  // is not one of ours or the parts overrun it (never from the wrapper).
+  std::string_view input_view(uintptr_t at, std::initializer_list<int> parts) const {
+    size_t total = 0;
+    for (int part : parts) {
+      if (part < 0) throw std::out_of_range("input");
+      total += static_cast<size_t>(part);
+    }
+    if (at == small_input() && total <= kInputBytes) return std::string_view(small_.get(), total);
+    if (large_ && at == reinterpret_cast<uintptr_t>(large_.get()) && total <= large_bytes_)
+      return std::string_view(large_.get(), total);
+    throw std::out_of_range("input");
+  }
+
+  // Runs `f`, which writes answer_, and answers where the answer is. The
+  // handlers exist once: `answer` passes its lambda through a plain function
+  // pointer (as flow_api.cpp's `guarded` does, for size).
+  template <class F>
+  uintptr_t answer(const F& f) {
+    return answer_with([](const void* p) { (*static_cast<const F*>(p))(); }, &f);
+  }
+
+  [[gnu::noinline]] uintptr_t answer_with(void (*thunk)(const void*), const void* f) {
+    if (answer_.capacity() > kKeptAnswerBytes) std::string().swap(answer_);
+    try {
+      if (!bound_) connauth::write_problems(answer_, {{"", "this connection is not bound"}});
+      else thunk(f);
+    } catch (const std::bad_alloc&) {
+      connauth::write_problems(answer_, {{"", "out of memory: the input is too large"}});
+    } catch (const std::exception& e) {
+      connauth::write_problems(answer_, {{"", std::string("internal error: ") + e.what()}});
+    } catch (...) {
+      connauth::write_problems(answer_, {{"", "internal error"}});
+    }
+    large_.reset();
+    large_bytes_ = 0;
+    answer_length_ = static_cast<uint32_t>(answer_.size());
+    return reinterpret_cast<uintptr_t>(answer_.data());
+  }
+
+  std::shared_ptr<const connauth::Connector> connector_;
+  std::optional<connauth::BoundConnection> bound_;
+  connauth::Problems problems_;
+  std::unique_ptr<char[]> small_;
+  std::unique_ptr<char[]> large_;
+  size_t large_bytes_ = 0;
+  std::string answer_;
+  uint32_t answer_length_ = 0;
 };
 
 std::string consent_step(const std::string& state, const std::string& event) {
@@ -229,4 +373,18 @@ EMSCRIPTEN_BINDINGS(connauth) {
       .function("connectFinish", &CompiledConnector::connect_finish)
       .function("testBegin", &CompiledConnector::test_begin)
       .function("testFinish", &CompiledConnector::test_finish);
+  emscripten::constant("bodyLimit", static_cast<unsigned>(connauth::kDefaultBodyLimit));
+  emscripten::constant("boundInputBytes", static_cast<unsigned>(BoundHandle::kInputBytes));
+  emscripten::class_<BoundHandle>("BoundConnection")
+      .constructor<const CompiledConnector&, const std::string&>()
+      .function("ok", &BoundHandle::ok)
+      .function("problems", &BoundHandle::problems)
+      .function("smallInput", &BoundHandle::small_input)
+      .function("input", &BoundHandle::input)
+      .function("answerLengthAt", &BoundHandle::answer_length_at)
+      .function("apply", &BoundHandle::apply)
+      .function("classify", &BoundHandle::classify)
+      .function("readsBody", &BoundHandle::reads_body)
+      .function("readsBodyFor", &BoundHandle::reads_body_for)
+      .function("readsRequestBody", &BoundHandle::reads_request_body);
 }

@@ -77,6 +77,60 @@ export interface Classification {
   matched?: string;
 }
 
+/** A request as a bound connection reads it: what decides apply (SPEC §2.4). */
+export interface BoundRequest {
+  /** Default GET. */
+  method?: string;
+  /** Absolute, or relative to connection.base_uri ("./path" as the edge writes it). */
+  url: string;
+  /** The request's Content-Type header; omit it (or null) when the request has none. */
+  contentType?: string | null;
+  /** Read only when a payload rule may rewrite it (readsRequestBody). Bytes are UTF-8. */
+  body?: string | Uint8Array | ArrayBuffer | ArrayBufferView;
+}
+
+/** What apply changes on a request (SPEC §2.4). */
+export interface RequestEdits {
+  /** The absolute URL, with the rules' query params set. */
+  url: string;
+  /**
+   * Headers to set, in order: each replaces every header of the request with
+   * the same name (case-insensitively). The caller's other headers stay.
+   */
+  headers: [string, string][];
+  /**
+   * Present only when a payload rule rewrote the body: send it instead of the
+   * original (a Content-Length the request carried no longer holds).
+   */
+  body?: string;
+}
+
+/** A response as a bound connection classifies it: signals read the status and body only. */
+export interface BoundResponse {
+  status: number;
+  /** Only the first 1 MiB is matched (SPEC §2.5); bytes are cheaper to pass than a string. */
+  body?: string | Uint8Array | ArrayBuffer | ArrayBufferView;
+}
+
+/**
+ * A connector bound to one connection's context (Connauth.bind): the edge's
+ * request path. The context was resolved and every apply rule rendered once;
+ * a value that failed to render fails exactly the requests that need it.
+ * Holds module memory: the caller owns it and must dispose() it.
+ */
+export interface BoundConnection {
+  /** Whether any signal looks at response bodies: if not, a host need not read them. */
+  readonly readsBody: boolean;
+  /** Whether classifying a response with this status may look at its body. */
+  readsBodyFor(status: number): boolean;
+  /** Whether apply may rewrite a request body (a rule has a payload): if not, `body` is never read. */
+  readonly readsRequestBody: boolean;
+  apply(request: BoundRequest): Result<RequestEdits>;
+  classify(response: BoundResponse): Result<Classification>;
+  /** Frees the module memory. A second dispose does nothing; later calls answer an error Result. */
+  dispose(): void;
+}
+
 /** A flow that failed for a SPEC §4 cause (or a callback the flow refused: cause null). */
 export interface FlowError {
   code: string;
@@ -128,6 +182,13 @@ export interface Connauth {
   describe(definition: ConnectorDefinition): Result<ConnectorDescription>;
   apply(definition: ConnectorDefinition, context: Context, request: HttpRequest): Result<AuthorizedRequest>;
   classify(definition: ConnectorDefinition, context: Context, response: HttpResponse): Result<Classification>;
+  /**
+   * Binds the connector to one connection's context for many requests (the
+   * edge caches one per connection and credentials version). Problems of the
+   * definition or of the context (e.g. a `multi` option that does not exist).
+   */
+  bind(definition: ConnectorDefinition, context: Context): Result<BoundConnection>;
+  /** Frees every cached compiled connector (not the BoundConnections: their owners dispose them). */
   dispose(): void;
 
   // Flows (SPEC §3–§4); wasm/core/flow_api.h documents each shape.

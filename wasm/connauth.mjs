@@ -4,7 +4,8 @@
 // Results are values, never throws: {ok: true, value} | {ok: false, errors:
 // [{path, message}]}. Connectors are compiled inside the module once and
 // cached here by their text; the wrapper frees what it evicts, so callers
-// never manage module memory.
+// never manage module memory — except for a BoundConnection (bind()), which
+// its caller owns and frees with dispose().
 import createConnauthModule from './dist/connauth.mjs';
 
 const DEFAULT_CACHE_SIZE = 64;
@@ -101,6 +102,27 @@ export class Connauth {
   /** SPEC §2.5: {action: 'ok'|'refresh'|'error', reason, matched}. */
   classify(definition, context, response) {
     return this.#with(definition, (c) => c.classify(text(context), text(response)));
+  }
+
+  /**
+   * Binds the connector to one connection's context (the edge's request
+   * path): the context is resolved and every apply rule rendered once, so
+   * each request then costs a few microseconds. Answers {ok: true, value:
+   * BoundConnection} or the problems of the definition or the context (for
+   * instance a `multi` option that does not exist). The caller owns the
+   * BoundConnection and must dispose() it; evicting the connector from the
+   * cache does not affect it.
+   */
+  bind(definition, context) {
+    const compiled = this.#compiled(definition);
+    if (!compiled.ok) return compiled;
+    const handle = new this.#raw.BoundConnection(compiled.value, text(context));
+    if (!handle.ok()) {
+      const problems = JSON.parse(handle.problems());
+      handle.delete();
+      return problems;
+    }
+    return { ok: true, value: new BoundConnection(this.#raw, handle) };
   }
 
   // ---- flows (SPEC §3–§4; core/flow_api.h documents every shape) ----------
@@ -205,9 +227,16 @@ export class Connauth {
     this.#cache.clear();
   }
 
-  // Runs `call` on the compiled connector for `definition`, compiling and
-  // caching it on first use. An invalid definition answers its problems.
+  // Runs `call` on the compiled connector for `definition`. An invalid
+  // definition answers its problems.
   #with(definition, call) {
+    const compiled = this.#compiled(definition);
+    return compiled.ok ? JSON.parse(call(compiled.value)) : compiled;
+  }
+
+  // The compiled connector for `definition`, compiled and cached on first
+  // use: {ok: true, value} or the definition's problems.
+  #compiled(definition) {
     const key = text(definition);
     let compiled = this.#cache.get(key);
     if (compiled) {
@@ -226,6 +255,180 @@ export class Connauth {
       }
     }
     this.#cache.set(key, compiled);
-    return JSON.parse(call(compiled));
+    return { ok: true, value: compiled };
+  }
+}
+
+const DISPOSED = '{"ok":false,"errors":[{"path":"","message":"this BoundConnection was disposed"}]}';
+const NO_MEMORY = '{"ok":false,"errors":[{"path":"","message":"out of memory: the input is too large"}]}';
+const OPEN_BRACE = 123;
+const NEWLINE = '\n';
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+// A request or response body as the module takes it: a string or bytes.
+function bodyOf(body) {
+  if (typeof body === 'string' || body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  return '';
+}
+
+// Bytes that writing `value` may take: UTF-8 needs at most 3 per UTF-16 unit.
+const room = (value) => (typeof value === 'string' ? 3 * value.length : value.length);
+
+// Writes a string (UTF-8) or bytes into `heap` at `at`; answers the byte
+// count. Short ASCII text is copied in a loop (cheaper than a TextEncoder
+// call); anything else goes through encodeInto or a typed-array copy.
+function write(heap, at, value) {
+  if (typeof value !== 'string') {
+    heap.set(value, at);
+    return value.length;
+  }
+  const n = value.length;
+  if (n > 64) return encoder.encodeInto(value, heap.subarray(at, at + 3 * n)).written;
+  for (let i = 0; i < n; i += 1) {
+    const c = value.charCodeAt(i);
+    if (c > 0x7f) return i + encoder.encodeInto(value.slice(i), heap.subarray(at + i, at + 3 * n)).written;
+    heap[at + i] = c;
+  }
+  return n;
+}
+
+// The bound path's answers (core/answer_text.h): a failure is the Result
+// envelope as JSON; a success is lines, cheaper to read than JSON.
+function editsFrom(text) {
+  if (text.charCodeAt(0) === OPEN_BRACE) return JSON.parse(text);
+  let end = text.indexOf(NEWLINE);
+  const count = Number(text.slice(1, end));
+  let at = end + 1;
+  end = text.indexOf(NEWLINE, at);
+  const value = { url: text.slice(at, end), headers: new Array(count) };
+  for (let i = 0; i < count; i += 1) {
+    at = end + 1;
+    end = text.indexOf(NEWLINE, at);
+    const name = text.slice(at, end);
+    at = end + 1;
+    end = text.indexOf(NEWLINE, at);
+    value.headers[i] = [name, text.slice(at, end)];
+  }
+  if (text.charCodeAt(0) === 98 /* b */) value.body = text.slice(end + 1);
+  return { ok: true, value };
+}
+
+function classificationFrom(text) {
+  if (text.charCodeAt(0) === OPEN_BRACE) return JSON.parse(text);
+  const first = text.indexOf(NEWLINE);
+  const second = text.indexOf(NEWLINE, first + 1);
+  const value = { action: text.slice(0, first), reason: text.slice(first + 1, second) };
+  if (second + 1 < text.length) value.matched = text.slice(second + 1);
+  return { ok: true, value };
+}
+
+const statusCode = (status) => (Number.isInteger(status) && status >= 0 && status < 1000 ? status : 0);
+
+/**
+ * A connector bound to one connection's context (engine.bind): apply and
+ * classify for the requests of that connection, until its credentials
+ * change. Holds module memory: call dispose() when done (a second dispose
+ * does nothing; calls after it answer an error Result).
+ */
+class BoundConnection {
+  #raw;
+  #handle;
+  #lengthAt;
+  #smallInput;
+  #smallBytes;
+  #bodyLimit;
+  #readsBody;
+  #readsRequestBody;
+
+  constructor(raw, handle) {
+    this.#raw = raw;
+    this.#handle = handle;
+    this.#lengthAt = handle.answerLengthAt();
+    this.#smallInput = handle.smallInput();
+    this.#smallBytes = raw.boundInputBytes;
+    this.#bodyLimit = raw.bodyLimit;
+    this.#readsBody = handle.readsBody();
+    this.#readsRequestBody = handle.readsRequestBody();
+  }
+
+  /** Whether any signal (SPEC §2.5) looks at a response body: if not, a host need not read it. */
+  get readsBody() {
+    return this.#readsBody;
+  }
+
+  /** Whether classifying a response with this status may look at its body. */
+  readsBodyFor(status) {
+    return this.#handle ? this.#handle.readsBodyFor(statusCode(status)) : false;
+  }
+
+  /** Whether apply may rewrite a request body (some rule has a payload): if not, `body` is never read. */
+  get readsRequestBody() {
+    return this.#readsRequestBody;
+  }
+
+  /**
+   * SPEC §2.4 for one request -> {url, headers: [[name, value]...], body?}:
+   * the absolute URL; the headers to set, each replacing any same-named
+   * header of the request (case-insensitively); `body` only when a payload
+   * rule rewrote it (a Content-Length the request carried no longer holds).
+   * `contentType` is the request's Content-Type header (omit it when there
+   * is none); `body` a string or bytes.
+   */
+  apply({ method, url, contentType, body } = {}) {
+    const handle = this.#handle;
+    if (!handle) return JSON.parse(DISPOSED);
+    const verb = method === undefined || method === null ? 'GET' : String(method);
+    const target = typeof url === 'string' ? url : '';
+    const hasType = contentType !== undefined && contentType !== null;
+    const type = hasType ? String(contentType) : '';
+    const payload = this.#readsRequestBody ? bodyOf(body) : '';
+    const at = this.#input(room(verb) + room(target) + room(type) + room(payload));
+    if (!at) return JSON.parse(NO_MEMORY);
+    const heap = this.#raw.HEAPU8; // after input(): the memory may have grown
+    const verbBytes = write(heap, at, verb);
+    const urlBytes = write(heap, at + verbBytes, target);
+    const typeBytes = write(heap, at + verbBytes + urlBytes, type);
+    const bodyBytes = write(heap, at + verbBytes + urlBytes + typeBytes, payload);
+    return editsFrom(this.#answer(handle.apply(at, verbBytes, urlBytes, hasType ? typeBytes : -1, bodyBytes)));
+  }
+
+  /**
+   * SPEC §2.5 for a response -> {action: 'ok'|'refresh'|'error', reason,
+   * matched?}. `body` is a string or bytes (bytes are cheaper); only its
+   * first 1 MiB is matched, and it is not read at all when no signal looks
+   * at bodies.
+   */
+  classify({ status, body } = {}) {
+    const handle = this.#handle;
+    if (!handle) return JSON.parse(DISPOSED);
+    let matched = this.#readsBody ? bodyOf(body) : '';
+    // One unit past the limit still tells the engine the body was cut.
+    const keep = this.#bodyLimit + 1;
+    if (matched.length > keep) matched = typeof matched === 'string' ? matched.slice(0, keep) : matched.subarray(0, keep);
+    const at = this.#input(room(matched));
+    if (!at) return JSON.parse(NO_MEMORY);
+    const bodyBytes = write(this.#raw.HEAPU8, at, matched);
+    return classificationFrom(this.#answer(handle.classify(at, statusCode(status), bodyBytes)));
+  }
+
+  /** Frees the module memory it holds. */
+  dispose() {
+    if (!this.#handle) return;
+    this.#handle.delete();
+    this.#handle = null;
+  }
+
+  // Where to write `bytes` of input: the connection's small buffer, or one
+  // for this call only (0 when out of memory).
+  #input(bytes) {
+    return bytes <= this.#smallBytes ? this.#smallInput : this.#handle.input(bytes);
+  }
+
+  #answer(at) {
+    const length = this.#raw.HEAPU32[this.#lengthAt >>> 2];
+    return decoder.decode(this.#raw.HEAPU8.subarray(at, at + length));
   }
 }

@@ -51,17 +51,18 @@ export function runNative(cases, { minTime = 0.2, repetitions = 3 } = {}) {
 }
 
 /**
- * Instructions per call of one case's text path (valgrind --tool=callgrind:
- * repeatable on a busy machine): (I(n) - I(0)) / n. {instructions} or {reason}.
+ * Instructions per call of one case's `path` ('text' or 'bound'; valgrind
+ * --tool=callgrind: repeatable on a busy machine): (I(n) - I(0)) / n.
+ * {instructions} or {reason}.
  */
-export function callgrindInstructions(cases, name, n = 200) {
+export function callgrindInstructions(cases, name, n = 200, path = 'text') {
   const bench = nativeBench();
   if (!bench.binary) return { reason: bench.reason };
   const file = join(OUT_DIR, `callgrind-${name}.json`);
   writeFileSync(file, JSON.stringify(cases));
   const refs = (reps) => {
     const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', bench.binary, file,
-      '--repeat', name, String(reps)], { encoding: 'utf8' });
+      '--repeat', name, String(reps), path], { encoding: 'utf8' });
     const m = /I\s+refs:\s+([\d,]+)/.exec(r.stderr ?? '');
     return m ? Number(m[1].replace(/,/g, '')) : NaN;
   };

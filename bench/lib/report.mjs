@@ -16,14 +16,23 @@ export function goals(sections) {
       instant.map((l) => `c=${l.concurrency}: ${l.ratio_rps}x`).join(', '), worst >= 0.9);
   } else add('proxy throughput vs passthrough (workerd)', '>= 0.9x', proxy?.reason ?? proxy?.error ?? 'not run', null);
 
-  if (apply?.available) add('apply, 10 rules, through the WASM API', '< 5 µs per call', `${apply.api_us_10_rules} µs`, apply.api_us_10_rules < 5);
-  else add('apply, 10 rules, through the WASM API', '< 5 µs per call', apply?.reason ?? apply?.error ?? 'not run', null);
+  // The edge path: a connection bound once (engine.bind), then bound.apply
+  // per request; the one-shot engine.apply is shown for comparison.
+  const applyGoal = 'apply, 10 rules, through the WASM API (bound connection: the edge path)';
+  if (apply?.available) {
+    add(applyGoal, '< 5 µs per call', `${apply.bound_us_10_rules} µs (one-shot engine.apply: ${apply.api_us_10_rules} µs)`,
+      apply.bound_us_10_rules < 5);
+  } else add(applyGoal, '< 5 µs per call', apply?.reason ?? apply?.error ?? 'not run', null);
 
   if (signals?.available) {
+    // The edge path: bound.classify with the body as bytes.
     const pathological = signals.cases.filter((c) => c.case.startsWith('pathological'));
-    const worst = Math.max(...pathological.map((c) => c.sizes.at(-1).engine_ms));
-    add('signal matching, pathological patterns, 1 MiB body', '< 50 ms each, linear growth',
-      `worst ${worst} ms; growth k ${pathological.map((c) => c.growth_exponent).join(', ')}`, worst < 50);
+    const worst = Math.max(...pathological.map((c) => c.sizes.at(-1).bound_bytes_ms));
+    const worstOneShot = Math.max(...pathological.map((c) => c.sizes.at(-1).engine_ms));
+    const linear = pathological.every((c) => c.bound_growth_exponent < 1.3);
+    add('signal matching, pathological patterns, 1 MiB body (bound classify, body as bytes)', '< 50 ms each, linear growth',
+      `worst ${worst} ms (one-shot engine.classify: ${worstOneShot} ms); growth k ${pathological.map((c) => c.bound_growth_exponent).join(', ')}`,
+      worst < 50 && linear);
   } else add('signal matching, pathological patterns, 1 MiB body', '< 50 ms', signals?.reason ?? signals?.error ?? 'not run', null);
 
   if (storm?.available) {

@@ -1,10 +1,14 @@
-// Apply rules (SPEC §2.4). Every matching rule renders its values in order;
-// params and payload keys are collected first (a later rule overrides an
-// earlier one for the same name) and written into the URL and body once at
-// the end, so the request is only changed when every template rendered.
+// Apply rules (SPEC §2.4), in the steps apply_rule.h describes: rules are
+// rendered against the scope (once per bound connection), matched against a
+// request, and what the matching rules set — headers, params and payload
+// keys, a later rule overriding an earlier one for the same name — is
+// collected first and written into the URL and body once at the end, so
+// nothing is changed unless every value the matching rules need rendered.
 #include "apply_rule.h"
-#include "json_io.h"
 
+#include <cstring>
+
+#include "json_io.h"
 #include "url.h"
 
 namespace connauth {
@@ -14,8 +18,13 @@ using nlohmann::ordered_json;
 
 namespace {
 
+bool matched(const RuleMatches& matches, size_t i) { return (matches[i / 64] >> (i % 64)) & 1; }
+
+// memcmp rather than string_view::compare: these run for every rule of
+// every request, and the module is built for size (-Oz), which leaves the
+// string_view members as calls.
 bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
+  return s.size() >= prefix.size() && std::memcmp(s.data(), prefix.data(), prefix.size()) == 0;
 }
 
 bool ends_with(std::string_view s, std::string_view suffix) {
@@ -45,19 +54,17 @@ struct PayloadTarget {
   ordered_json object;  // Json: the parsed body, key order kept
 };
 
-PayloadTarget payload_target(const HttpRequest& request) {
+PayloadTarget payload_target(const RequestView& request) {
   PayloadTarget target;
-  if (!iequals(request.method, "POST") && !iequals(request.method, "PUT") && !iequals(request.method, "PATCH"))
-    return target;
-  const std::string* content_type = request.headers.get("Content-Type");
-  std::string media = content_type ? media_type(*content_type) : "";
+  if (!carries_payload(request.method)) return target;
+  std::string media = request.content_type ? media_type(*request.content_type) : "";
   bool json_type = media == "application/json" ||
                    (media.find('/') != std::string::npos && ends_with(media, "+json"));
   if (media == "application/x-www-form-urlencoded") {
     target.kind = PayloadTarget::Kind::Form;
     return target;
   }
-  if (content_type && !json_type) return target;
+  if (request.content_type && !json_type) return target;
   // A JSON request with no body yet gets one; without a Content-Type only a
   // body that is a JSON object is taken as JSON.
   if (json_type && request.body.empty()) {
@@ -72,15 +79,24 @@ PayloadTarget payload_target(const HttpRequest& request) {
   return target;
 }
 
-template <class Value>
-void set_collected(std::vector<std::pair<std::string, Value>>& collected, const std::string& name,
-                   Value value) {
+// A later rule's param or payload key replaces an earlier one's, in place.
+void set_collected(std::vector<EncodedParam>& collected, std::string_view name, std::string_view pair) {
   for (auto& entry : collected)
-    if (entry.first == name) {
-      entry.second = std::move(value);
+    if (entry.name == name) {
+      entry.pair = pair;
       return;
     }
-  collected.emplace_back(name, std::move(value));
+  collected.push_back({name, pair});
+}
+
+void set_collected(std::vector<std::pair<std::string_view, const json*>>& collected, std::string_view key,
+                   const json* value) {
+  for (auto& entry : collected)
+    if (entry.first == key) {
+      entry.second = value;
+      return;
+    }
+  collected.emplace_back(key, value);
 }
 
 // RFC 9110 §5.5: CR, LF and NUL never appear in a field value; a rendered
@@ -89,23 +105,27 @@ bool is_header_safe(std::string_view value) {
   return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
 }
 
-Problems header_problem(const Template& t, const std::string& name) {
-  return {{t.where(), "renders to a value with a line break or NUL character, which cannot be sent in the " +
-                          name + " header"}};
+RenderedText header_value(const Template& value_template, const std::string& name, const json& scope) {
+  RenderedText value = value_template.render(scope);
+  if (value.ok() && !is_header_safe(*value.value))
+    return RenderedText::failure(
+        value_template.where(), "renders to a value with a line break or NUL character, which cannot be sent in the " +
+                                    name + " header");
+  return value;
 }
 
 // RFC 7617 §2: `Authorization: Basic base64(user-id ":" password)`; a
 // user-id cannot contain ':' because the server splits at the first one.
-Result<std::string> basic_authorization(const BasicCredentials& basic, const json& scope) {
+RenderedText basic_authorization(const BasicCredentials& basic, const json& scope) {
   auto username = basic.username.render(scope);
   if (!username.ok()) return username;
   auto password = basic.password.render(scope);
   if (!password.ok()) return password;
   if (username.value->find(':') != std::string::npos)
-    return Result<std::string>::failure(
+    return RenderedText::failure(
         basic.username.where(),
         "renders to a username containing ':', which Basic authentication cannot carry (RFC 7617 §2)");
-  return Result<std::string>::success("Basic " + base64_encode(*username.value + ":" + *password.value));
+  return RenderedText::success("Basic " + base64_encode(*username.value + ":" + *password.value));
 }
 
 // A form field holds text: strings as they are, other JSON values as JSON.
@@ -114,76 +134,184 @@ std::string form_value(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::string merged_body(PayloadTarget& target, const std::string& body,
-                        const std::vector<std::pair<std::string, json>>& payload) {
+using CollectedPayload = std::vector<std::pair<std::string_view, const json*>>;
+
+std::string merged_body(PayloadTarget& target, std::string_view body, const CollectedPayload& payload) {
   if (target.kind == PayloadTarget::Kind::Json) {
-    for (const auto& [key, value] : payload) target.object[key] = ordered_json(value);
+    for (const auto& [key, value] : payload) target.object[std::string(key)] = ordered_json(*value);
     return target.object.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
   }
   QueryParams fields;
-  for (const auto& [key, value] : payload) fields.emplace_back(key, form_value(value));
+  for (const auto& [key, value] : payload) fields.emplace_back(std::string(key), form_value(*value));
   return set_query_params(body, fields);
+}
+
+// Headers::set on edits: a later rule's value for a name replaces an
+// earlier one's in place (case-insensitively), keeping the first spelling.
+void set_header(std::vector<std::pair<std::string_view, std::string_view>>& headers, const RenderedHeader& header) {
+  for (auto& [name, value] : headers)
+    if (iequals(name, header.name)) {
+      value = *header.value.value;
+      return;
+    }
+  headers.emplace_back(header.name, *header.value.value);
+}
+
+// `headers` with each of `edits` set (Headers::set, in order): a name the
+// request has is replaced at its first place and its repeats dropped; the
+// others are appended. Edit names are distinct, so one pass over the
+// request's own headers does it.
+Headers with_headers_set(const Headers& headers, const std::vector<std::pair<std::string_view, std::string_view>>& edits) {
+  Headers out;
+  std::vector<bool> placed(edits.size(), false);
+  for (const auto& [name, value] : headers.entries()) {
+    size_t i = 0;
+    while (i < edits.size() && !iequals(edits[i].first, name)) ++i;
+    if (i == edits.size()) {
+      out.add(name, value);
+    } else if (!placed[i]) {
+      out.add(name, std::string(edits[i].second));
+      placed[i] = true;
+    }
+  }
+  for (size_t i = 0; i < edits.size(); ++i)
+    if (!placed[i]) out.add(std::string(edits[i].first), std::string(edits[i].second));
+  return out;
 }
 
 }  // namespace
 
-bool ApplyRule::matches(const HttpRequest& request) const {
+bool ApplyRule::matches(const HttpRequest& request) const { return matches(request.method, request.url); }
+
+bool ApplyRule::matches(std::string_view method, std::string_view request_url) const {
   if (!verbs.empty()) {
     bool verb_matches = false;
-    for (const std::string& verb : verbs) verb_matches = verb_matches || iequals(verb, request.method);
+    for (const std::string& verb : verbs) verb_matches = verb_matches || iequals(verb, method);
     if (!verb_matches) return false;
   }
   if (!url) return true;
   switch (url->kind) {
     case UrlCondition::Kind::Prefix:
-      return starts_with(request.url, url->value);
+      return starts_with(request_url, url->value);
     case UrlCondition::Kind::Contains:
-      return request.url.find(url->value) != std::string::npos;
+      return request_url.find(url->value) != std::string_view::npos;
     case UrlCondition::Kind::Regex:
-      return url->pattern && url->pattern->search(request.url);
+      return url->pattern && url->pattern->search(request_url);
   }
   return false;
 }
 
-Result<HttpRequest> apply_rules(const std::vector<ApplyRule>& rules, HttpRequest request, const json& scope) {
-  using Failure = Result<HttpRequest>;
-  PayloadTarget target = payload_target(request);
-  QueryParams params;
-  std::vector<std::pair<std::string, json>> payload;
+bool carries_payload(std::string_view method) {
+  return iequals(method, "POST") || iequals(method, "PUT") || iequals(method, "PATCH");
+}
 
-  for (const ApplyRule& rule : rules) {
-    if (!rule.matches(request)) continue;
+RuleMatches matching_rules(const std::vector<ApplyRule>& rules, std::string_view method, std::string_view url) {
+  RuleMatches matches((rules.size() + 63) / 64, 0);
+  for (size_t i = 0; i < rules.size(); ++i)
+    if (rules[i].matches(method, url)) matches[i / 64] |= uint64_t{1} << (i % 64);
+  return matches;
+}
+
+RenderedRules render_rules(const std::vector<ApplyRule>& rules, const json& scope, const RuleMatches* only,
+                           bool payloads) {
+  RenderedRules out;
+  out.reserve(rules.size());
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const ApplyRule& rule = rules[i];
+    RenderedRule rendered;
+    rendered.rule = &rule;
+    if (only && !matched(*only, i)) {
+      out.push_back(std::move(rendered));
+      continue;
+    }
+    if (rule.basic) rendered.basic = RenderedHeader{"Authorization", basic_authorization(*rule.basic, scope)};
+    for (const auto& [name, value] : rule.headers) rendered.headers.push_back({name, header_value(value, name, scope)});
+    for (const auto& [name, value] : rule.params) {
+      RenderedText text = value.render(scope);
+      if (text.ok()) text.value = encoded_param(name, *text.value);
+      rendered.params.push_back({name, std::move(text)});
+    }
+    if (payloads)
+      for (const auto& [key, value] : rule.payload) rendered.payload.emplace_back(key, value.render(scope));
+    out.push_back(std::move(rendered));
+  }
+  return out;
+}
+
+RuleEdits rule_edits(const RenderedRules& rules, const RuleMatches& matches) {
+  RuleEdits edits;
+  auto failed = [&](size_t rule, const Problems& problems) {
+    edits.failed_rule = rule;
+    edits.problems = &problems;
+    return std::move(edits);
+  };
+  for (size_t i = 0; i < rules.size(); ++i) {
+    if (!matched(matches, i)) continue;
+    const RenderedRule& rendered = rules[i];
     // `basic` first, so an explicit Authorization header in the same rule
     // is the more specific one and wins.
-    if (rule.basic) {
-      auto value = basic_authorization(*rule.basic, scope);
-      if (!value.ok()) return Failure::failure(std::move(value.errors));
-      request.headers.set("Authorization", std::move(*value.value));
+    if (rendered.basic) {
+      if (!rendered.basic->value.ok()) return failed(i, rendered.basic->value.errors);
+      set_header(edits.headers, *rendered.basic);
     }
-    for (const auto& [name, value_template] : rule.headers) {
-      auto value = value_template.render(scope);
-      if (!value.ok()) return Failure::failure(std::move(value.errors));
-      if (!is_header_safe(*value.value)) return Failure::failure(header_problem(value_template, name));
-      request.headers.set(name, std::move(*value.value));
+    for (const RenderedHeader& header : rendered.headers) {
+      if (!header.value.ok()) return failed(i, header.value.errors);
+      set_header(edits.headers, header);
     }
-    for (const auto& [name, value_template] : rule.params) {
-      auto value = value_template.render(scope);
-      if (!value.ok()) return Failure::failure(std::move(value.errors));
-      set_collected(params, name, std::move(*value.value));
+    for (const RenderedParam& param : rendered.params) {
+      if (!param.pair.ok()) return failed(i, param.pair.errors);
+      set_collected(edits.params, param.name, *param.pair.value);
     }
-    // A payload that will not be sent is not rendered either: its missing
-    // values must not fail a GET.
-    if (target.kind == PayloadTarget::Kind::None) continue;
-    for (const auto& [key, value_template] : rule.payload) {
-      auto value = value_template.render(scope);
-      if (!value.ok()) return Failure::failure(std::move(value.errors));
-      set_collected(payload, key, std::move(*value.value));
-    }
+    edits.has_payload = edits.has_payload || !rendered.payload.empty();
   }
+  return edits;
+}
 
-  request.url = set_url_query_params(request.url, params);
+Result<RequestEdits> request_edits(const RenderedRules& rules, const RuleMatches& matches, const RuleEdits& collected,
+                                   const RequestView& request) {
+  using Failure = Result<RequestEdits>;
+  CollectedPayload payload;
+  PayloadTarget target;
+  // The body is read (a JSON body parsed) only when a matching rule has a
+  // payload. A payload that will not be sent does not fail the request: its
+  // missing values must not fail a GET. Its problems come before those of
+  // a later rule's headers and params, after those of its own rule's.
+  if (collected.has_payload) target = payload_target(request);
+  if (target.kind != PayloadTarget::Kind::None)
+    for (size_t i = 0; i < rules.size() && i < collected.failed_rule; ++i) {
+      if (!matched(matches, i)) continue;
+      for (const auto& [key, value] : rules[i].payload) {
+        if (!value.ok()) return Failure::failure(value.errors);
+        set_collected(payload, key, &*value.value);
+      }
+    }
+  if (collected.problems) return Failure::failure(*collected.problems);
+
+  RequestEdits edits;
+  edits.url = set_url_query_params(request.url, collected.params);
+  edits.headers = collected.headers;
   if (!payload.empty()) {
-    request.body = merged_body(target, request.body, payload);
+    edits.body = merged_body(target, request.body, payload);
+    for (auto& [name, value] : edits.headers)
+      if (iequals(name, "Content-Length")) {
+        edits.content_length = std::make_shared<const std::string>(std::to_string(edits.body->size()));
+        value = *edits.content_length;
+      }
+  }
+  return Result<RequestEdits>::success(std::move(edits));
+}
+
+Result<HttpRequest> apply_rules(const std::vector<ApplyRule>& rules, HttpRequest request, const json& scope) {
+  RuleMatches matches = matching_rules(rules, request.method, request.url);
+  RenderedRules rendered = render_rules(rules, scope, &matches, carries_payload(request.method));
+  RequestView view{request.method, request.url, std::nullopt, request.body};
+  if (const std::string* content_type = request.headers.get("Content-Type")) view.content_type = *content_type;
+  auto edits = request_edits(rendered, matches, rule_edits(rendered, matches), view);
+  if (!edits.ok()) return Result<HttpRequest>::failure(std::move(edits.errors));
+  request.url = std::move(edits.value->url);
+  request.headers = with_headers_set(request.headers, edits.value->headers);
+  if (edits.value->body) {
+    request.body = std::move(*edits.value->body);
     if (request.headers.get("Content-Length")) request.headers.set("Content-Length", std::to_string(request.body.size()));
   }
   return Result<HttpRequest>::success(std::move(request));

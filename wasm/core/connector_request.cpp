@@ -28,27 +28,51 @@ QueryParams render_map(const TemplateMap& map, const json& scope, Problems& prob
 
 }  // namespace
 
+RenderedBaseUri render_base_uri(const std::optional<Template>& base_uri, const json& scope) {
+  if (!base_uri) return std::nullopt;
+  auto rendered = base_uri->render(scope);
+  if (!rendered.ok()) return Result<BaseUrl>::failure(std::move(rendered.errors));
+  return Result<BaseUrl>::success(BaseUrl::prepare(std::move(*rendered.value)));
+}
+
 Result<std::string> resolve_request_url(const std::optional<Template>& base_uri, const json& scope,
                                         const std::string& url, const std::string& where) {
-  std::string absolute = url;
-  if (!parse_url(url).ok()) {
-    if (!base_uri)
-      return Result<std::string>::failure(
-          where, "is relative but the connector has no connection.base_uri; give an absolute URL");
-    auto base = base_uri->render(scope);
-    if (!base.ok()) return Result<std::string>::failure(std::move(base.errors));
-    auto resolved = resolve_url(*base.value, url, where);
-    if (!resolved.ok()) return resolved;
-    absolute = std::move(*resolved.value);
-  }
-  auto parsed = parse_url(absolute, where);
-  if (!parsed.ok()) return Result<std::string>::failure(std::move(parsed.errors));
-  if (parsed.value->scheme != "https" && parsed.value->scheme != "http")
-    return Result<std::string>::failure(where, "must be an http or https URL, not " + parsed.value->scheme + ":");
-  if (!parsed.value->userinfo.empty())
+  return resolve_request_url(render_base_uri(base_uri, scope), url, where);
+}
+
+namespace {
+
+Result<std::string> checked_request_url(std::string absolute, const Url& parsed, const std::string& where) {
+  if (parsed.scheme != "https" && parsed.scheme != "http")
+    return Result<std::string>::failure(where, "must be an http or https URL, not " + parsed.scheme + ":");
+  if (!parsed.userinfo.empty())
     return Result<std::string>::failure(where,
                                         "must not carry credentials before the host (user@host); use `basic`");
   return Result<std::string>::success(std::move(absolute));
+}
+
+}  // namespace
+
+Result<std::string> resolve_request_url(const RenderedBaseUri& base_uri, std::string_view url,
+                                        const std::string& where) {
+  if (has_scheme(url)) {
+    auto parsed = parse_url(url, where);
+    if (parsed.ok()) return checked_request_url(std::string(url), *parsed.value, where);
+  }
+  // Relative, or absolute but not valid: resolve_url says what is wrong.
+  if (!base_uri)
+    return Result<std::string>::failure(
+        where, "is relative but the connector has no connection.base_uri; give an absolute URL");
+  if (!base_uri->ok()) return Result<std::string>::failure(base_uri->errors);
+  const BaseUrl& base = *base_uri->value;
+  // The usual proxied request: a plain path under an http(s) base, already
+  // known to be a valid request URL (url.h).
+  if (auto plain = base.resolve_plain(url)) return Result<std::string>::success(std::move(*plain));
+  auto resolved = resolve_url(base.text, url, where);
+  if (!resolved.ok()) return resolved;
+  auto parsed = parse_url(*resolved.value, where);
+  if (!parsed.ok()) return Result<std::string>::failure(std::move(parsed.errors));
+  return checked_request_url(std::move(*resolved.value), *parsed.value, where);
 }
 
 Result<std::string> basic_credentials(const std::string& user_id, const std::string& password,

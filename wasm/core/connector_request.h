@@ -11,6 +11,7 @@
 #include "connector.h"
 #include "http.h"
 #include "result.h"
+#include "url.h"
 
 namespace connauth {
 
@@ -19,6 +20,14 @@ namespace connauth {
 // userinfo may be requested. Problems are at `where`.
 Result<std::string> resolve_request_url(const std::optional<Template>& base_uri, const nlohmann::json& scope,
                                         const std::string& url, const std::string& where);
+
+// The same with `base_uri` rendered and prepared beforehand (a bound
+// connection does it once, url.h BaseUrl): none when the connector has no
+// base_uri; a failed render is reported only when `url` is relative.
+using RenderedBaseUri = std::optional<Result<BaseUrl>>;
+RenderedBaseUri render_base_uri(const std::optional<Template>& base_uri, const nlohmann::json& scope);
+Result<std::string> resolve_request_url(const RenderedBaseUri& base_uri, std::string_view url,
+                                        const std::string& where);
 
 // Renders `request` against `scope`:
 //   url     — absolute, or relative to `base_uri` (the connector's

@@ -19,7 +19,9 @@ nlohmann::json validate_connector(std::string_view definition_text);
 nlohmann::json describe_connector(const Connector& connector);
 
 // The request as the edge would send it: url made absolute, every matching
-// apply rule applied (SPEC §2.4). `context` = {"connection","app"}.
+// apply rule applied (SPEC §2.4). `context` = {"connection","app"}. One
+// call, one request (console preview, CLI); the edge binds each connection
+// once instead (bound_connection.h), with the same rule semantics.
 nlohmann::json apply_to_request(const Connector& connector, const nlohmann::json& context,
                                 const nlohmann::json& request);
 

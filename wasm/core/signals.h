@@ -24,6 +24,9 @@ struct Signal {
   // classify() passes it. A truncated body equals no BodyEquals string (the
   // string must equal the whole body); a null pattern matches nothing.
   bool matches(const HttpResponse& response, std::string_view body) const;
+  // The same for a response known by its status and the part of its body
+  // to match; `cut` says that part is not the whole body.
+  bool matches(int status, std::string_view body, bool cut) const;
 };
 
 using Signals = std::vector<Signal>;
@@ -48,5 +51,9 @@ struct Classification {
 // first match decides `matched`. Never throws.
 Classification classify(const Signals& refresh_on, const Signals& detect_on,
                         const HttpResponse& response, size_t body_limit = kDefaultBodyLimit);
+// The same on the status and a view of the body: signals read nothing else
+// of a response, and a bound connection must not copy a 1 MiB body.
+Classification classify(const Signals& refresh_on, const Signals& detect_on, int status,
+                        std::string_view body, size_t body_limit = kDefaultBodyLimit);
 
 }  // namespace connauth

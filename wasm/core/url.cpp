@@ -61,20 +61,24 @@ struct Reference {
   std::optional<std::string> fragment;
 };
 
+// §3.1 scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), ended by ':'
+// before any '/', '?' or '#' (otherwise "a/b:c" is a relative path). The
+// length of the scheme, 0 if there is none.
+size_t scheme_length(std::string_view text) {
+  if (text.empty() || !is_alpha(text[0])) return 0;
+  size_t i = 1;
+  while (i < text.size() && (is_alpha(text[i]) || is_digit(text[i]) || text[i] == '+' ||
+                             text[i] == '-' || text[i] == '.'))
+    ++i;
+  return i < text.size() && text[i] == ':' ? i : 0;
+}
+
 Reference split_reference(std::string_view text) {
   Reference r;
   size_t pos = 0;
-  // §3.1 scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), ended by ':'
-  // before any '/', '?' or '#' (otherwise "a/b:c" is a relative path).
-  if (!text.empty() && is_alpha(text[0])) {
-    size_t i = 1;
-    while (i < text.size() && (is_alpha(text[i]) || is_digit(text[i]) || text[i] == '+' ||
-                               text[i] == '-' || text[i] == '.'))
-      ++i;
-    if (i < text.size() && text[i] == ':') {
-      r.scheme = std::string(text.substr(0, i));
-      pos = i + 1;
-    }
+  if (size_t length = scheme_length(text)) {
+    r.scheme = std::string(text.substr(0, length));
+    pos = length + 1;
   }
   if (text.compare(pos, 2, "//") == 0) {
     size_t end = text.find_first_of("/?#", pos + 2);
@@ -239,6 +243,18 @@ std::string remove_dot_segments(std::string_view input) {
   return output;
 }
 
+// Whether a path has a "." or ".." segment (RFC 3986 §5.2.4 would rewrite it).
+bool has_dot_segment(std::string_view path) {
+  size_t start = 0;  // of the current segment
+  for (size_t i = 0; i <= path.size(); ++i) {
+    if (i < path.size() && path[i] != '/') continue;
+    size_t length = i - start;
+    if ((length == 1 || length == 2) && path[start] == '.' && path[i - 1] == '.') return true;
+    start = i + 1;
+  }
+  return false;
+}
+
 // ---- encoding ---------------------------------------------------------------
 
 constexpr char kHex[] = "0123456789ABCDEF";
@@ -247,6 +263,14 @@ void append_percent(std::string& out, unsigned char c) {
   out += '%';
   out += kHex[c >> 4];
   out += kHex[c & 0xF];
+}
+
+void append_form_encoded(std::string& out, std::string_view s) {
+  for (char c : s) {
+    if (is_unreserved(c)) out += c;
+    else if (c == ' ') out += '+';
+    else append_percent(out, static_cast<unsigned char>(c));
+  }
 }
 
 std::string base64_with(std::string_view bytes, const char* alphabet, bool pad) {
@@ -370,14 +394,51 @@ Result<std::string> resolve_url(std::string_view base, std::string_view referenc
   return Result<std::string>::success(resolved.value->to_string());
 }
 
+bool has_scheme(std::string_view reference) { return scheme_length(reference) > 0; }
+
+BaseUrl BaseUrl::prepare(std::string text) {
+  BaseUrl base;
+  base.text = std::move(text);
+  auto parsed = parse_url(base.text);
+  if (!parsed.ok()) return base;
+  const Url& url = *parsed.value;
+  if (!is_http(url.scheme) || !url.userinfo.empty() || has_dot_segment(url.path)) return base;
+  base.plain = true;
+  base.origin = url.origin();
+  // RFC 3986 §5.2.3: an empty base path with an authority merges as "/".
+  base.directory = url.path.empty() ? "/" : url.path.substr(0, url.path.rfind('/') + 1);
+  return base;
+}
+
+std::optional<std::string> BaseUrl::resolve_plain(std::string_view reference) const {
+  if (!plain) return std::nullopt;
+  // "./x" resolves as "x" (RFC 3986 §5.2.4 removes the "."); written so, a
+  // first segment with ':' stays relative.
+  bool dotted = starts_with(reference, "./");
+  std::string_view rest = dotted ? reference.substr(2) : reference;
+  std::string_view path = rest.substr(0, rest.find_first_of("?#"));
+  if (path.empty()) return std::nullopt;
+  if (!dotted) {
+    if (starts_with(path, "//")) return std::nullopt;  // a network-path reference: another host
+    // A ':' in the first segment may be a scheme: left to resolve_url.
+    if (path.substr(0, path.find('/')).find(':') != std::string_view::npos) return std::nullopt;
+  }
+  if (path.find('\\') != std::string_view::npos || has_dot_segment(path)) return std::nullopt;
+  for (char c : reference)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return std::nullopt;
+  bool under_directory = dotted || path[0] != '/';
+  std::string out;
+  out.reserve(origin.size() + directory.size() + rest.size());
+  out += origin;
+  if (under_directory) out += directory;
+  out.append(rest);
+  return out;
+}
+
 std::string form_encode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  for (char c : s) {
-    if (is_unreserved(c)) out += c;
-    else if (c == ' ') out += '+';
-    else append_percent(out, static_cast<unsigned char>(c));
-  }
+  append_form_encoded(out, s);
   return out;
 }
 
@@ -438,12 +499,57 @@ std::string build_query(const QueryParams& params) {
   return out;
 }
 
-std::string set_query_params(std::string_view query, const QueryParams& params) {
-  std::vector<bool> placed(params.size(), false);
+std::string encoded_param(std::string_view name, std::string_view value) {
   std::string out;
-  auto append = [&out](std::string_view pair) {
-    if (!out.empty()) out += '&';
-    out.append(pair);
+  out.reserve(name.size() + value.size() + 1);
+  append_form_encoded(out, name);
+  out += '=';
+  append_form_encoded(out, value);
+  return out;
+}
+
+namespace {
+
+// Whether a pair's encoded name decodes to `name`, decoding only when it
+// holds an escape (the usual name is plain text).
+bool name_is(std::string_view encoded, std::string_view name) {
+  if (encoded.find_first_of("%+") == std::string_view::npos) return encoded == name;
+  return percent_decode(encoded, true) == name;
+}
+
+// `params` with their pairs encoded; `storage` holds the pairs.
+std::vector<EncodedParam> encoded(const QueryParams& params, std::vector<std::string>& storage) {
+  storage.reserve(params.size());
+  std::vector<EncodedParam> out;
+  out.reserve(params.size());
+  for (const auto& [name, value] : params) {
+    storage.push_back(encoded_param(name, value));
+    out.push_back({name, storage.back()});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string set_query_params(std::string_view query, const QueryParams& params) {
+  std::vector<std::string> storage;
+  return set_query_params(query, encoded(params, storage));
+}
+
+std::string set_url_query_params(std::string_view url, const QueryParams& params) {
+  std::vector<std::string> storage;
+  return set_url_query_params(url, encoded(params, storage));
+}
+
+namespace {
+
+// set_query_params, appending to `out`.
+void append_query_params(std::string& out, std::string_view query, const std::vector<EncodedParam>& params) {
+  std::vector<bool> placed(params.size(), false);
+  size_t start = out.size();
+  auto append = [&out, start](std::string_view pair) {
+    if (out.size() > start) out += '&';
+    out.append(pair.data(), pair.size());
   };
   size_t pos = 0;
   while (pos < query.size()) {
@@ -452,22 +558,36 @@ std::string set_query_params(std::string_view query, const QueryParams& params) 
     std::string_view pair = query.substr(pos, end - pos);
     pos = end + 1;
     if (pair.empty()) continue;
-    std::string name = percent_decode(pair.substr(0, pair.find('=')), true);
+    std::string_view name = pair.substr(0, pair.find('='));
     size_t i = 0;
-    while (i < params.size() && params[i].first != name) ++i;
+    while (i < params.size() && !name_is(name, params[i].name)) ++i;
     if (i == params.size()) {
       append(pair);
     } else if (!placed[i]) {
-      append(build_query({params[i]}));
+      append(params[i].pair);
       placed[i] = true;
     }
   }
   for (size_t i = 0; i < params.size(); ++i)
-    if (!placed[i]) append(build_query({params[i]}));
+    if (!placed[i]) append(params[i].pair);
+}
+
+size_t pairs_size(const std::vector<EncodedParam>& params) {
+  size_t size = 0;
+  for (const EncodedParam& param : params) size += param.pair.size() + 1;
+  return size;
+}
+
+}  // namespace
+
+std::string set_query_params(std::string_view query, const std::vector<EncodedParam>& params) {
+  std::string out;
+  out.reserve(query.size() + pairs_size(params));
+  append_query_params(out, query, params);
   return out;
 }
 
-std::string set_url_query_params(std::string_view url, const QueryParams& params) {
+std::string set_url_query_params(std::string_view url, const std::vector<EncodedParam>& params) {
   if (params.empty()) return std::string(url);
   size_t hash = url.find('#');
   std::string_view before_fragment = url.substr(0, hash);
@@ -475,10 +595,13 @@ std::string set_url_query_params(std::string_view url, const QueryParams& params
   size_t question = before_fragment.find('?');
   std::string_view query =
       question == std::string_view::npos ? std::string_view() : before_fragment.substr(question + 1);
-  std::string out(before_fragment.substr(0, question));
+  std::string out;
+  out.reserve(url.size() + 1 + pairs_size(params));
+  std::string_view path = before_fragment.substr(0, question);
+  out.append(path.data(), path.size());
   out += '?';
-  out += set_query_params(query, params);
-  out.append(fragment);
+  append_query_params(out, query, params);
+  out.append(fragment.data(), fragment.size());
   return out;
 }
 

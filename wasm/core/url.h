@@ -39,6 +39,30 @@ Result<Url> parse_url(std::string_view text, const std::string& where = "");
 Result<std::string> resolve_url(std::string_view base, std::string_view reference,
                                 const std::string& where = "");
 
+// Whether `reference` starts with a scheme ("https:", "mailto:"), as RFC 3986
+// §4.1 reads it: if not, it is a relative reference and parse_url fails.
+bool has_scheme(std::string_view reference);
+
+// A base URL prepared once to resolve many references against it (a bound
+// connection's base_uri). `plain` when it is a valid http(s) URL without
+// userinfo whose path has no dot segments: then a plain reference — a
+// non-empty path without dot segments, backslashes, spaces or control
+// characters, before any query and fragment, that is not a network-path
+// ("//host") or scheme reference — resolves by concatenation, to exactly
+// what resolve_url(text, reference) answers, and the result is a valid
+// http(s) URL without userinfo.
+struct BaseUrl {
+  std::string text;       // as given
+  bool plain = false;
+  std::string origin;     // scheme://host[:port], normalised as resolve_url writes it
+  std::string directory;  // the path up to and including its last '/'
+
+  static BaseUrl prepare(std::string text);
+  // The resolved URL for a plain base and reference; none otherwise (then
+  // use resolve_url).
+  std::optional<std::string> resolve_plain(std::string_view reference) const;
+};
+
 // application/x-www-form-urlencoded (WHATWG URL §5): ' ' -> '+', unreserved kept.
 std::string form_encode(std::string_view s);
 // RFC 3986 percent-encoding of everything except unreserved characters
@@ -57,6 +81,15 @@ std::string build_query(const QueryParams& params);      // form-encoded
 std::string set_query_params(std::string_view query, const QueryParams& params);
 // The same on the query of a whole URL; the fragment is kept.
 std::string set_url_query_params(std::string_view url, const QueryParams& params);
+// The same with params already encoded (a bound connection encodes its
+// params once): `pair` is encoded_param(name, value).
+struct EncodedParam {
+  std::string_view name;
+  std::string_view pair;
+};
+std::string encoded_param(std::string_view name, std::string_view value);  // "name=value", form-encoded
+std::string set_query_params(std::string_view query, const std::vector<EncodedParam>& params);
+std::string set_url_query_params(std::string_view url, const std::vector<EncodedParam>& params);
 
 std::string base64_encode(std::string_view bytes);
 std::string base64url_encode(std::string_view bytes);  // no padding (RFC 7636 §4.2)

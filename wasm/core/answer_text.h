@@ -1,0 +1,43 @@
+// Answers of the bound path (bound_connection.h) as text the JS wrapper
+// reads cheaply (wasm/connauth.mjs), written without a JSON DOM: a request
+// must not pay for building and serialising one.
+//
+// A failure is the Result envelope of json_io.h as JSON text (it starts with
+// '{'): {"ok":false,"errors":[{"path","message"}...]}. A success is lines:
+//
+//   edits           "b" or "n" (a body follows or not), then the number of
+//                   headers; the URL; each header's name and value on a line
+//                   of its own; then, for "b", the body up to the end.
+//   classification  the action; the reason; then the matched pointer (maybe
+//                   empty) up to the end.
+//
+// Lines can carry these values because none holds a line break: a request
+// URL holds no control character (url.h), a header name is a token and a
+// header value holds no CR, LF or NUL (apply_rule.h), a reason is one of a
+// fixed set. What may hold anything (a body, a pointer into the definition)
+// comes last.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "apply_rule.h"
+#include "result.h"
+#include "signals.h"
+
+namespace connauth {
+
+// Appends `text` as a JSON string. Invalid UTF-8 is replaced by U+FFFD, as
+// to_text() does (an upstream's bytes must never make the answer invalid).
+void append_json_string(std::string& out, std::string_view text);
+
+// {"ok":false,"errors":[{"path","message"}...]}
+std::string problems_text(const Problems& problems);
+
+// Each writes `out` anew (its capacity is reused: the binding keeps one
+// buffer per bound connection).
+void write_problems(std::string& out, const Problems& problems);
+void write_edits(std::string& out, const Result<RequestEdits>& edits);
+void write_classification(std::string& out, const Result<Classification>& classification);
+
+}  // namespace connauth
