@@ -3,7 +3,8 @@
 // must not pay for building and serialising one.
 //
 // A failure is the Result envelope of json_io.h as JSON text (it starts with
-// '{'): {"ok":false,"errors":[{"path","message"}...]}. A success is lines:
+// '{'): {"ok":false,"errors":[{"path","message"}...]}, rare and written by
+// nlohmann as for every other call. A success is lines:
 //
 //   edits           "b" or "n" (a body follows or not), then the number of
 //                   headers; the URL; each header's name and value on a line
@@ -26,10 +27,6 @@
 #include "signals.h"
 
 namespace connauth {
-
-// Appends `text` as a JSON string. Invalid UTF-8 is replaced by U+FFFD, as
-// to_text() does (an upstream's bytes must never make the answer invalid).
-void append_json_string(std::string& out, std::string_view text);
 
 // {"ok":false,"errors":[{"path","message"}...]}
 std::string problems_text(const Problems& problems);

@@ -163,7 +163,7 @@ void set_header(std::vector<std::pair<std::string_view, std::string_view>>& head
 // request's own headers does it.
 Headers with_headers_set(const Headers& headers, const std::vector<std::pair<std::string_view, std::string_view>>& edits) {
   Headers out;
-  std::vector<bool> placed(edits.size(), false);
+  std::vector<char> placed(edits.size(), 0);
   for (const auto& [name, value] : headers.entries()) {
     size_t i = 0;
     while (i < edits.size() && !iequals(edits[i].first, name)) ++i;
@@ -171,7 +171,7 @@ Headers with_headers_set(const Headers& headers, const std::vector<std::pair<std
       out.add(name, value);
     } else if (!placed[i]) {
       out.add(name, std::string(edits[i].second));
-      placed[i] = true;
+      placed[i] = 1;
     }
   }
   for (size_t i = 0; i < edits.size(); ++i)

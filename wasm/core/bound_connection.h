@@ -36,7 +36,8 @@ class BoundConnection {
   // SPEC §2.4 for one request: `method` (any case), `url`
   // (absolute, or relative to base_uri), the request's Content-Type (none
   // when it has none) and body. Answers the edits (apply_rule.h): the
-  // absolute URL, the headers to set and the body if a payload rewrote it.
+  // absolute URL, the headers to set (views into this bound connection,
+  // valid while it lives) and the body if a payload rewrote it.
   // Problems are at /request/method and /request/url (the caller's request)
   // or at the connector's JSON pointers (a value that did not render).
   Result<RequestEdits> apply(std::string_view method, std::string_view url,

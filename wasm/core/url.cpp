@@ -545,7 +545,7 @@ namespace {
 
 // set_query_params, appending to `out`.
 void append_query_params(std::string& out, std::string_view query, const std::vector<EncodedParam>& params) {
-  std::vector<bool> placed(params.size(), false);
+  std::vector<char> placed(params.size(), 0);
   size_t start = out.size();
   auto append = [&out, start](std::string_view pair) {
     if (out.size() > start) out += '&';
@@ -565,7 +565,7 @@ void append_query_params(std::string& out, std::string_view query, const std::ve
       append(pair);
     } else if (!placed[i]) {
       append(params[i].pair);
-      placed[i] = true;
+      placed[i] = 1;
     }
   }
   for (size_t i = 0; i < params.size(); ++i)
