@@ -118,26 +118,26 @@ async function requestBody(request) {
 // once per connection version. Answers {response (to return to the
 // caller), action}.
 async function send(engine, outgoing, credentials) {
-  const { use, egress, info } = credentials.app;
-  const definition = use.connector.definition;
-  const context = credentials.context;
-  const applied = engine.apply(definition, context, {
-    method: outgoing.method, url: outgoing.url, headers: outgoing.headers, body: outgoing.body,
-  });
+  const { egress, info } = credentials.app;
+  // One engine-side binding per connection and credentials version: the
+  // rules' values are rendered once, a request costs a few µs (issue 6).
+  const bound = bindingFor(engine, credentials);
+  if (!bound.ok) return fail('apply_failed', 'the connector could not authorize this request', { details: bound.errors });
+  const contentType = outgoing.headers.find(([name]) => name === 'content-type')?.[1];
+  const applied = bound.value.apply({ method: outgoing.method, url: outgoing.url, contentType, body: outgoing.body });
   if (!applied.ok) {
     return fail('apply_failed', 'the connector could not authorize this request', { details: applied.errors });
   }
-  const request = applied.value;
-
+  const edits = applied.value;
+  // The engine answers the headers to set; Headers.set replaces same-named
+  // ones case-insensitively. Content-Length was dropped with the caller's
+  // hop-by-hop headers, so a rewritten body gets its own.
+  const headers = new Headers(outgoing.headers);
+  for (const [name, value] of edits.headers) headers.set(name, value);
   // Keep the caller's exact bytes unless a payload rule rewrote the text.
-  let upstreamBody = null;
-  if (outgoing.bytes) upstreamBody = request.body !== outgoing.body ? request.body : outgoing.bytes;
+  const upstreamBody = edits.body ?? outgoing.bytes;
 
-  const fetched = await fetchUpstream(request.url, {
-    method: request.method,
-    headers: request.headers,
-    body: upstreamBody,
-  }, egress);
+  const fetched = await fetchUpstream(edits.url, { method: outgoing.method, headers, body: upstreamBody }, egress);
   if (!fetched.ok) return fetched;
   const upstream = fetched.value;
 
@@ -150,7 +150,8 @@ async function send(engine, outgoing, credentials) {
     text = peeked.text;
     stream = peeked.stream;
   }
-  const action = classify(engine, credentials, upstream.status, text);
+  const classified = bound.value.classify({ status: upstream.status, body: text });
+  const action = classified.ok ? classified.value.action : 'error';
   const response = new Response(stream, {
     status: upstream.status,
     statusText: upstream.statusText,
@@ -159,26 +160,14 @@ async function send(engine, outgoing, credentials) {
   return ok({ response, action });
 }
 
-// SPEC §2.5: the engine's classification of an answer, 'ok' | 'refresh' |
-// 'error'. The signals look at the status and the body only, so the engine
-// is given those. When no signal reads the body (connector_info), the body
-// given is always empty and the answer depends on the status alone for this
-// definition and context: it is asked once per status and kept with the
-// credentials (the same inputs give the same answer; nothing else goes in).
-function classify(engine, credentials, status, body) {
-  const { definition } = credentials.app.use.connector;
-  const ask = () => {
-    const classified = engine.classify(definition, credentials.context, { status, body });
-    return classified.ok ? classified.value.action : 'error';
-  };
-  if (credentials.app.info.signalsReadBody) return ask();
-  const byStatus = credentials.derive('classified', () => new Map());
-  let action = byStatus.get(status);
-  if (action === undefined) {
-    action = ask();
-    byStatus.set(status, action);
-  }
-  return action;
+// The credentials entry owns the binding and disposes it when evicted and
+// no request holds a lease (proxy_credentials.mjs).
+function bindingFor(engine, credentials) {
+  const bound = credentials.derive('bound', () => {
+    const made = engine.bind(credentials.app.use.connector.definition, credentials.context);
+    return made.ok ? made.value : { problems: made };
+  });
+  return bound.problems ?? { ok: true, value: bound };
 }
 
 // SPEC §2.5 rule 3 (the engine's requestNextStep) for a first attempt: the
