@@ -115,7 +115,13 @@ test('access denied at the provider is its own failure, explained', { timeout: 6
   // By keyboard: Tab to Connect, Enter; the focus lands on Continue; Enter.
   // locator.press focuses the button and presses in one step, so a re-render
   // of the card between the two (its data arriving) cannot drop the focus.
-  await card.getByRole('button', { name: 'Connect' }).press('Enter');
+  // Unlike click, press does not wait for the button to be enabled (Playwright
+  // "Auto-waiting": press has no actionability checks), and Connect stays
+  // disabled until the engine and the connection are loaded: a trial click
+  // waits for that without clicking.
+  const connect = card.getByRole('button', { name: 'Connect' });
+  await connect.click({ trial: true });
+  await connect.press('Enter');
   await card.getByTestId('prompt').waitFor();
   assert.equal(await focused(page), 'continue');
   const popupPromise = page.waitForEvent('popup');
