@@ -28,7 +28,7 @@ import { startEdge, expectStatus, NO_CACHE_HOST } from './lib/edge.mjs';
 import { runLoad } from './lib/load.mjs';
 import { interleave, median, quantile, ratioMedian, sig } from './lib/stats.mjs';
 
-function startUpstream() {
+export function startUpstream() {
   const worker = new Worker(new URL('./fixtures/upstream_server.mjs', import.meta.url));
   return new Promise((resolve, reject) => {
     worker.once('message', ({ port }) => resolve({
@@ -44,7 +44,7 @@ function startUpstream() {
 
 // An api_key connector whose base_uri is the local upstream, an app allowing
 // exactly that host, and one member connected with a key: a cached credential.
-async function connectMember(edge, upstreamOrigin) {
+export async function connectMember(edge, upstreamOrigin) {
   const admin = await edge.session('bench-org', 'admin', 'admin');
   const member = await edge.session('bench-org', 'member-1', 'member');
   const connector = {

@@ -342,6 +342,7 @@ class BoundConnection {
   #bodyLimit;
   #readsBody;
   #readsRequestBody;
+  #byStatus = new Map(); // status -> answer text, for statuses whose signals read no body
 
   constructor(raw, handle) {
     this.#raw = raw;
@@ -361,7 +362,9 @@ class BoundConnection {
 
   /** Whether classifying a response with this status may look at its body. */
   readsBodyFor(status) {
-    return this.#handle ? this.#handle.readsBodyFor(statusCode(status)) : false;
+    const code = statusCode(status);
+    if (this.#byStatus.has(code)) return false; // classified on its status alone before
+    return this.#handle ? this.#handle.readsBodyFor(code) : false;
   }
 
   /** Whether apply may rewrite a request body (some rule has a payload): if not, `body` is never read. */
@@ -404,14 +407,22 @@ class BoundConnection {
   classify({ status, body } = {}) {
     const handle = this.#handle;
     if (!handle) return JSON.parse(DISPOSED);
-    let matched = this.#readsBody ? bodyOf(body) : '';
+    const code = statusCode(status);
+    // When no signal for this status reads the body, the answer depends on
+    // the status alone: the engine is asked once per status (at most 1000).
+    const byStatus = this.#byStatus.get(code);
+    if (byStatus !== undefined) return classificationFrom(byStatus);
+    const statusOnly = !handle.readsBodyFor(code);
+    let matched = statusOnly ? '' : bodyOf(body);
     // One unit past the limit still tells the engine the body was cut.
     const keep = this.#bodyLimit + 1;
     if (matched.length > keep) matched = typeof matched === 'string' ? matched.slice(0, keep) : matched.subarray(0, keep);
     const at = this.#input(room(matched));
     if (!at) return JSON.parse(NO_MEMORY);
     const bodyBytes = write(this.#raw.HEAPU8, at, matched);
-    return classificationFrom(this.#answer(handle.classify(at, statusCode(status), bodyBytes)));
+    const answer = this.#answer(handle.classify(at, code, bodyBytes));
+    if (statusOnly) this.#byStatus.set(code, answer);
+    return classificationFrom(answer);
   }
 
   /** Frees the module memory it holds. */

@@ -28,8 +28,9 @@ export const compatibilityDate = readWranglerConfig().compatibilityDate;
 /**
  * Starts workerd with the edge (and, when `upstream` is given, the
  * passthrough and hello workers and the edge without its cache). Answers {url, api, session, dispose}.
+ * `inspectorPort` opens workerd's DevTools inspector (bench/profile_proxy.mjs).
  */
-export async function startEdge({ upstream } = {}) {
+export async function startEdge({ upstream, inspectorPort } = {}) {
   const config = readWranglerConfig();
   const durableObjects = {};
   for (const [name, className] of Object.entries(config.durableObjects)) durableObjects[name] = { className, useSQLite: true };
@@ -69,7 +70,7 @@ export async function startEdge({ upstream } = {}) {
       routes: ['*/hello/*'],
     },
   ] : [];
-  const mf = new Miniflare({ host: '127.0.0.1', port: 0, workers: [edge, ...references] });
+  const mf = new Miniflare({ host: '127.0.0.1', port: 0, ...(inspectorPort ? { inspectorPort } : {}), workers: [edge, ...references] });
   const url = await mf.ready;
   const origin = url.origin;
 

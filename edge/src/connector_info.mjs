@@ -1,19 +1,18 @@
 // Host-side facts about a stored connector definition that the edge needs
-// for its own policies (egress, whether a response body must be read before
-// streaming). The engine remains the authority on what a definition means;
+// for its own policy (egress). The engine remains the authority on what a definition means;
 // these only locate values in the JSON. Parsed once per definition text.
 
 const CACHE_SIZE = 32;
 const cache = new Map(); // definition text -> info (insertion order = LRU)
 
-/** {json, requestUrls: [{path, url}], signalsReadBody} for a definition text. */
+/** {json, requestUrls: [{path, url}]} for a definition text. */
 export function connectorInfo(text) {
   let info = cache.get(text);
   if (info) {
     cache.delete(text);
   } else {
     const json = JSON.parse(text);
-    info = { json, requestUrls: requestUrls(json), signalsReadBody: signalsReadBody(json) };
+    info = { json, requestUrls: requestUrls(json) };
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value);
   }
   cache.set(text, info);
@@ -45,18 +44,4 @@ function requestUrls(def) {
   };
   auth(def?.authorization, '/authorization');
   return out;
-}
-
-// Whether any refresh_on/detect_on entry (SPEC §2.5) looks at the body: a
-// whole-body string or a regex. If none does, a response is classified on
-// its status alone and streamed without being read.
-function signalsReadBody(def) {
-  const reads = (a) => {
-    if (!a || typeof a !== 'object') return false;
-    for (const key of ['refresh_on', 'detect_on']) {
-      if (Array.isArray(a[key]) && a[key].some((s) => typeof s !== 'number')) return true;
-    }
-    return a.options && typeof a.options === 'object' && Object.values(a.options).some(reads);
-  };
-  return reads(def?.authorization);
 }

@@ -47,14 +47,19 @@ export function upstreamRequestHeaders(headers) {
   return out;
 }
 
-/** The upstream response's headers that go back to the caller. */
+/**
+ * The upstream response's headers that go back to the caller: `headers`
+ * itself when none is dropped (the usual case; Response copies it natively),
+ * else a copy without them.
+ */
 export function callerResponseHeaders(headers) {
   const named = connectionNamed(headers);
-  const out = new Headers();
-  headers.forEach((value, name) => {
-    const n = name.toLowerCase();
-    if (hopByHop(n, named) || RESPONSE_DROPPED.has(n)) return;
-    out.append(n, value);
+  let dropped = null;
+  headers.forEach((value, name) => { // names come lowercased
+    if (hopByHop(name, named) || RESPONSE_DROPPED.has(name)) (dropped ??= []).push(name);
   });
+  if (!dropped) return headers;
+  const out = new Headers(headers);
+  for (const name of dropped) out.delete(name);
   return out;
 }

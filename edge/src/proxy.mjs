@@ -118,7 +118,7 @@ async function requestBody(request) {
 // once per connection version. Answers {response (to return to the
 // caller), action}.
 async function send(engine, outgoing, credentials) {
-  const { egress, info } = credentials.app;
+  const { egress } = credentials.app;
   // One engine-side binding per connection and credentials version: the
   // rules' values are rendered once, a request costs a few µs (issue 6).
   const bound = bindingFor(engine, credentials);
@@ -141,16 +141,17 @@ async function send(engine, outgoing, credentials) {
   if (!fetched.ok) return fetched;
   const upstream = fetched.value;
 
-  // SPEC §2.5: read the body only if a signal looks at it, and only up to
-  // the classification limit; the rest streams unread.
-  let text = '';
+  // SPEC §2.5: read the body only if a signal for this status looks at it
+  // (the engine knows), and only up to the classification limit; the rest
+  // streams unread.
+  let body = null;
   let stream = NULL_BODY_STATUS.has(upstream.status) ? null : upstream.body;
-  if (stream && info.signalsReadBody) {
+  if (stream && bound.value.readsBodyFor(upstream.status)) {
     const peeked = await peek(stream, LIMITS.classifyBodyBytes);
-    text = peeked.text;
+    body = peeked.bytes;
     stream = peeked.stream;
   }
-  const classified = bound.value.classify({ status: upstream.status, body: text });
+  const classified = bound.value.classify({ status: upstream.status, body });
   const action = classified.ok ? classified.value.action : 'error';
   const response = new Response(stream, {
     status: upstream.status,
@@ -183,8 +184,9 @@ function nextStep(engine, action) {
   return next;
 }
 
-// Reads up to `limit` bytes of `body` and answers them as text together with
-// a stream that yields the same bytes again followed by the unread rest.
+// Reads up to `limit` bytes of `body` (perhaps a chunk more) and answers
+// them together with a stream that yields the same bytes again followed by
+// the unread rest. classify matches only the first `limit` bytes.
 async function peek(body, limit) {
   const reader = body.getReader();
   const chunks = [];
@@ -205,7 +207,6 @@ async function peek(body, limit) {
     prefix.set(c, at);
     at += c.byteLength;
   }
-  const text = new TextDecoder().decode(prefix.subarray(0, limit));
   const stream = new ReadableStream({
     start(controller) {
       if (size) controller.enqueue(prefix);
@@ -220,5 +221,5 @@ async function peek(body, limit) {
       return reader.cancel(reason);
     },
   });
-  return { text, stream };
+  return { bytes: prefix, stream };
 }

@@ -4,8 +4,7 @@
 //   apps         (org, app) → the app entry: OrgStore.appForUse's answer (the
 //                app, its opened secrets, the connector definition in force)
 //                plus what the proxy derives from it once — the egress list
-//                (egress.allowedHosts) and whether a signal reads response
-//                bodies (connector_info.mjs).
+//                (egress.allowedHosts).
 //   connections  (org, app, user) → ProxyCredentials (proxy_credentials.mjs):
 //                ConnectionStore.getCredentials' answer at one version, and
 //                the engine context built from it, for that app entry.
@@ -36,7 +35,6 @@ import { Lru } from './lru.mjs';
 import { getEngine } from './engine.mjs';
 import { orgStore, connectionRef, connectionStore } from './stores.mjs';
 import { allowedHosts } from './egress.mjs';
-import { connectorInfo } from './connector_info.mjs';
 import { ProxyCredentials, refreshDeadlineMs } from './proxy_credentials.mjs';
 
 /** Default lifetime of a cached entry (ms): the staleness bound across isolates. */
@@ -62,8 +60,7 @@ export function cacheTtlMs(env) {
 }
 
 /**
- * The app entry for a proxied request: {org, id, use, egress, info,
- * expiresAt}, or OrgStore.appForUse's failure (never cached). `enabled` is
+ * The app entry for a proxied request: {org, id, use, egress, expiresAt}, or OrgStore.appForUse's failure (never cached). `enabled` is
  * the caller's to check (a disabled app is cached like any other state).
  */
 export async function proxyApp(env, org, id) {
@@ -78,9 +75,6 @@ export async function proxyApp(env, org, id) {
     const entry = {
       org, id, use,
       egress: allowedHosts(await getEngine(), use),
-      // Only the fact the proxy needs: the parsed definition stays in
-      // connector_info's own bounded cache, not in every app entry.
-      info: { signalsReadBody: connectorInfo(use.connector.definition).signalsReadBody },
       expiresAt: Date.now() + ttl,
     };
     if (ttl > 0 && started === epoch) apps.set(key, entry, use.connector.definition.length + 1024);

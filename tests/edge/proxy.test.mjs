@@ -449,6 +449,40 @@ describe('app lifecycle and isolation', () => {
     upstream.reset();
   });
 
+  test('body signals: the body is read to classify it, then reaches the caller whole', async () => {
+    // refresh_on looks at bodies (SPEC §2.5); detect_on reads 2xx bodies.
+    const base = apiKeyConnector();
+    const connector = { ...base, name: 'acme_signals',
+      authorization: { ...base.authorization, refresh_on: [401, { regex: 'key (was )?revoked' }], detect_on: [{ regex: '"status":\\s*"error"' }] } };
+    assert.equal((await api('PUT', '/api/connectors/acme_signals', { token: admin, json: connector })).status, 201);
+    const id = await newApp({}, 'acme_signals');
+    await api('POST', `/api/apps/${id}/connect`, { token: userA, json: { fields: { api_key: KEY_A } } });
+
+    // A large 2xx body (read up to 1 MiB, then the rest unread): every byte arrives, in order.
+    const big = new Uint8Array(3 * 1024 * 1024).map((_, i) => 97 + (i % 26));
+    upstream.reset();
+    upstream.handler = () => new Response(big);
+    const whole = await edge.mf.dispatchFetch(`http://edge.test/proxy/${id}/export`, { headers: { authorization: `Bearer ${userA}` } });
+    assert.equal(whole.status, 200);
+    assert.deepEqual(new Uint8Array(await whole.arrayBuffer()), big);
+
+    // An error body that is no refresh signal goes back as is; one that is
+    // makes the edge diagnose the key (the test fails: the connection is lost).
+    upstream.reset();
+    upstream.handler = () => new Response('{"status":"error","message":"bad filter"}', { status: 200 });
+    const detected = await api('GET', `/proxy/${id}/items`, { token: userA });
+    assert.equal(detected.status, 200);
+    assert.equal(detected.data.message, 'bad filter');
+    assert.equal(upstream.requests.length, 1, 'an error signal is not a refresh signal: no test, no retry');
+    upstream.reset();
+    upstream.handler = (seen) => (seen.url.endsWith('/me') ? new Response('key revoked', { status: 403 }) : new Response('your key was revoked', { status: 400 }));
+    const rejected = await api('GET', `/proxy/${id}/items`, { token: userA });
+    assert.equal(rejected.status, 409, rejected.text);
+    assert.equal(rejected.data.lost.cause, 'credentials_rejected');
+    assert.deepEqual(upstream.requests.map((q) => q.url), ['https://api.acme.test/v1/items', 'https://api.acme.test/v1/me']);
+    upstream.reset();
+  });
+
   test('a rejection the test does not confirm leaves the connection alone and answers as is', async () => {
     const id = await newApp();
     await api('POST', `/api/apps/${id}/connect`, { token: userA, json: { fields: { api_key: KEY_A } } });

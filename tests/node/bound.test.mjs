@@ -246,6 +246,26 @@ test('readsBody says whether a host must read response bodies at all', () => {
   statusOnly.dispose();
 });
 
+test('a status whose signals read no body is classified once; one whose signals do still reads every body', () => {
+  // detect_on reads 2xx bodies; refresh_on [401] looks at the status only.
+  const connector = { name: 'mixed', authorization: { type: 'api_key', apply: [{ headers: { 'X-Key': 'k' } }],
+    refresh_on: [401], detect_on: [{ regex: 'needle' }] } };
+  const bound = bind(connector, {});
+  assert.equal(bound.readsBodyFor(200), true);
+  assert.equal(bound.readsBodyFor(401), false);
+  for (const body of ['needle', 'hay', 'needle', 'hay']) {
+    assert.deepEqual(bound.classify({ status: 200, body }), engine.classify(connector, {}, { status: 200, body }), body);
+  }
+  const first = bound.classify({ status: 401, body: 'needle' });
+  assert.equal(first.value.action, 'refresh');
+  first.value.action = 'changed by the caller';
+  assert.deepEqual(bound.classify({ status: 401, body: 'hay' }), engine.classify(connector, {}, { status: 401, body: 'hay' }));
+  assert.equal(bound.classify({ status: 500 }).value.action, 'error');
+  assert.equal(bound.classify({ status: 204 }).value.action, 'ok');
+  bound.dispose();
+  assert.equal(bound.classify({ status: 401 }).ok, false, 'disposed: no answer from memory either');
+});
+
 test('bodies are matched on their first 1 MiB, linearly, as strings or bytes', () => {
   const connector = {
     name: 'limit',

@@ -1,0 +1,69 @@
+// Where the edge spends its time on a proxied request: a V8 CPU profile of
+// the edge worker in workerd (DevTools protocol over miniflare's inspector)
+// while a closed loop of requests runs through /proxy, as bench/proxy.mjs
+// sets it up. Prints the functions with the most self time and writes the
+// profile (open it in Chrome DevTools → Performance, or speedscope).
+//
+//   node bench/profile_proxy.mjs [--concurrency N] [--seconds S] [--out FILE]
+//
+// A diagnosis tool for issue 6, not a benchmark: profiling slows the worker,
+// so only the shares mean something.
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { startEdge } from './lib/edge.mjs';
+import { runLoad } from './lib/load.mjs';
+import { startUpstream, connectMember } from './proxy.mjs';
+
+const { values: args } = parseArgs({ options: {
+  concurrency: { type: 'string', default: '1' },
+  seconds: { type: 'string', default: '5' },
+  out: { type: 'string', default: 'artifacts/proxy.cpuprofile' },
+  port: { type: 'string', default: '9331' },
+} });
+
+const upstream = await startUpstream();
+const inspectorPort = Number(args.port);
+const edge = await startEdge({ upstream: `${upstream.origin}/v1/`, inspectorPort });
+try {
+  const { appId, member } = await connectMember(edge, upstream.origin);
+  const target = { origin: edge.origin, path: `/proxy/${appId}/items`, headers: { authorization: `Bearer ${member}` } };
+  await runLoad({ ...target, concurrency: 1, durationMs: 1000 }); // warm: JIT and caches
+
+  const ws = new WebSocket(`ws://127.0.0.1:${inspectorPort}/core:user:edge`);
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  let id = 0;
+  const pending = new Map();
+  ws.on('message', (data) => {
+    const message = JSON.parse(data);
+    pending.get(message.id)?.(message);
+  });
+  const send = (method, params = {}) => new Promise((resolve) => {
+    pending.set(++id, resolve);
+    ws.send(JSON.stringify({ id, method, params }));
+  });
+  await send('Profiler.enable');
+  await send('Profiler.setSamplingInterval', { interval: 100 });
+  await send('Profiler.start');
+  const load = await runLoad({ ...target, concurrency: Number(args.concurrency), durationMs: Number(args.seconds) * 1000 });
+  const { result } = await send('Profiler.stop');
+  ws.close();
+  writeFileSync(args.out, JSON.stringify(result.profile));
+
+  const { nodes, samples } = result.profile;
+  const self = new Map();
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  for (const sample of samples) {
+    const { functionName, url, lineNumber } = byId.get(sample).callFrame;
+    const key = `${functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + 1);
+  }
+  const total = samples.length;
+  console.log(`${load.requests} requests at concurrency ${args.concurrency}, ${total} samples; profile: ${args.out}`);
+  for (const [key, count] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
+    console.log(`${(100 * count / total).toFixed(1).padStart(5)}%  ${key}`);
+  }
+} finally {
+  await edge.dispose();
+  await upstream.close();
+}
