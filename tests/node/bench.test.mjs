@@ -46,9 +46,16 @@ test('scripts/bench --quick prints the tables and writes the JSON of every secti
       }
     }
     assert.deepEqual(apply.cases.map((c) => c.rules), [1, 10, 50]);
-    for (const c of apply.cases) assert.equal(typeof c.api_us, 'number');
+    for (const c of apply.cases) {
+      assert.equal(typeof c.api_us, 'number');
+      assert.equal(typeof c.bound_us, 'number', 'the bound path (the edge\'s) is measured');
+    }
+    assert.equal(typeof apply.bound_us_10_rules, 'number');
     assert.deepEqual(signals.cases[0].sizes.map((s) => s.bytes), [1024, 100 * 1024, 1024 * 1024]);
     assert.ok(signals.cases.some((c) => c.case.startsWith('pathological')));
+    for (const c of signals.cases) {
+      for (const size of c.sizes) assert.equal(typeof size.bound_bytes_ms, 'number', `${c.case} ${size.bytes}: bound classify measured`);
+    }
     for (const host of ['workerd', 'node', 'chromium']) assert.ok(cold.hosts[host], `cold start host ${host}`);
     assert.equal(typeof cold.size.wasm_bytes, 'number');
     assert.equal(typeof cold.size.wasm_gzip_bytes, 'number');
