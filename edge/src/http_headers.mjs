@@ -35,14 +35,19 @@ function hopByHop(name, named) {
 // (Headers are walked with forEach: in workerd it costs about half of
 // iterating [name, value] entries, which allocates an array per header.)
 
-/** The caller's headers that go upstream, as [name, value] pairs. */
+/**
+ * The caller's headers that go upstream, as a record {name: value} with no
+ * prototype (a header may be named `__proto__`). A request's Headers yields
+ * each name once (repeated fields come combined), so nothing is lost; and
+ * `new Headers(record)` costs workerd about a third of `new Headers(pairs)`
+ * (2.6 vs 7 µs for 9 headers, measured in the edge: issue 6).
+ */
 export function upstreamRequestHeaders(headers) {
   const named = connectionNamed(headers);
-  const out = [];
-  headers.forEach((value, name) => {
-    const n = name.toLowerCase();
-    if (hopByHop(n, named) || REQUEST_DROPPED.has(n) || REQUEST_DROPPED_PREFIXES.some((p) => n.startsWith(p))) return;
-    out.push([n, value]);
+  const out = Object.create(null);
+  headers.forEach((value, name) => { // names come lowercased
+    if (hopByHop(name, named) || REQUEST_DROPPED.has(name) || REQUEST_DROPPED_PREFIXES.some((p) => name.startsWith(p))) return;
+    out[name] = value;
   });
   return out;
 }

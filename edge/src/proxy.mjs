@@ -123,7 +123,7 @@ async function send(engine, outgoing, credentials) {
   // rules' values are rendered once, a request costs a few µs (issue 6).
   const bound = bindingFor(engine, credentials);
   if (!bound.ok) return fail('apply_failed', 'the connector could not authorize this request', { details: bound.errors });
-  const contentType = outgoing.headers.find(([name]) => name === 'content-type')?.[1];
+  const contentType = outgoing.headers['content-type'];
   const applied = bound.value.apply({ method: outgoing.method, url: outgoing.url, contentType, body: outgoing.body });
   if (!applied.ok) {
     return fail('apply_failed', 'the connector could not authorize this request', { details: applied.errors });
