@@ -3,15 +3,20 @@
 // while a closed loop of requests runs through /proxy, as bench/proxy.mjs
 // sets it up. Prints the functions with the most self time and writes the
 // profile (open it in Chrome DevTools → Performance, or speedscope).
+// With --parts, instead times each part of the request path in a loop
+// inside workerd (bench/fixtures/edge_parts_worker.mjs): µs per call.
 //
 //   node bench/profile_proxy.mjs [--concurrency N] [--seconds S] [--out FILE]
+//   node bench/profile_proxy.mjs --parts
 //
 // A diagnosis tool for issue 6, not a benchmark: profiling slows the worker,
 // so only the shares mean something.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { join } from 'node:path';
 import WebSocket from 'ws';
-import { startEdge } from './lib/edge.mjs';
+import { Miniflare } from 'miniflare';
+import { startEdge, root, compatibilityDate } from './lib/edge.mjs';
 import { runLoad } from './lib/load.mjs';
 import { startUpstream, connectMember } from './proxy.mjs';
 
@@ -20,7 +25,28 @@ const { values: args } = parseArgs({ options: {
   seconds: { type: 'string', default: '5' },
   out: { type: 'string', default: 'artifacts/proxy.cpuprofile' },
   port: { type: 'string', default: '9331' },
+  parts: { type: 'boolean', default: false },
 } });
+
+if (args.parts) {
+  const mf = new Miniflare({ workers: [{
+    name: 'parts', modules: true, modulesRoot: root, scriptPath: join(root, 'bench/fixtures/edge_parts_worker.mjs'),
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }], compatibilityDate,
+  }] });
+  try {
+    // The headers a typical HTTP client sends, plus the caller's session.
+    const headers = { accept: '*/*', 'accept-language': '*', 'accept-encoding': 'gzip, deflate', 'user-agent': 'node',
+      authorization: 'Bearer a.b.c', 'sec-fetch-mode': 'cors' };
+    for (let round = 1; round <= 3; round += 1) {
+      const parts = await (await mf.dispatchFetch('http://edge.test/proxy/app/items', { headers })).json();
+      console.log(`round ${round}:`);
+      for (const [name, us] of Object.entries(parts)) console.log(`  ${String(us).padStart(6)}  ${name === 'request_headers' ? 'request headers forwarded (count)' : `µs  ${name}`}`);
+    }
+  } finally {
+    await mf.dispose();
+  }
+  process.exit(0);
+}
 
 const upstream = await startUpstream();
 const inspectorPort = Number(args.port);
