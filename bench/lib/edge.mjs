@@ -14,7 +14,7 @@
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
 import { signSession } from '../../edge/src/session.mjs';
-import { root, readWranglerConfig } from '../../edge/dev/worker_options.mjs';
+import { root, readWranglerConfig, edgeWorker } from '../../edge/dev/worker_options.mjs';
 
 export { root };
 export const SESSION_SECRET = 'bench-session-secret-0123456789abcdef0123456789';
@@ -32,18 +32,7 @@ export const compatibilityDate = readWranglerConfig().compatibilityDate;
  */
 export async function startEdge({ upstream, inspectorPort } = {}) {
   const config = readWranglerConfig();
-  const durableObjects = {};
-  for (const [name, className] of Object.entries(config.durableObjects)) durableObjects[name] = { className, useSQLite: true };
-  const edge = {
-    name: 'edge',
-    modules: true,
-    modulesRoot: root,
-    scriptPath: join(root, 'edge', config.main),
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-    compatibilityDate,
-    bindings: { SESSION_SECRET, ENCRYPTION_KEY },
-    durableObjects,
-  };
+  const edge = { name: 'edge', ...edgeWorker({ bindings: { SESSION_SECRET, ENCRYPTION_KEY } }) };
   const borrowed = {};
   for (const [name, className] of Object.entries(config.durableObjects)) borrowed[name] = { className, scriptName: 'edge', useSQLite: true };
   const references = upstream ? [

@@ -26,12 +26,12 @@ export function readWranglerConfig(text = readFileSync(join(root, 'edge/wrangler
 }
 
 /**
- * Miniflare options for the worker. `bindings`: {SESSION_SECRET,
- * ENCRYPTION_KEY, PUBLIC_ORIGIN?}; `persistDir`: where Durable Object storage
- * lives (omitted: in memory); `host`/`port`: where workerd listens (port 0:
- * any free one); anything in `extra` (outboundService, log...) is passed on.
+ * The edge as one miniflare worker: its script, the .wasm rule, the
+ * compatibility date and Durable Objects of wrangler.toml. `bindings`:
+ * {SESSION_SECRET, ENCRYPTION_KEY, PUBLIC_ORIGIN?}; `persistDir`: where
+ * Durable Object storage lives (omitted: in memory).
  */
-export function workerOptions({ bindings, persistDir, host = '127.0.0.1', port, extra = {} }) {
+export function edgeWorker({ bindings, persistDir }) {
   const config = readWranglerConfig();
   const durableObjects = {};
   for (const [name, className] of Object.entries(config.durableObjects)) durableObjects[name] = { className, useSQLite: true };
@@ -44,6 +44,17 @@ export function workerOptions({ bindings, persistDir, host = '127.0.0.1', port, 
     bindings,
     durableObjects,
     ...(persistDir ? { durableObjectsPersist: persistDir } : {}),
+  };
+}
+
+/**
+ * Miniflare options for the worker alone (edgeWorker's). `host`/`port`:
+ * where workerd listens (port 0: any free one); anything in `extra`
+ * (outboundService, log...) is passed on.
+ */
+export function workerOptions({ bindings, persistDir, host = '127.0.0.1', port, extra = {} }) {
+  return {
+    ...edgeWorker({ bindings, persistDir }),
     host,
     ...(port !== undefined ? { port } : {}),
     ...extra,
