@@ -13,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "answer_text.h"
 #include "bound_connection.h"
@@ -28,10 +29,28 @@ using connauth::error_envelope;
 using connauth::to_text;
 using nlohmann::json;
 
-template <class F>
-std::string guarded(F&& f) {
+// A JSON argument of a binding: its text and the pointer its problems name.
+struct JsonArg {
+  const std::string& text;
+  const char* where;
+};
+using GuardedBody = json (*)(const void* f, const json* args);
+
+// Parses `args` in order — the first that is not JSON answers its problems
+// and nothing else runs — then answers body(f, parsed), as text. No
+// exception leaves it. Out of line, once for every binding: as templates
+// (`guarded` and `with_json`), each binding had its own copy of the parsing
+// and of the handlers: 12.5 KB of WebAssembly (issue 6).
+[[gnu::noinline]] std::string guarded_call(std::initializer_list<JsonArg> args, GuardedBody body, const void* f) {
   try {
-    return to_text(f());
+    std::vector<json> parsed;
+    parsed.reserve(args.size());
+    for (const JsonArg& arg : args) {
+      auto result = connauth::parse_json_text(arg.text, arg.where);
+      if (!result.ok()) return to_text(error_envelope(result.errors));
+      parsed.push_back(std::move(*result.value));
+    }
+    return to_text(body(f, parsed.data()));
   } catch (const std::bad_alloc&) {
     return to_text(error_envelope("", "out of memory: the input is too large"));
   } catch (const std::exception& e) {
@@ -41,16 +60,14 @@ std::string guarded(F&& f) {
   }
 }
 
+// guarded_call with `f(args)` as the body: only this thunk is per binding.
+template <class F>
+std::string guarded(std::initializer_list<JsonArg> args, const F& f) {
+  return guarded_call(args, [](const void* p, const json* a) -> json { return (*static_cast<const F*>(p))(a); }, &f);
+}
+
 // JS numbers are doubles; the core counts whole epoch seconds.
 int64_t seconds(double now) { return static_cast<int64_t>(now); }
-
-// Parses a JSON argument; on failure `f` is not called.
-template <class F>
-json with_json(const std::string& text, const char* where, F&& f) {
-  auto parsed = connauth::parse_json_text(text, where);
-  if (!parsed.ok()) return error_envelope(parsed.errors);
-  return f(*parsed.value);
-}
 
 // A parsed, validated connector kept inside the module so that the request
 // path does not re-parse the definition (the JS wrapper caches these and
@@ -73,90 +90,61 @@ class CompiledConnector {
   const std::shared_ptr<const connauth::Connector>& connector() const { return connector_; }
 
   std::string describe() const {
-    return guarded([&] { return connauth::ok_envelope(connauth::describe_connector(*connector_)); });
+    return guarded({}, [&](const json*) { return connauth::ok_envelope(connauth::describe_connector(*connector_)); });
   }
 
   std::string apply(const std::string& context, const std::string& request) const {
-    return guarded([&] {
-      return with_json(context, "/context", [&](const json& ctx) {
-        return with_json(request, "/request", [&](const json& req) {
-          return connauth::apply_to_request(*connector_, ctx, req);
-        });
-      });
-    });
+    return guarded({{context, "/context"}, {request, "/request"}},
+                   [&](const json* a) { return connauth::apply_to_request(*connector_, a[0], a[1]); });
   }
 
   std::string classify(const std::string& context, const std::string& response) const {
-    return guarded([&] {
-      return with_json(context, "/context", [&](const json& ctx) {
-        return with_json(response, "/response", [&](const json& res) {
-          return connauth::classify_response(*connector_, ctx, res);
-        });
-      });
-    });
+    return guarded({{context, "/context"}, {response, "/response"}},
+                   [&](const json* a) { return connauth::classify_response(*connector_, a[0], a[1]); });
   }
 
   // ---- flows (core/flow_api.h); `now` is epoch seconds from the host ----
 
   std::string authorize_begin(const std::string& context, const std::string& random_hex, double now) const {
-    return with_context(context, [&](const json& ctx) {
-      return connauth::authorize_begin(*connector_, ctx, random_hex, seconds(now));
+    return guarded({{context, "/context"}}, [&](const json* a) {
+      return connauth::authorize_begin(*connector_, a[0], random_hex, seconds(now));
     });
   }
   std::string authorize_callback(const std::string& context, const std::string& pending,
                                  const std::string& params, double now) const {
-    return with_context(context, [&](const json& ctx) {
-      return with_json(pending, "/pending", [&](const json& pen) {
-        return with_json(params, "/params", [&](const json& par) {
-          return connauth::authorize_callback(*connector_, ctx, pen, par, seconds(now));
-        });
-      });
+    return guarded({{context, "/context"}, {pending, "/pending"}, {params, "/params"}}, [&](const json* a) {
+      return connauth::authorize_callback(*connector_, a[0], a[1], a[2], seconds(now));
     });
   }
   std::string authorize_finish(const std::string& context, const std::string& response, double now) const {
-    return with_response(context, response, [&](const json& ctx, const json& res) {
-      return connauth::authorize_finish(*connector_, ctx, res, seconds(now));
-    });
+    return guarded({{context, "/context"}, {response, "/response"}},
+                   [&](const json* a) { return connauth::authorize_finish(*connector_, a[0], a[1], seconds(now)); });
   }
   std::string refresh_begin(const std::string& context, double now) const {
-    return with_context(context, [&](const json& ctx) { return connauth::refresh_begin(*connector_, ctx, seconds(now)); });
+    return guarded({{context, "/context"}},
+                   [&](const json* a) { return connauth::refresh_begin(*connector_, a[0], seconds(now)); });
   }
   std::string refresh_finish(const std::string& context, const std::string& response, double now) const {
-    return with_response(context, response, [&](const json& ctx, const json& res) {
-      return connauth::refresh_finish(*connector_, ctx, res, seconds(now));
-    });
+    return guarded({{context, "/context"}, {response, "/response"}},
+                   [&](const json* a) { return connauth::refresh_finish(*connector_, a[0], a[1], seconds(now)); });
   }
   std::string connect_begin(const std::string& context, double now) const {
-    return with_context(context, [&](const json& ctx) { return connauth::connect_begin(*connector_, ctx, seconds(now)); });
+    return guarded({{context, "/context"}},
+                   [&](const json* a) { return connauth::connect_begin(*connector_, a[0], seconds(now)); });
   }
   std::string connect_finish(const std::string& context, const std::string& response, double now) const {
-    return with_response(context, response, [&](const json& ctx, const json& res) {
-      return connauth::connect_finish(*connector_, ctx, res, seconds(now));
-    });
+    return guarded({{context, "/context"}, {response, "/response"}},
+                   [&](const json* a) { return connauth::connect_finish(*connector_, a[0], a[1], seconds(now)); });
   }
   std::string test_begin(const std::string& context) const {
-    return with_context(context, [&](const json& ctx) { return connauth::test_begin(*connector_, ctx); });
+    return guarded({{context, "/context"}}, [&](const json* a) { return connauth::test_begin(*connector_, a[0]); });
   }
   std::string test_finish(const std::string& context, const std::string& response, bool refreshed) const {
-    return with_response(context, response, [&](const json& ctx, const json& res) {
-      return connauth::test_finish(*connector_, ctx, res, refreshed);
-    });
+    return guarded({{context, "/context"}, {response, "/response"}},
+                   [&](const json* a) { return connauth::test_finish(*connector_, a[0], a[1], refreshed); });
   }
 
  private:
-  template <class F>
-  static std::string with_context(const std::string& context, F&& f) {
-    return guarded([&] { return with_json(context, "/context", f); });
-  }
-  template <class F>
-  static std::string with_response(const std::string& context, const std::string& response, F&& f) {
-    return guarded([&] {
-      return with_json(context, "/context", [&](const json& ctx) {
-        return with_json(response, "/response", [&](const json& res) { return f(ctx, res); });
-      });
-    });
-  }
-
   std::shared_ptr<const connauth::Connector> connector_;
   connauth::Problems problems_;
 };
@@ -297,53 +285,38 @@ class BoundHandle {
 };
 
 std::string consent_step(const std::string& state, const std::string& event) {
-  return guarded([&] {
-    return with_json(state, "/state", [&](const json& st) {
-      return with_json(event, "/event", [&](const json& ev) { return connauth::consent_step(st, ev); });
-    });
-  });
+  return guarded({{state, "/state"}, {event, "/event"}},
+                 [](const json* a) { return connauth::consent_step(a[0], a[1]); });
 }
 
 // ---- connection-level flow functions (no connector needed) ----
 
 std::string refresh_needed(const std::string& context, double now) {
-  return guarded([&] {
-    return with_json(context, "/context", [&](const json& ctx) { return connauth::refresh_needed(ctx, seconds(now)); });
-  });
+  return guarded({{context, "/context"}}, [&](const json* a) { return connauth::refresh_needed(a[0], seconds(now)); });
 }
 std::string request_next_step(const std::string& classification, bool refreshed) {
-  return guarded([&] { return connauth::request_next_step(classification, refreshed); });
+  return guarded({}, [&](const json*) { return connauth::request_next_step(classification, refreshed); });
 }
 std::string state_success(const std::string& state, double now, const std::string& version) {
-  return guarded([&] {
-    return with_json(state, "/state", [&](const json& st) {
-      return with_json(version, "/version", [&](const json& v) { return connauth::state_success(st, seconds(now), v); });
-    });
-  });
+  return guarded({{state, "/state"}, {version, "/version"}},
+                 [&](const json* a) { return connauth::state_success(a[0], seconds(now), a[1]); });
 }
 std::string state_failure(const std::string& state, const std::string& cause, const std::string& detail,
                           double now, double random_fraction, const std::string& settings) {
-  return guarded([&] {
-    return with_json(state, "/state", [&](const json& st) {
-      return with_json(settings, "/settings", [&](const json& set) {
-        return connauth::state_failure(st, cause, detail, seconds(now), random_fraction, set);
-      });
-    });
+  return guarded({{state, "/state"}, {settings, "/settings"}}, [&](const json* a) {
+    return connauth::state_failure(a[0], cause, detail, seconds(now), random_fraction, a[1]);
   });
 }
 std::string state_disconnect(const std::string& state, double now, const std::string& detail) {
-  return guarded([&] {
-    return with_json(state, "/state", [&](const json& st) { return connauth::state_disconnect(st, seconds(now), detail); });
-  });
+  return guarded({{state, "/state"}},
+                 [&](const json* a) { return connauth::state_disconnect(a[0], seconds(now), detail); });
 }
 std::string state_view(const std::string& state, bool app_enabled) {
-  return guarded([&] {
-    return with_json(state, "/state", [&](const json& st) { return connauth::state_view(st, app_enabled); });
-  });
+  return guarded({{state, "/state"}}, [&](const json* a) { return connauth::state_view(a[0], app_enabled); });
 }
 
 std::string validate(const std::string& definition_text) {
-  return guarded([&] { return connauth::validate_connector(definition_text); });
+  return guarded({}, [&](const json*) { return connauth::validate_connector(definition_text); });
 }
 
 }  // namespace

@@ -9,12 +9,12 @@
 #include <cstring>
 
 #include "json_io.h"
+#include "json_order.h"
 #include "url.h"
 
 namespace connauth {
 
 using nlohmann::json;
-using nlohmann::ordered_json;
 
 namespace {
 
@@ -51,7 +51,7 @@ std::string media_type(std::string_view content_type) {
 // PATCH with a JSON object or form body).
 struct PayloadTarget {
   enum class Kind { None, Json, Form } kind = Kind::None;
-  ordered_json object;  // Json: the parsed body, key order kept
+  OrderedJsonObject object;  // Json: the parsed body, member order kept
 };
 
 PayloadTarget payload_target(const RequestView& request) {
@@ -69,13 +69,12 @@ PayloadTarget payload_target(const RequestView& request) {
   // body that is a JSON object is taken as JSON.
   if (json_type && request.body.empty()) {
     target.kind = PayloadTarget::Kind::Json;
-    target.object = ordered_json::object();
     return target;
   }
-  ordered_json parsed = parse_json_body<ordered_json>(request.body);
-  if (parsed.is_discarded() || !parsed.is_object()) return target;
+  std::optional<OrderedJsonObject> parsed = OrderedJsonObject::parse(request.body);
+  if (!parsed) return target;
   target.kind = PayloadTarget::Kind::Json;
-  target.object = std::move(parsed);
+  target.object = std::move(*parsed);
   return target;
 }
 
@@ -89,7 +88,7 @@ void set_collected(std::vector<EncodedParam>& collected, std::string_view name, 
   collected.push_back({name, pair});
 }
 
-void set_collected(std::vector<std::pair<std::string_view, const json*>>& collected, std::string_view key,
+void set_collected(JsonMembers& collected, std::string_view key,
                    const json* value) {
   for (auto& entry : collected)
     if (entry.first == key) {
@@ -134,13 +133,10 @@ std::string form_value(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-using CollectedPayload = std::vector<std::pair<std::string_view, const json*>>;
+using CollectedPayload = JsonMembers;  // distinct keys (set_collected)
 
-std::string merged_body(PayloadTarget& target, std::string_view body, const CollectedPayload& payload) {
-  if (target.kind == PayloadTarget::Kind::Json) {
-    for (const auto& [key, value] : payload) target.object[std::string(key)] = ordered_json(*value);
-    return target.object.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
-  }
+std::string merged_body(const PayloadTarget& target, std::string_view body, const CollectedPayload& payload) {
+  if (target.kind == PayloadTarget::Kind::Json) return target.object.dump_with(payload);
   QueryParams fields;
   for (const auto& [key, value] : payload) fields.emplace_back(std::string(key), form_value(*value));
   return set_query_params(body, fields);

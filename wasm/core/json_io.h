@@ -8,6 +8,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "http.h"
 #include "result.h"
@@ -29,52 +30,27 @@ struct JsonSyntaxError {
   std::string message;
 };
 
-// nlohmann's own DOM builder, the one Json::parse(..., nullptr, false) uses,
-// which also keeps the first error. Every parse in the module goes through
-// Json::sax_parse with this one type: Json::parse would instantiate the
-// parser for its callback DOM builder as well, and the error report for
-// parse_json_text used to parse a second time with a third SAX type. Two
-// instantiations of the parser (one per Json type) instead of five made the
-// module 20 KB smaller (issue 6); values, errors and messages are unchanged.
-template <class Json>
-class JsonDomBuilder : public nlohmann::detail::json_sax_dom_parser<Json> {
-  using Base = nlohmann::detail::json_sax_dom_parser<Json>;
+// Every parse in the module goes through parse_json_value (json_io.cpp
+// says how it keeps the parser to one instantiation, issue 6).
+//
+// With `key_order` it also keeps each object's member order, for
+// json_order.h, in the keys themselves: each key is prefixed with its
+// ordinal in its object (kKeyOrdinalBytes big-endian bytes), so the sorted
+// std::map of nlohmann::json iterates members in text order. A repeated key
+// keeps its first ordinal, so it keeps its first place and takes the last
+// value (as nlohmann::ordered_json does). `key_order` is the parser's stack
+// of the open objects' keys seen so far; give an empty one.
+constexpr size_t kKeyOrdinalBytes = 4;
 
- public:
-  JsonDomBuilder(Json& result, JsonSyntaxError* error) : Base(result, false), error_(error) {}
-
-  template <class Exception>
-  bool parse_error(std::size_t position, const std::string& last_token, const Exception& ex) {
-    if (error_) {
-      error_->position = position;
-      error_->message = ex.what();
-    }
-    return Base::parse_error(position, last_token, ex);  // false: stop, no throw
-  }
-
- private:
-  JsonSyntaxError* error_;
-};
-
-// Json::parse(text, nullptr, false) through JsonDomBuilder: the value, or a
-// discarded one (is_discarded()) when the text is not JSON, and then `error`
-// (if given) says where and why. No depth limit: see parse_json_body.
-template <class Json>
-Json parse_json_value(std::string_view text, JsonSyntaxError* error) {
-  Json result;
-  JsonDomBuilder<Json> builder(result, error);
-  if (!Json::sax_parse(text.data(), text.data() + text.size(), &builder))
-    return Json(Json::value_t::discarded);
-  return result;
-}
+// json::parse(text, nullptr, false): the value, or a discarded one
+// (is_discarded()) when the text is not JSON, and then `error` (if given)
+// says where and why. No depth limit: see parse_json_body.
+nlohmann::json parse_json_value(std::string_view text, JsonSyntaxError* error,
+                                std::vector<nlohmann::json>* key_order = nullptr);
 
 // Parses an untrusted body; discarded (is_discarded()) when it is not JSON
-// or nests deeper than kMaxJsonDepth. Json = nlohmann::json or ordered_json.
-template <class Json = nlohmann::json>
-Json parse_json_body(std::string_view text) {
-  if (json_text_depth(text) > kMaxJsonDepth) return Json(Json::value_t::discarded);
-  return parse_json_value<Json>(text, nullptr);
-}
+// or nests deeper than kMaxJsonDepth.
+nlohmann::json parse_json_body(std::string_view text);
 
 nlohmann::json ok_envelope(nlohmann::json value);
 nlohmann::json error_envelope(const Problems& problems);

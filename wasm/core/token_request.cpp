@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "connector_request.h"
+#include "json_order.h"
 
 namespace connauth {
 
@@ -28,12 +29,21 @@ bool is_public_client(const Template& client_secret, const json& scope) {
   return it == scope.end() || it->is_null();
 }
 
+// The parameters in the order they were added, so the body is predictable
+// for tests and logs; a repeated name keeps its first place and takes the
+// last value. Written by json_order.h, without nlohmann::ordered_json
+// (issue 6).
 std::string json_body(const QueryParams& params) {
-  // ordered_json keeps the parameters in the order they were added, so the
-  // body is predictable for tests and logs.
-  nlohmann::ordered_json body = nlohmann::ordered_json::object();
-  for (const auto& [name, value] : params) body[name] = value;
-  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::vector<json> values;
+  values.reserve(params.size());  // `members` points into it
+  JsonMembers members;
+  for (const auto& param : params) {
+    values.emplace_back(param.second);
+    auto same = std::find_if(members.begin(), members.end(), [&](const auto& m) { return m.first == param.first; });
+    if (same != members.end()) same->second = &values.back();
+    else members.emplace_back(param.first, &values.back());
+  }
+  return OrderedJsonObject().dump_with(members);
 }
 
 }  // namespace
