@@ -26,6 +26,7 @@
 import { Worker } from 'node:worker_threads';
 import { startEdge, expectStatus, NO_CACHE_HOST } from './lib/edge.mjs';
 import { runLoad } from './lib/load.mjs';
+import { workerdPids, cpuMs } from './lib/process_cpu.mjs';
 import { interleave, median, quantile, ratioMedian, sig } from './lib/stats.mjs';
 
 export function startUpstream() {
@@ -80,7 +81,9 @@ export async function connectMember(edge, upstreamOrigin) {
 
 function summarize(runs) {
   const all = runs.flatMap((r) => r.latenciesMs);
+  const cpu = runs.map((r) => r.workerdCpuUsPerRequest).filter((us) => us !== null);
   return {
+    workerd_cpu_us: cpu.length ? sig(median(cpu)) : null,
     rps: sig(median(runs.map((r) => r.rps))),
     p50_ms: sig(median(runs.map((r) => quantile(r.latenciesMs, 0.5)))),
     p99_ms: sig(median(runs.map((r) => quantile(r.latenciesMs, 0.99)))),
@@ -89,6 +92,17 @@ function summarize(runs) {
     errors: runs.reduce((n, r) => n + r.errors, 0),
     rps_per_round: runs.map((r) => sig(r.rps)),
   };
+}
+
+// runLoad, with the CPU time workerd used during it per answered request
+// (µs; null where /proc cannot tell): the edge's own cost, whatever the
+// load generator and the upstream took of the machine meanwhile.
+async function measured(pids, options) {
+  const before = cpuMs(pids);
+  const load = await runLoad(options);
+  const after = cpuMs(pids);
+  load.workerdCpuUsPerRequest = before === null || after === null || !load.requests ? null : ((after - before) * 1000) / load.requests;
+  return load;
 }
 
 // `levels`, `rounds` and `durationMs` override the defaults (for one-off
@@ -103,6 +117,7 @@ export async function run({ quick, log, ...overrides }) {
   try {
     const { appId, member } = await connectMember(edge, upstream.origin);
     const headers = { authorization: `Bearer ${member}` };
+    const pids = workerdPids();
     const results = [];
     for (const { concurrency, delayMs = 0 } of levels) {
       const query = delayMs ? `?delay=${delayMs}` : '';
@@ -113,7 +128,7 @@ export async function run({ quick, log, ...overrides }) {
         hello: { path: `/hello/items${query}`, headers },
       };
       log(`proxy: concurrency ${concurrency}, upstream delay ${delayMs} ms, ${rounds} rounds of ${durationMs} ms per variant`);
-      const load = (name) => () => runLoad({ origin: edge.origin, ...targets[name], concurrency, durationMs });
+      const load = (name) => () => measured(pids, { origin: edge.origin, ...targets[name], concurrency, durationMs });
       const runs = await interleave({
         proxy: load('proxy'), proxy_nocache: load('proxy_nocache'), passthrough: load('passthrough'), hello: load('hello'),
       }, rounds);
@@ -130,6 +145,8 @@ export async function run({ quick, log, ...overrides }) {
         hello,
         ratio_rps: sig(ratioMedian(runs.proxy.map((r) => r.rps), runs.passthrough.map((r) => r.rps))),
         ratio_rps_nocache: sig(ratioMedian(runs.proxy_nocache.map((r) => r.rps), runs.passthrough.map((r) => r.rps))),
+        added_workerd_cpu_us: proxy.workerd_cpu_us !== null && passthrough.workerd_cpu_us !== null
+          ? sig(proxy.workerd_cpu_us - passthrough.workerd_cpu_us) : null,
         added_p50_ms: sig(median(runs.proxy.map((r, i) => quantile(r.latenciesMs, 0.5) - quantile(runs.passthrough[i].latenciesMs, 0.5)))),
         passthrough_vs_hello_rps: sig(ratioMedian(runs.passthrough.map((r) => r.rps), runs.hello.map((r) => r.rps))),
       });
@@ -154,17 +171,19 @@ export async function run({ quick, log, ...overrides }) {
 
 export function table(result) {
   if (!result.available) return [['proxy', `not available: ${result.reason}`]];
-  const rows = [['concurrency', 'variant', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'proxy/pass']];
+  const rows = [['concurrency', 'variant', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'workerd CPU µs/req', 'proxy/pass']];
+  const cpu = (v) => v.workerd_cpu_us ?? 'n/a';
   for (const l of result.levels) {
     const level = l.upstream_delay_ms ? `${l.concurrency}, upstream +${l.upstream_delay_ms} ms` : l.concurrency;
-    rows.push([level, 'proxy (auth)', l.proxy.rps, l.proxy.p50_ms, l.proxy.p99_ms, l.proxy.errors, l.ratio_rps]);
-    rows.push(['', 'proxy, cache off', l.proxy_nocache.rps, l.proxy_nocache.p50_ms, l.proxy_nocache.p99_ms, l.proxy_nocache.errors, l.ratio_rps_nocache]);
-    rows.push(['', 'passthrough', l.passthrough.rps, l.passthrough.p50_ms, l.passthrough.p99_ms, l.passthrough.errors, '']);
-    rows.push(['', 'hello (no upstream)', l.hello.rps, l.hello.p50_ms, l.hello.p99_ms, l.hello.errors, '']);
+    rows.push([level, 'proxy (auth)', l.proxy.rps, l.proxy.p50_ms, l.proxy.p99_ms, l.proxy.errors, cpu(l.proxy), l.ratio_rps]);
+    rows.push(['', 'proxy, cache off', l.proxy_nocache.rps, l.proxy_nocache.p50_ms, l.proxy_nocache.p99_ms, l.proxy_nocache.errors, cpu(l.proxy_nocache), l.ratio_rps_nocache]);
+    rows.push(['', 'passthrough', l.passthrough.rps, l.passthrough.p50_ms, l.passthrough.p99_ms, l.passthrough.errors, cpu(l.passthrough), '']);
+    rows.push(['', 'hello (no upstream)', l.hello.rps, l.hello.p50_ms, l.hello.p99_ms, l.hello.errors, cpu(l.hello), '']);
   }
   rows.push(['proxy = /proxy with an api_key connection (session check, app and credentials from the isolate\'s cache, engine apply + classify);'
     + ' cache off = the same with PROXY_CACHE_TTL_MS=0 (two Durable Object calls and AES-GCM per request);'
     + ' passthrough = the same upstream with no auth work; hello = answers at once (the HTTP layer\'s ceiling).'
+    + ' workerd CPU = the CPU time of the workerd process per answered request (all its threads; not shared with the load generator or the upstream).'
     + ` Medians of ${result.setup.rounds} alternating rounds of ${result.setup.duration_ms} ms.`]);
   return rows;
 }
