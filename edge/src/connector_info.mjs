@@ -1,6 +1,7 @@
 // Host-side facts about a stored connector definition that the edge needs
-// for its own policy (egress). The engine remains the authority on what a definition means;
-// these only locate values in the JSON. Parsed once per definition text.
+// for its own policy (egress). The engine remains the authority on what a
+// definition means; these only locate values in the JSON. Parsed once per
+// definition text.
 
 const CACHE_SIZE = 32;
 const cache = new Map(); // definition text -> info (insertion order = LRU)
