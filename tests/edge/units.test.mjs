@@ -82,6 +82,11 @@ describe('header filtering', () => {
   test('response: hop-by-hop and cookies', () => {
     const out = callerResponseHeaders(new Headers({ connection: 'x-private', 'x-private': '1', 'set-cookie': 'a=b', 'keep-alive': '1', 'content-type': 'text/plain' }));
     assert.deepEqual([...out], [['content-type', 'text/plain']]);
+    // Nothing to drop: the upstream's own headers go back as they are.
+    const clean = new Headers({ 'content-type': 'text/plain', 'x-request-id': '7' });
+    assert.equal(callerResponseHeaders(clean), clean);
+    const proxied = callerResponseHeaders(new Headers({ 'proxy-authenticate': 'Basic', 'x-a': '1' }));
+    assert.deepEqual([...proxied], [['x-a', '1']]);
   });
 });
 
