@@ -26,8 +26,8 @@ import { connectionStore } from './stores.mjs';
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 const TEXT_BODY = /^(application\/(json|[a-z0-9.+-]*\+json|x-www-form-urlencoded)|text\/)/i;
 
-export async function proxy({ request, env, session, params, url }) {
-  const target = proxyTarget(params.rest, url.search);
+export async function proxy({ request, env, session, params, search, head }) {
+  const target = proxyTarget(params.rest, search);
   if (!target.ok) return target;
 
   // The app and the caller's credentials come from the isolate's cache when
@@ -41,14 +41,10 @@ export async function proxy({ request, env, session, params, url }) {
   if (!credentials.ok) return credentials;
   const leased = [credentials.value];
   try {
-    const body = await requestBody(request);
+    const method = request.method.toUpperCase();
+    const body = await requestBody(request, method, head.fields);
     if (!body.ok) return body;
-    const outgoing = {
-      method: request.method.toUpperCase(),
-      url: target.value,
-      headers: upstreamRequestHeaders(request.headers),
-      ...body.value,
-    };
+    const outgoing = { method, url: target.value, headers: upstreamRequestHeaders(head.fields), ...body.value };
     const engine = await getEngine();
 
     const first = await send(engine, outgoing, credentials.value);
@@ -102,11 +98,11 @@ async function afterApplyFailure(env, credentials, failed) {
 // The caller's body, buffered (a refresh replays it) up to the proxy limit.
 // JSON, form and text bodies also go to the engine as text, for `payload`
 // apply rules (SPEC §2.4); others are forwarded byte for byte.
-async function requestBody(request) {
-  if (request.method === 'GET' || request.method === 'HEAD') return ok({ body: '', bytes: null });
+async function requestBody(request, method, fields) {
+  if (method === 'GET' || method === 'HEAD') return ok({ body: '', bytes: null });
   const bytes = await readBodyBytes(request, LIMITS.proxyBodyBytes);
   if (!bytes.ok) return bytes;
-  const type = request.headers.get('content-type') ?? '';
+  const type = fields['content-type'] ?? '';
   const text = TEXT_BODY.test(type) ? new TextDecoder().decode(bytes.value) : '';
   return ok({ body: text, bytes: bytes.value });
 }
@@ -129,36 +125,53 @@ async function send(engine, outgoing, credentials) {
     return fail('apply_failed', 'the connector could not authorize this request', { details: applied.errors });
   }
   const edits = applied.value;
-  // The engine answers the headers to set; Headers.set replaces same-named
-  // ones case-insensitively. Content-Length was dropped with the caller's
-  // hop-by-hop headers, so a rewritten body gets its own.
-  const headers = new Headers(outgoing.headers);
-  for (const [name, value] of edits.headers) headers.set(name, value);
+  const headers = withEngineHeaders(outgoing.headers, edits.headers);
+  if (!headers.ok) return headers;
   // Keep the caller's exact bytes unless a payload rule rewrote the text.
   const upstreamBody = edits.body ?? outgoing.bytes;
 
-  const fetched = await fetchUpstream(edits.url, { method: outgoing.method, headers, body: upstreamBody }, egress);
+  const fetched = await fetchUpstream(edits.url, { method: outgoing.method, headers: headers.value, body: upstreamBody }, egress);
   if (!fetched.ok) return fetched;
   const upstream = fetched.value;
+  const { status } = upstream;
 
   // SPEC §2.5: read the body only if a signal for this status looks at it
   // (the engine knows), and only up to the classification limit; the rest
   // streams unread.
-  let body = null;
-  let stream = NULL_BODY_STATUS.has(upstream.status) ? null : upstream.body;
-  if (stream && bound.value.readsBodyFor(upstream.status)) {
-    const peeked = await peek(stream, LIMITS.classifyBodyBytes);
-    body = peeked.bytes;
-    stream = peeked.stream;
-  }
-  const classified = bound.value.classify({ status: upstream.status, body });
+  const peeked = !NULL_BODY_STATUS.has(status) && bound.value.readsBodyFor(status)
+    ? await peek(upstream.body, LIMITS.classifyBodyBytes)
+    : null;
+  const classified = bound.value.classify({ status, body: peeked?.bytes ?? null });
   const action = classified.ok ? classified.value.action : 'error';
-  const response = new Response(stream, {
-    status: upstream.status,
-    statusText: upstream.statusText,
-    headers: callerResponseHeaders(upstream.headers),
-  });
+  // The upstream's Response goes back as it is when nothing in it changes
+  // (the usual case): a new Response costs workerd ~5 µs (issue 6).
+  const responseHeaders = callerResponseHeaders(upstream.headers);
+  if (!peeked && responseHeaders === upstream.headers) return ok({ response: upstream, action });
+  const stream = peeked ? peeked.stream : NULL_BODY_STATUS.has(status) ? null : upstream.body;
+  const response = new Response(stream, { status, statusText: upstream.statusText, headers: responseHeaders });
   return ok({ response, action });
+}
+
+// The caller's headers (a record with lowercased names) with the engine's
+// set over them: each replaces any same-named header, case-insensitively,
+// as Headers.set would. Content-Length was dropped with the caller's
+// hop-by-hop headers, so a rewritten body gets its own. The result stays a
+// record: fetch() converts it once (building a Headers object here, which
+// fetch then copies again, cost workerd ~10 µs per request: issue 6). The
+// engine never renders CR, LF or NUL into a value (apply_rule.cpp); a
+// character above U+00FF, which no header can carry as it is (a JS header
+// value is a byte string), is refused here by name instead of failing
+// inside fetch.
+const NOT_A_BYTE_STRING = /[^\u0000-\u00ff]/;
+function withEngineHeaders(callerHeaders, engineHeaders) {
+  const headers = Object.assign(Object.create(null), callerHeaders);
+  for (const [name, value] of engineHeaders) {
+    if (NOT_A_BYTE_STRING.test(value)) {
+      return fail('connector_error', `the connector set the ${name} header to characters an HTTP header cannot carry`);
+    }
+    headers[name.toLowerCase()] = value;
+  }
+  return ok(headers);
 }
 
 // The credentials entry owns the binding and disposes it when evicted and

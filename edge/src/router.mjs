@@ -5,8 +5,10 @@
 // Handlers answer a Response or a failed Result; errors.mjs renders the latter.
 import { fail, isFailure } from './result.mjs';
 import { errorResponse, forbidden } from './errors.mjs';
-import { verifySession } from './session.mjs';
+import { verifyAuthorization } from './session.mjs';
 import { checkHeaderSize } from './limits.mjs';
+import { readRequestHead } from './http_headers.mjs';
+import { requestTarget } from './request_url.mjs';
 import * as connectors from './connectors.mjs';
 import * as apps from './apps.mjs';
 import * as connection from './connection.mjs';
@@ -67,13 +69,20 @@ function match(segments, parts) {
   return parts.length === segments.length ? params : null;
 }
 
-/** Routes one request; never throws for anything a caller sends (index.mjs catches the rest). */
+/**
+ * Routes one request; never throws for anything a caller sends (index.mjs
+ * catches the rest). Handlers get {request, env, params, session, head,
+ * search, url}: `head` is the request's header fields read once
+ * (http_headers.readRequestHead), `search` its raw query, `url` the parsed
+ * URL, made only when a handler reads it (the proxy does not).
+ */
 export async function route(request, env) {
-  const size = checkHeaderSize(request.headers);
+  const head = readRequestHead(request.headers);
+  const size = checkHeaderSize(head.size);
   if (!size.ok) return errorResponse(size.error);
-  const url = new URL(request.url);
+  const { pathname, search } = requestTarget(request.url);
   // "/proxy/{id}" alone is the base URL itself.
-  const path = /^\/proxy\/[^/]+$/.test(url.pathname) ? `${url.pathname}/` : url.pathname;
+  const path = /^\/proxy\/[^/]+$/.test(pathname) ? `${pathname}/` : pathname;
 
   let found = null;
   const allowed = [];
@@ -93,12 +102,19 @@ export async function route(request, env) {
       : fail('not_found', 'no such route').error);
   }
 
-  const ctx = { request, env, url, params: found.params, session: null };
+  let url;
+  const ctx = {
+    request, env, head, search, params: found.params, session: null,
+    get url() {
+      url ??= new URL(request.url);
+      return url;
+    },
+  };
   if (found.route.who !== 'public') {
     if (typeof env.SESSION_SECRET !== 'string' || env.SESSION_SECRET.length < MIN_SESSION_SECRET_LENGTH) {
       return errorResponse(fail('server_misconfigured', 'the service is not configured (SESSION_SECRET)').error);
     }
-    const session = await verifySession(request, env.SESSION_SECRET);
+    const session = await verifyAuthorization(head.fields.authorization, env.SESSION_SECRET);
     if (!session.ok) return errorResponse(session.error);
     if (found.route.who === 'admin' && session.value.role !== 'admin') return errorResponse(forbidden().error);
     ctx.session = session.value;

@@ -54,8 +54,15 @@ const invalid = (why) => fail('unauthorized', 'a valid session token is required
  * already verified in this isolate skips the signature check
  * (session_cache.mjs); the time checks run every time.
  */
-export async function verifySession(request, secret, now = Math.floor(Date.now() / 1000)) {
-  const header = request.headers.get('authorization');
+export function verifySession(request, secret, now = Math.floor(Date.now() / 1000)) {
+  return verifyAuthorization(request.headers.get('authorization'), secret, now);
+}
+
+/**
+ * verifySession for the Authorization header's value (null or undefined:
+ * none), as the router has it from the request's header fields.
+ */
+export async function verifyAuthorization(header, secret, now = Math.floor(Date.now() / 1000)) {
   if (!header) return invalid('no Authorization header');
   const match = /^Bearer[ ]+([^ ]+)[ ]*$/i.exec(header);
   if (!match) return invalid('not a Bearer token');

@@ -202,6 +202,18 @@ describe('proxy', () => {
     assert.equal(r.headers['x-up-private'], undefined);
     assert.equal(r.headers['proxy-authenticate'], undefined);
     assert.equal(r.headers['set-cookie'], undefined);
+    assert.equal(r.headers['keep-alive'], undefined);
+
+    // The usual answer of an HTTP/1.1 server carries only hop-by-hop fields
+    // workerd writes itself: the edge passes the upstream's Response on as it
+    // is (http_headers.mjs RUNTIME_WRITES), and none of them reaches the caller.
+    upstream.handler = () => new Response('ok', { headers: { connection: 'keep-alive', 'keep-alive': 'timeout=61', upgrade: 'h2c', 'x-up': 'u' } });
+    const plain = await rawHead('GET', `/proxy/${app}/hop`, [`authorization: Bearer ${userA}`]);
+    assert.equal(plain.status, 200);
+    assert.equal(plain.headers['x-up'], 'u');
+    assert.equal(plain.headers['keep-alive'], undefined);
+    assert.equal(plain.headers.upgrade, undefined);
+    assert.notEqual(plain.headers.connection, 'keep-alive');
   });
 
   test('the upstream body is streamed, not buffered', async () => {

@@ -6,8 +6,10 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { proxyTarget } from '../../edge/src/proxy_path.mjs';
-import { hostAllowed } from '../../edge/src/egress.mjs';
-import { upstreamRequestHeaders, callerResponseHeaders } from '../../edge/src/http_headers.mjs';
+import { hostAllowed, hostAllowedByParsing } from '../../edge/src/egress.mjs';
+import { readRequestHead, upstreamRequestHeaders, callerResponseHeaders } from '../../edge/src/http_headers.mjs';
+import { requestTarget } from '../../edge/src/request_url.mjs';
+import { checkHeaderSize, LIMITS } from '../../edge/src/limits.mjs';
 import { aad, atRestKey, seal, open } from '../../edge/src/crypto.mjs';
 import { verifySession } from '../../edge/src/session.mjs';
 import { validateAppInput, parseConnectorRef } from '../../edge/src/app_model.mjs';
@@ -61,19 +63,69 @@ describe('egress matching', () => {
     assert.ok(!hostAllowed('not a url', hosts));
     assert.ok(!hostAllowed('https://api.example.com/', []));
   });
+
+  test('a remembered answer is the parser\'s answer, whatever the rest of the URL', () => {
+    const hosts = ['api.example.com', '*.tenant.example', '127.0.0.1:8787', '[::1]:9000', '0x7f.1:80', 'good.example'];
+    const origins = ['https://api.example.com', 'http://api.example.com', 'https://API.Example.COM', 'https://api.example.com:443',
+      'https://api.example.com:8443', 'https://api.example.com.', 'http://127.0.0.1:8787', 'http://127.0.0.1', 'http://0x7f.1:8787',
+      'http://2130706433:8787', 'http://[::1]:9000', 'http://[0:0::1]:9000', 'https://a.tenant.example', 'https://tenant.example',
+      'https://evil.example', 'https://good.example', 'https://good.example:0443', 'https://good.example:443:1', 'ftp://good.example'];
+    const rests = ['/', '/x/y?z=1', '?q', '#f', '\\@evil.example/', '/@evil.example', '\\evil.example', '/%2f%2fevil.example',
+      '/..//evil.example', ':8787/', '@evil.example/', '.evil.example/', '\t.evil.example/', '\n/x', '%2eevil.example/', '', ' /x'];
+    let remembered = 0;
+    for (const origin of origins) {
+      for (const rest of rests) {
+        const url = origin + rest;
+        // The same list twice: the second answer comes from memory when the
+        // URL has a plain origin; both must be what parsing it says.
+        const expected = hostAllowedByParsing(url, hosts);
+        assert.equal(hostAllowed(url, hosts), expected, url);
+        assert.equal(hostAllowed(url, hosts), expected, url);
+        if (/^https?:\/\/[A-Za-z0-9.:[\]-]+[/?#\\]/.test(url)) remembered += 1;
+      }
+    }
+    assert.ok(remembered > 100, 'most of these URLs take the remembered path');
+    // The positive control: the remembered path does answer true.
+    assert.ok(hostAllowed('https://api.example.com/x', hosts) && hostAllowed('http://[::1]:9000/', hosts));
+    assert.ok(!hostAllowed('https://api.example.com\\@evil.example/', ['evil.example']));
+  });
+});
+
+describe('request target', () => {
+  test('pathname and search as URL answers them', () => {
+    for (const href of ['http://edge.test/', 'http://edge.test/proxy/a/items', 'https://edge.test:8443/proxy/a/x?y=1&z',
+      'http://edge.test/a?', 'http://edge.test/a?#f', 'http://edge.test/a#f?x', 'http://edge.test/a?b#c', 'http://edge.test/a%2Fb/..%2F?q=%20',
+      'http://u:p@edge.test/x?y', 'http://[::1]:8787/proxy/x/y', 'http://edge.test//double', 'http://edge.test/?', 'http://edge.test/??x',
+      'http://edge.test', 'data:text/plain,hi', 'blob:http://edge.test/x?y']) {
+      const url = new URL(href);
+      assert.deepEqual(requestTarget(href), { pathname: url.pathname, search: url.search }, href);
+      // request.url is a serialized URL: the same answers for its href.
+      assert.deepEqual(requestTarget(url.href), { pathname: url.pathname, search: url.search }, url.href);
+    }
+  });
 });
 
 describe('header filtering', () => {
+  test('the request head: every field once, and the size the 431 limit bounds', () => {
+    const head = readRequestHead(new Headers([['Accept', 'a/b'], ['accept', 'c/d'], ['x-long', 'v'.repeat(100)], ['authorization', 'Bearer t']]));
+    assert.deepEqual(Object.entries(head.fields), [['accept', 'a/b, c/d'], ['authorization', 'Bearer t'], ['x-long', 'v'.repeat(100)]]);
+    assert.equal(Object.getPrototypeOf(head.fields), null);
+    assert.equal(head.size, (6 + 8 + 4) + (13 + 8 + 4) + (6 + 100 + 4));
+    assert.ok(checkHeaderSize(head.size).ok);
+    const big = readRequestHead(new Headers({ 'x-big': 'v'.repeat(LIMITS.headerBytes) }));
+    assert.equal(checkHeaderSize(big.size).error.code, 'headers_too_large');
+  });
+
   test('request: hop-by-hop (RFC 9110 §7.6.1), Connection-named, caller credentials', () => {
     const headers = new Headers({
       connection: 'close, X-Named', 'x-named': '1', 'keep-alive': '5', te: 'trailers', trailer: 'x', 'transfer-encoding': 'chunked',
       upgrade: 'websocket', 'proxy-authorization': 'p', 'proxy-x': 'p', authorization: 'Bearer s', cookie: 'c=1',
       host: 'edge', 'cf-connecting-ip': '1.2.3.4', 'x-forwarded-for': '1.2.3.4', 'content-type': 'application/json', 'x-keep': 'k',
     });
-    assert.deepEqual({ ...upstreamRequestHeaders(headers) }, { 'content-type': 'application/json', 'x-keep': 'k' });
+    assert.deepEqual({ ...upstreamRequestHeaders(readRequestHead(headers).fields) }, { 'content-type': 'application/json', 'x-keep': 'k' });
     // A repeated field arrives combined; a header named __proto__ is a header like any other.
     const odd = new Headers([['accept', 'a/b'], ['accept', 'c/d'], ['__proto__', 'x']]);
-    const record = upstreamRequestHeaders(odd);
+    const record = upstreamRequestHeaders(readRequestHead(odd).fields);
     assert.deepEqual(Object.entries(record), [['__proto__', 'x'], ['accept', 'a/b, c/d']]);
     // (workerd's new Headers(record) keeps that header; Node's undici, which
     // runs this file, would drop it, so it is not asserted here.)
@@ -85,8 +137,15 @@ describe('header filtering', () => {
     // Nothing to drop: the upstream's own headers go back as they are.
     const clean = new Headers({ 'content-type': 'text/plain', 'x-request-id': '7' });
     assert.equal(callerResponseHeaders(clean), clean);
+    // Nor when the only hop-by-hop fields are those workerd writes itself
+    // (proxy.test.mjs checks on the wire that they do not reach the caller).
+    const keepAlive = new Headers({ connection: 'keep-alive', 'keep-alive': 'timeout=5', 'transfer-encoding': 'chunked', 'content-type': 'text/plain' });
+    assert.equal(callerResponseHeaders(keepAlive), keepAlive);
     const proxied = callerResponseHeaders(new Headers({ 'proxy-authenticate': 'Basic', 'x-a': '1' }));
     assert.deepEqual([...proxied], [['x-a', '1']]);
+    // A field Connection names is dropped wherever it sorts (before or after "connection").
+    const named = callerResponseHeaders(new Headers({ 'a-private': '1', connection: 'A-Private, z-private', 'z-private': '2', 'x-b': '3' }));
+    assert.deepEqual([...named], [['x-b', '3']]);
   });
 });
 
