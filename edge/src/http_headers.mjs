@@ -1,7 +1,8 @@
 // Which headers cross the proxy (SPEC §7). Hop-by-hop headers belong to one
 // connection and are never forwarded (RFC 9110 §7.6.1: Connection and every
-// header it names, Keep-Alive, Proxy-*, TE, Trailer, Transfer-Encoding,
-// Upgrade). The caller's own credentials (Authorization, Cookie) are for this
+// header it names, Keep-Alive, Proxy-Connection, TE, Trailer,
+// Transfer-Encoding, Upgrade; on the way up also every Proxy-* field). The
+// caller's own credentials (Authorization, Cookie) are for this
 // service, not the upstream; the connector applies the upstream's.
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade',
@@ -16,13 +17,19 @@ const REQUEST_DROPPED = new Set(['authorization', 'cookie', 'host', 'content-len
 const REQUEST_DROPPED_PREFIXES = ['proxy-', 'cf-', 'x-forwarded-', 'sec-fetch-'];
 
 // Response headers the proxy drops besides hop-by-hop ones: the upstream's
-// cookies must not be set on this service's origin.
-const RESPONSE_DROPPED = new Set(['set-cookie', 'set-cookie2']);
+// cookies must not be set on this service's origin; Proxy-Authenticate and
+// Proxy-Authentication-Info (RFC 9110 §11.7) are addressed to a proxy on
+// the upstream's side, not to the caller; Proxy-Connection is the
+// hop-by-hop field of older clients.
+const RESPONSE_DROPPED = ['set-cookie', 'set-cookie2', 'proxy-authenticate', 'proxy-authentication-info', 'proxy-connection'];
 
-// The field names a Connection header value lists (RFC 9110 §7.6.1).
+const NONE = new Set();
+
+// The field names a Connection header value lists (RFC 9110 §7.6.1). The
+// usual values name no field beyond the hop-by-hop ones: no Set for them.
 function connectionNamed(value) {
+  if (!value || value === 'keep-alive' || value === 'close') return NONE;
   const named = new Set();
-  if (!value) return named;
   for (const token of value.split(',')) {
     const name = token.trim().toLowerCase();
     if (name) named.add(name);
@@ -34,14 +41,16 @@ function hopByHop(name, named) {
   return HOP_BY_HOP.has(name) || name.startsWith('proxy-') || named.has(name);
 }
 
-// Why the request path reads a Headers object once: in workerd every call
-// into a Headers object is a call into the runtime, and the cost is in the
-// calls, not in the JavaScript around them. A walk (forEach, about half the
-// cost of iterating [name, value] entries, which allocates an array per
-// header) costs ~2.5 µs for a typical request, a get() ~0.6 µs, `new
-// Headers(record)` ~1 µs per field (issue 6, measured in workerd with
-// bench/profile_proxy.mjs --parts). The router, the session check and the
-// proxy all read the one record made here.
+// Why the proxy reads and writes headers the way it does: in workerd each
+// call into a Headers object is a call into the runtime, and what a request
+// costs is mostly those calls. Measured in workerd's instructions (callgrind,
+// issue 6) for a typical request of 8 fields: a walk (forEach) ~57,000
+// even with an empty callback; get() or has() ~2,500–3,300; append() ~4,900;
+// a Headers object given to fetch() ~17,000 (copied), a record ~52,000
+// (converted). So: the request's fields are walked once (the router, the
+// session check and the proxy read that one record); the forwarded headers
+// are appended to a new Headers object; the response's are asked for by
+// name, never walked.
 
 /**
  * A request's header fields, read in one walk: {fields, size}. `fields` is
@@ -62,18 +71,19 @@ export function readRequestHead(headers) {
 }
 
 /**
- * The caller's fields (readRequestHead) that go upstream, as a new record
- * with no prototype: fetch() takes it as it is (converting a record once
- * inside fetch costs less than building a Headers object that fetch then
- * copies again).
+ * The headers that go upstream: the caller's fields (readRequestHead) that
+ * may, then `set` ([[name, value]...], the engine's) each replacing any
+ * same-named one, case-insensitively. Throws a TypeError, as Headers does,
+ * for a value a header cannot carry.
  */
-export function upstreamRequestHeaders(fields) {
+export function upstreamRequestHeaders(fields, set = []) {
   const named = connectionNamed(fields.connection);
-  const out = Object.create(null);
+  const out = new Headers();
   for (const name in fields) {
     if (hopByHop(name, named) || REQUEST_DROPPED.has(name) || REQUEST_DROPPED_PREFIXES.some((p) => name.startsWith(p))) continue;
-    out[name] = fields[name];
+    out.append(name, fields[name]);
   }
+  for (const [name, value] of set) out.set(name, value);
   return out;
 }
 
@@ -90,23 +100,16 @@ const RUNTIME_WRITES = new Set(['connection', 'keep-alive', 'te', 'trailer', 'tr
  * The upstream response's headers that go back to the caller: `headers`
  * itself when nothing must be dropped besides what the runtime drops itself
  * (the usual case: the proxy then answers the upstream's Response as it is),
- * else a copy without any hop-by-hop field, proxy-* field or cookie. One walk.
+ * else a copy without any hop-by-hop field, cookie or proxy field.
  */
 export function callerResponseHeaders(headers) {
-  let connection = '';
+  const named = connectionNamed(headers.get('connection'));
   let dropped = null;
-  let names = null;
-  headers.forEach((value, name) => { // names come lowercased
-    if (name === 'connection') connection = value;
-    if (name.startsWith('proxy-') || RESPONSE_DROPPED.has(name)) (dropped ??= []).push(name);
-    else (names ??= []).push(name);
-  });
-  // The fields Connection names are known only once it has been read.
-  const named = connectionNamed(connection);
-  if (names && named.size) for (const name of names) if (named.has(name) && !RUNTIME_WRITES.has(name)) (dropped ??= []).push(name);
+  for (const name of RESPONSE_DROPPED) if (headers.has(name)) (dropped ??= []).push(name);
+  for (const name of named) if (!RUNTIME_WRITES.has(name) && headers.has(name)) (dropped ??= []).push(name);
   if (!dropped) return headers;
   const out = new Headers(headers);
   for (const name of dropped) out.delete(name);
-  if (names) for (const name of names) if (RUNTIME_WRITES.has(name) || named.has(name)) out.delete(name);
+  for (const name of RUNTIME_WRITES) out.delete(name);
   return out;
 }

@@ -1,0 +1,67 @@
+// edge/src/upstream.mjs in Node against a local HTTP server: the wait for
+// response headers is bounded (with and without aborting the request), the
+// body may stream past that bound, and the egress check comes first.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { fetchUpstream } from '../../edge/src/upstream.mjs';
+
+describe('fetchUpstream', () => {
+  let server;
+  let origin;
+  const hanging = new Set();
+  before(async () => {
+    server = http.createServer((req, res) => {
+      if (req.url === '/never') {
+        hanging.add(res); // headers never come
+        return;
+      }
+      if (req.url === '/slow-body') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('first;');
+        setTimeout(() => res.end('last'), 400); // longer than the header timeout
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok');
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    origin = `http://127.0.0.1:${server.address().port}`;
+  });
+  after(async () => {
+    for (const res of hanging) res.destroy();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+  const egress = () => ({ hosts: [new URL(origin).host], derived: false, unresolved: [] });
+
+  for (const abortOnTimeout of [true, false]) {
+    test(`no headers within the bound → upstream_timeout (abortOnTimeout ${abortOnTimeout})`, async () => {
+      const started = Date.now();
+      const r = await fetchUpstream(`${origin}/never`, { method: 'GET' }, egress(), { abortOnTimeout, timeoutMs: 150 });
+      assert.equal(r.ok, false);
+      assert.equal(r.error.code, 'upstream_timeout');
+      assert.ok(Date.now() - started < 2000, 'answers at the bound, not later');
+    });
+
+    test(`a body may stream longer than the bound (abortOnTimeout ${abortOnTimeout})`, async () => {
+      const r = await fetchUpstream(`${origin}/slow-body`, { method: 'GET' }, egress(), { abortOnTimeout, timeoutMs: 150 });
+      assert.ok(r.ok, JSON.stringify(r.error));
+      assert.equal(await r.value.text(), 'first;last');
+    });
+  }
+
+  test('a host outside the egress list is never contacted', async () => {
+    const r = await fetchUpstream('http://127.0.0.2:1/x', { method: 'GET' }, egress(), { timeoutMs: 150 });
+    assert.equal(r.error.code, 'egress_denied');
+  });
+
+  test('a refused connection → upstream_unreachable', async () => {
+    const closed = http.createServer();
+    await new Promise((r) => closed.listen(0, '127.0.0.1', r));
+    const { port } = closed.address();
+    await new Promise((r) => closed.close(r));
+    const r = await fetchUpstream(`http://127.0.0.1:${port}/x`, { method: 'GET' }, { hosts: [`127.0.0.1:${port}`] }, { timeoutMs: 2000 });
+    assert.equal(r.error.code, 'upstream_unreachable');
+  });
+});
