@@ -17,12 +17,12 @@ const REQUEST_DROPPED = new Set(['authorization', 'cookie', 'host', 'content-len
 const REQUEST_DROPPED_PREFIXES = ['proxy-', 'cf-', 'x-forwarded-', 'sec-fetch-'];
 
 // Response headers the proxy drops besides hop-by-hop ones: the upstream's
-// cookies must not be set on this service's origin; Proxy-Authenticate and
-// Proxy-Authentication-Info (RFC 9110 §11.7) are addressed to a proxy on
-// the upstream's side, not to the caller; Proxy-Connection is the
-// hop-by-hop field of older clients.
-const RESPONSE_DROPPED = ['set-cookie', 'set-cookie2', 'proxy-authenticate', 'proxy-authentication-info', 'proxy-connection'];
-
+// cookies must not be set on this service's origin (Set-Cookie; Set-Cookie2
+// is obsolete, RFC 6265, and no browser honours it); with a 407, the
+// upstream's Proxy-Authenticate (RFC 9110 §11.7.1) must not make the
+// caller's client answer a challenge that was meant for a proxy on the
+// upstream's side. (Proxy-Authentication-Info answers a Proxy-Authorization
+// the proxy never forwards; Proxy-Connection means nothing to a client.)
 const NONE = new Set();
 
 // The field names a Connection header value lists (RFC 9110 §7.6.1). The
@@ -37,10 +37,6 @@ function connectionNamed(value) {
   return named;
 }
 
-function hopByHop(name, named) {
-  return HOP_BY_HOP.has(name) || name.startsWith('proxy-') || named.has(name);
-}
-
 // Why the proxy reads and writes headers the way it does: in workerd each
 // call into a Headers object is a call into the runtime, and what a request
 // costs is mostly those calls. Measured in workerd's instructions (callgrind,
@@ -50,7 +46,7 @@ function hopByHop(name, named) {
 // (converted). So: the request's fields are walked once (the router, the
 // session check and the proxy read that one record); the forwarded headers
 // are appended to a new Headers object; the response's are asked for by
-// name, never walked.
+// name (the few that matter), never walked.
 
 /**
  * A request's header fields, read in one walk: {fields, size}. `fields` is
@@ -79,12 +75,20 @@ export function readRequestHead(headers) {
 export function upstreamRequestHeaders(fields, set = []) {
   const named = connectionNamed(fields.connection);
   const out = new Headers();
-  for (const name in fields) {
-    if (hopByHop(name, named) || REQUEST_DROPPED.has(name) || REQUEST_DROPPED_PREFIXES.some((p) => name.startsWith(p))) continue;
-    out.append(name, fields[name]);
+  const names = Object.keys(fields);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    if (!dropsOnTheWayUp(name) && !named.has(name)) out.append(name, fields[name]);
   }
-  for (const [name, value] of set) out.set(name, value);
+  for (let i = 0; i < set.length; i++) out.set(set[i][0], set[i][1]);
   return out;
+}
+
+// Loops without closures: this runs for every field of every proxied request.
+function dropsOnTheWayUp(name) {
+  if (HOP_BY_HOP.has(name) || REQUEST_DROPPED.has(name)) return true;
+  for (let i = 0; i < REQUEST_DROPPED_PREFIXES.length; i++) if (name.startsWith(REQUEST_DROPPED_PREFIXES[i])) return true;
+  return false;
 }
 
 // The hop-by-hop fields workerd writes itself: it never copies a Response's
@@ -97,19 +101,22 @@ export function upstreamRequestHeaders(fields, set = []) {
 const RUNTIME_WRITES = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 /**
- * The upstream response's headers that go back to the caller: `headers`
- * itself when nothing must be dropped besides what the runtime drops itself
- * (the usual case: the proxy then answers the upstream's Response as it is),
- * else a copy without any hop-by-hop field, cookie or proxy field.
+ * The headers of the upstream's response (`status`, `headers`) that go back
+ * to the caller: `headers` itself when nothing must be dropped besides what
+ * the runtime drops itself (the usual case: the proxy then answers the
+ * upstream's Response as it is), else a copy without any hop-by-hop field,
+ * cookie or proxy challenge.
  */
-export function callerResponseHeaders(headers) {
+export function callerResponseHeaders(status, headers) {
   const named = connectionNamed(headers.get('connection'));
   let dropped = null;
-  for (const name of RESPONSE_DROPPED) if (headers.has(name)) (dropped ??= []).push(name);
+  if (headers.has('set-cookie')) (dropped ??= []).push('set-cookie');
+  if (status === 407 && headers.has('proxy-authenticate')) (dropped ??= []).push('proxy-authenticate');
   for (const name of named) if (!RUNTIME_WRITES.has(name) && headers.has(name)) (dropped ??= []).push(name);
   if (!dropped) return headers;
   const out = new Headers(headers);
   for (const name of dropped) out.delete(name);
   for (const name of RUNTIME_WRITES) out.delete(name);
+  for (const name of ['set-cookie2', 'proxy-authenticate', 'proxy-authentication-info', 'proxy-connection']) out.delete(name);
   return out;
 }

@@ -148,7 +148,7 @@ async function send(engine, outgoing, credentials) {
   const action = classified.ok ? classified.value.action : 'error';
   // The upstream's Response goes back as it is when nothing in it changes
   // (the usual case): a new Response costs workerd ~5 µs (issue 6).
-  const responseHeaders = callerResponseHeaders(upstream.headers);
+  const responseHeaders = callerResponseHeaders(status, upstream.headers);
   if (!peeked && responseHeaders === upstream.headers) return ok({ response: upstream, action });
   const stream = peeked ? peeked.stream : NULL_BODY_STATUS.has(status) ? null : upstream.body;
   const response = new Response(stream, { status, statusText: upstream.statusText, headers: responseHeaders });

@@ -135,21 +135,26 @@ describe('header filtering', () => {
   });
 
   test('response: hop-by-hop and cookies', () => {
-    const out = callerResponseHeaders(new Headers({ connection: 'x-private', 'x-private': '1', 'set-cookie': 'a=b', 'keep-alive': '1', 'content-type': 'text/plain' }));
+    const out = callerResponseHeaders(200, new Headers({ connection: 'x-private', 'x-private': '1', 'set-cookie': 'a=b', 'keep-alive': '1', 'content-type': 'text/plain' }));
     assert.deepEqual([...out], [['content-type', 'text/plain']]);
     // Nothing to drop: the upstream's own headers go back as they are.
     const clean = new Headers({ 'content-type': 'text/plain', 'x-request-id': '7' });
-    assert.equal(callerResponseHeaders(clean), clean);
+    assert.equal(callerResponseHeaders(200, clean), clean);
     // Nor when the only hop-by-hop fields are those workerd writes itself
     // (proxy.test.mjs checks on the wire that they do not reach the caller).
     const keepAlive = new Headers({ connection: 'keep-alive', 'keep-alive': 'timeout=5', 'transfer-encoding': 'chunked', 'content-type': 'text/plain' });
-    assert.equal(callerResponseHeaders(keepAlive), keepAlive);
-    const proxied = callerResponseHeaders(new Headers({ 'proxy-authenticate': 'Basic', 'proxy-authentication-info': 'x', 'proxy-connection': 'keep-alive', 'x-a': '1' }));
-    assert.deepEqual([...proxied], [['x-a', '1']]);
+    assert.equal(callerResponseHeaders(200, keepAlive), keepAlive);
+    // A 407's proxy challenge is not the caller's to answer; once a copy is
+    // made, every proxy field goes.
+    const challenged = callerResponseHeaders(407, new Headers({ 'proxy-authenticate': 'Basic', 'proxy-authentication-info': 'x', 'proxy-connection': 'keep-alive', 'x-a': '1' }));
+    assert.deepEqual([...challenged], [['x-a', '1']]);
+    const cookie = callerResponseHeaders(200, new Headers({ 'set-cookie': 'a=b', 'set-cookie2': 'c=d', 'proxy-connection': 'keep-alive', 'x-a': '1' }));
+    assert.deepEqual([...cookie], [['x-a', '1']]);
     // A field Connection names is dropped wherever it sorts (before or after "connection").
-    const named = callerResponseHeaders(new Headers({ 'a-private': '1', connection: 'A-Private, z-private', 'z-private': '2', 'x-b': '3' }));
+    const named = callerResponseHeaders(200, new Headers({ 'a-private': '1', connection: 'A-Private, z-private', 'z-private': '2', 'x-b': '3' }));
     assert.deepEqual([...named], [['x-b', '3']]);
   });
+
 });
 
 describe('encryption at rest', () => {
