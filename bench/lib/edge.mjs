@@ -28,11 +28,14 @@ export const compatibilityDate = readWranglerConfig().compatibilityDate;
 /**
  * Starts workerd with the edge (and, when `upstream` is given, the
  * passthrough and hello workers and the edge without its cache). Answers {url, api, session, dispose}.
- * `inspectorPort` opens workerd's DevTools inspector (bench/profile_proxy.mjs).
+ * `inspectorPort` opens workerd's DevTools inspector (bench/profile_proxy.mjs);
+ * `cacheTtlMs` sets the edge's PROXY_CACHE_TTL_MS (bench/count_proxy.mjs:
+ * under valgrind the default 5 s pass within a measurement).
  */
-export async function startEdge({ upstream, inspectorPort } = {}) {
+export async function startEdge({ upstream, inspectorPort, cacheTtlMs } = {}) {
   const config = readWranglerConfig();
-  const edge = { name: 'edge', ...edgeWorker({ bindings: { SESSION_SECRET, ENCRYPTION_KEY } }) };
+  const bindings = { SESSION_SECRET, ENCRYPTION_KEY, ...(cacheTtlMs === undefined ? {} : { PROXY_CACHE_TTL_MS: String(cacheTtlMs) }) };
+  const edge = { name: 'edge', ...edgeWorker({ bindings }) };
   const borrowed = {};
   for (const [name, className] of Object.entries(config.durableObjects)) borrowed[name] = { className, scriptName: 'edge', useSQLite: true };
   const references = upstream ? [
