@@ -10,7 +10,7 @@
 //   byte 1     the method (kMethods)
 //   byte 2     the Content-Type (kTypes; the last means none)
 //   rest       url, a 0 byte, body
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 #include <array>
 #include <cstddef>

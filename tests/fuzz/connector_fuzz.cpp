@@ -3,7 +3,7 @@
 // a definition it accepts, select_authorization and the problem messages
 // must be usable too (messages are dumped strictly, so invalid UTF-8 in one
 // would abort here).
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -3,7 +3,7 @@
 // (`current_verb`).
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 #include <cstdint>
 #include <memory>

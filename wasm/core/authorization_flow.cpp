@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "connector_request.h"
+#include "json_object.h"
 #include "sha256.h"
 #include "token_request.h"
 
@@ -54,10 +55,10 @@ std::string printable(const std::string& text, size_t max_bytes) {
 }  // namespace
 
 json to_json(const PendingAuthorization& pending) {
-  return json{{"state", pending.state},
-              {"verifier", pending.verifier},
-              {"expires_at", pending.expires_at},
-              {"redirect_uri", pending.redirect_uri}};
+  return json_object("state", pending.state,
+                     "verifier", pending.verifier,
+                     "expires_at", pending.expires_at,
+                     "redirect_uri", pending.redirect_uri);
 }
 
 Result<PendingAuthorization> pending_from_json(const json& j, const std::string& where) {

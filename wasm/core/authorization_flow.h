@@ -11,7 +11,7 @@
 // The host passes in the clock and the random bytes, and does the I/O.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 #include <cstdint>
 #include <optional>

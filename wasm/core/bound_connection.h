@@ -12,7 +12,7 @@
 // a payload value, only when a payload applies to that request).
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 #include <optional>
 #include <string_view>

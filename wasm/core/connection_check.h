@@ -4,7 +4,7 @@
 // basic_auth, custom_auth: acquire if any, then the test).
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 #include <optional>
 #include <string>

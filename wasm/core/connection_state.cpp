@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "json_object.h"
+
 namespace connauth {
 
 using nlohmann::json;
@@ -184,20 +186,19 @@ bool retry_due(const ConnectionState& state, int64_t now) {
 
 json to_json(const ConnectionState& state) {
   json history = json::array();
-  for (const auto& e : state.history)
-    history.push_back({{"at", e.at},
-                       {"from", to_string(e.from)},
-                       {"to", to_string(e.to)},
-                       {"cause", cause_to_json(e.cause)},
-                       {"detail", e.detail}});
-  return json{{"status", to_string(state.status)},
-              {"cause", cause_to_json(state.cause)},
-              {"detail", state.detail},
-              {"failure_streak", state.failure_streak},
-              {"next_retry_at", optional_to_json(state.next_retry_at)},
-              {"last_success_at", optional_to_json(state.last_success_at)},
-              {"last_working_version", optional_to_json(state.last_working_version)},
-              {"history", std::move(history)}};
+  for (const auto& e : state.history) {
+    json entry = json_object("at", e.at, "from", to_string(e.from), "to", to_string(e.to),
+                             "cause", cause_to_json(e.cause));
+    entry["detail"] = e.detail;
+    history.push_back(std::move(entry));
+  }
+  json out = json_object("status", to_string(state.status), "cause", cause_to_json(state.cause),
+                         "detail", state.detail, "failure_streak", state.failure_streak);
+  out["next_retry_at"] = optional_to_json(state.next_retry_at);
+  out["last_success_at"] = optional_to_json(state.last_success_at);
+  out["last_working_version"] = optional_to_json(state.last_working_version);
+  out["history"] = std::move(history);
+  return out;
 }
 
 Result<ConnectionState> connection_state_from_json(const json& j, const std::string& where) {

@@ -12,7 +12,7 @@
 // the jitter) and stores the result. Nothing here reads a clock or an RNG.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 #include <cstdint>
 #include <optional>

@@ -3,7 +3,7 @@
 // its JSON pointer, so an author can fix a definition in one pass.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 #include <memory>
 #include <optional>

@@ -6,7 +6,7 @@
 // from.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 #include <cstddef>
 #include <memory>

@@ -3,7 +3,7 @@
 // the host to send; nothing is sent when any template lacks a value.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 #include <optional>
 #include <string>

@@ -4,7 +4,7 @@
 // each at its JSON pointer.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 #include <optional>
 #include <string>

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "json_io.h"
+#include "json_object.h"
 
 namespace connauth {
 
@@ -208,7 +209,7 @@ Result<ConsentState> state_from_json(const json& j) {
 }
 
 json state_to_json(const ConsentState& s) {
-  json j = {{"phase", to_string(s.phase)}};
+  json j = json_object("phase", to_string(s.phase));
   if (s.phase == Phase::Idle) {
     // Attempt numbers keep counting, so a late event of an old attempt stays stale.
     if (s.attempt > 0) j["attempt"] = s.attempt;
@@ -260,24 +261,26 @@ struct Transition {
   void effect(json e) { effects.push_back(std::move(e)); }
 };
 
-json answer(Transition s) { return ok_envelope({{"state", state_to_json(s.state)}, {"effects", std::move(s.effects)}}); }
+json answer(Transition s) {
+  return ok_envelope(json_object("state", state_to_json(s.state), "effects", std::move(s.effects)));
+}
 
 json unchanged(const ConsentState& s, const char* reason) {
   Transition out{s};
-  out.effect({{"type", "ignored"}, {"reason", reason}});
+  out.effect(json_object("type", "ignored", "reason", reason));
   return answer(std::move(out));
 }
 
 // Ends whatever the attempt had running (timer, listeners, popup).
 void wind_down(Transition& out, bool close_popup, bool stop_listening) {
   ConsentState& s = out.state;
-  if (s.phase == Phase::AwaitingConsent) out.effect({{"type", "stop_timer"}});
+  if (s.phase == Phase::AwaitingConsent) out.effect(json_object("type", "stop_timer"));
   if (stop_listening && s.listening) {
-    out.effect({{"type", "stop_listening"}});
+    out.effect(json_object("type", "stop_listening"));
     s.listening = false;
   }
   if (close_popup && s.popup) {
-    out.effect({{"type", "close_popup"}});
+    out.effect(json_object("type", "close_popup"));
     s.popup = false;
   }
 }
@@ -326,7 +329,7 @@ json on_start(ConsentState s, const json& event) {
   switch (s.phase) {
     case Phase::Prompting: {
       Transition out{s};
-      out.effect({{"type", "show_prompt"}, {"prompt", s.prompt}});
+      out.effect(json_object("type", "show_prompt", "prompt", s.prompt));
       return answer(std::move(out));
     }
     case Phase::AwaitingConsent: {
@@ -334,7 +337,7 @@ json on_start(ConsentState s, const json& event) {
       // instead of opening another one.
       if (!s.popup) return unchanged(s, "busy");
       Transition out{s};
-      out.effect({{"type", "focus_popup"}});
+      out.effect(json_object("type", "focus_popup"));
       return answer(std::move(out));
     }
     case Phase::Exchanging: return unchanged(s, "busy");
@@ -357,29 +360,29 @@ json on_start(ConsentState s, const json& event) {
   next.phase = Phase::Prompting;
   Transition out{next};
   // A failed attempt may still be listening for a late result: it is over.
-  if (s.listening) out.effect({{"type", "stop_listening"}});
-  out.effect({{"type", "show_prompt"}, {"prompt", next.prompt}});
+  if (s.listening) out.effect(json_object("type", "stop_listening"));
+  out.effect(json_object("type", "show_prompt", "prompt", next.prompt));
   return answer(std::move(out));
 }
 
 json on_confirm(const ConsentState& s) {
   if (s.phase == Phase::AwaitingConsent && s.popup) {
     Transition out{s};
-    out.effect({{"type", "focus_popup"}});
+    out.effect(json_object("type", "focus_popup"));
     return answer(std::move(out));
   }
   if (s.phase != Phase::Prompting && s.phase != Phase::Failed) return unchanged(s, "not_waiting");
   Transition out{s};
-  if (s.phase == Phase::Prompting) out.effect({{"type", "hide_prompt"}});
+  if (s.phase == Phase::Prompting) out.effect(json_object("type", "hide_prompt"));
   if (s.listening) {
-    out.effect({{"type", "stop_listening"}});
+    out.effect(json_object("type", "stop_listening"));
     out.state.listening = false;
   }
   begin_attempt(out.state);
   out.state.phase = Phase::AwaitingConsent;
   out.state.step = Step::Opening;
   out.state.popup = false;
-  out.effect({{"type", "open_popup"}, {"name", "connauth-" + s.app}});
+  out.effect(json_object("type", "open_popup", "name", "connauth-" + s.app));
   return answer(std::move(out));
 }
 
@@ -387,7 +390,7 @@ json on_cancel(const ConsentState& s) {
   if (s.phase != Phase::Prompting && s.phase != Phase::AwaitingConsent && s.phase != Phase::Failed)
     return unchanged(s, "not_waiting");
   Transition out{s};
-  if (s.phase == Phase::Prompting) out.effect({{"type", "hide_prompt"}});
+  if (s.phase == Phase::Prompting) out.effect(json_object("type", "hide_prompt"));
   wind_down(out, true, true);
   ConsentState idle;
   idle.attempt = s.attempt;
@@ -400,9 +403,9 @@ json on_popup_opened(const ConsentState& s, const json& event) {
   Transition out{s};
   out.state.step = Step::Authorizing;
   out.state.popup = true;
-  out.effect({{"type", "request_authorization"}, {"app", s.app}, {"attempt", s.attempt}});
-  out.effect({{"type", "watch_popup"}, {"attempt", s.attempt}});
-  out.effect({{"type", "start_timer"}, {"ms", s.timeout_ms}, {"attempt", s.attempt}});
+  out.effect(json_object("type", "request_authorization", "app", s.app, "attempt", s.attempt));
+  out.effect(json_object("type", "watch_popup", "attempt", s.attempt));
+  out.effect(json_object("type", "start_timer", "ms", s.timeout_ms, "attempt", s.attempt));
   return answer(std::move(out));
 }
 
@@ -413,7 +416,7 @@ json on_popup_blocked(const ConsentState& s, const json& event) {
   fail(out, Reason::PopupBlocked);
   // The way to continue: ask for the authorization URL anyway and offer it as
   // a link; a link the user clicks opens even where scripted popups do not.
-  out.effect({{"type", "request_authorization"}, {"app", s.app}, {"attempt", s.attempt}});
+  out.effect(json_object("type", "request_authorization", "app", s.app, "attempt", s.attempt));
   return answer(std::move(out));
 }
 
@@ -436,13 +439,13 @@ json on_authorization_ready(const ConsentState& s, const json& event) {
   out.state.pending_state = state->get<std::string>();
   out.state.listening = true;
   // Listen before the popup can possibly answer.
-  out.effect({{"type", "listen"}, {"state", out.state.pending_state}, {"origin", s.origin}});
+  out.effect(json_object("type", "listen", "state", out.state.pending_state, "origin", s.origin));
   if (waiting) {
     out.state.step = Step::Consenting;
-    out.effect({{"type", "navigate_popup"}, {"url", url->get<std::string>()}, {"noopener", out.state.noopener}});
+    out.effect(json_object("type", "navigate_popup", "url", url->get<std::string>(), "noopener", out.state.noopener));
   } else {
     out.state.authorization_url = url->get<std::string>();
-    out.effect({{"type", "offer_link"}, {"url", out.state.authorization_url}});
+    out.effect(json_object("type", "offer_link", "url", out.state.authorization_url));
   }
   return answer(std::move(out));
 }
@@ -469,14 +472,14 @@ json on_link_opened(const ConsentState& s) {
   n.message.clear();
   n.action.clear();
   n.authorization_url.clear();
-  out.effect({{"type", "start_timer"}, {"ms", s.timeout_ms}, {"attempt", s.attempt}});
+  out.effect(json_object("type", "start_timer", "ms", s.timeout_ms, "attempt", s.attempt));
   return answer(std::move(out));
 }
 
 json on_popup_closed(const ConsentState& s, const json& event) {
   if (s.phase != Phase::AwaitingConsent || s.step == Step::Opening || stale(s, event)) return unchanged(s, "stale");
   Transition out{s};
-  out.effect({{"type", "stop_timer"}});
+  out.effect(json_object("type", "stop_timer"));
   out.state.popup = false;
   // Still listening: under COOP the popup only looks closed (see the header).
   fail(out, s.mismatch_seen ? Reason::StateMismatch : Reason::ClosedByUser);
@@ -511,21 +514,21 @@ json on_message(const ConsentState& s, const json& event) {
       !constant_time_equals(state->get_ref<const std::string&>(), s.pending_state)) {
     Transition out{s};
     out.state.mismatch_seen = true;
-    out.effect({{"type", "ignored"}, {"reason", "wrong_state"}});
+    out.effect(json_object("type", "ignored", "reason", "wrong_state"));
     return answer(std::move(out));
   }
   Transition out{s};
-  if (s.phase == Phase::AwaitingConsent) out.effect({{"type", "stop_timer"}});
-  out.effect({{"type", "stop_listening"}});
+  if (s.phase == Phase::AwaitingConsent) out.effect(json_object("type", "stop_timer"));
+  out.effect(json_object("type", "stop_listening"));
   out.state.listening = false;
-  if (out.state.popup) out.effect({{"type", "close_popup"}});
+  if (out.state.popup) out.effect(json_object("type", "close_popup"));
   out.state.popup = false;
   auto ok = data->find("ok");
   if (ok != data->end() && ok->is_boolean() && ok->get<bool>()) {
     out.state.phase = Phase::Exchanging;
     out.state.reason.reset();
     out.state.authorization_url.clear();
-    out.effect({{"type", "load_connection"}, {"app", s.app}});
+    out.effect(json_object("type", "load_connection", "app", s.app));
     return answer(std::move(out));
   }
   std::string error = server_text(*data, "error");
@@ -569,7 +572,7 @@ json on_connection_failed(const ConsentState& s, const json& event) {
 
 json on_reset(const ConsentState& s) {
   Transition out{s};
-  if (s.phase == Phase::Prompting) out.effect({{"type", "hide_prompt"}});
+  if (s.phase == Phase::Prompting) out.effect(json_object("type", "hide_prompt"));
   wind_down(out, true, true);
   ConsentState idle;
   idle.attempt = s.attempt;

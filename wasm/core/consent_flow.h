@@ -68,7 +68,7 @@
 //    would run in the popup).
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 namespace connauth {
 

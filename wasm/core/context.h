@@ -3,7 +3,7 @@
 // template scope built for it (SPEC §2.1).
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 #include "connector.h"
 #include "result.h"

@@ -3,6 +3,7 @@
 #include "connector_request.h"
 #include "context.h"
 #include "json_io.h"
+#include "json_object.h"
 
 namespace connauth {
 
@@ -13,8 +14,8 @@ namespace {
 json fields_to_json(const std::vector<Field>& fields) {
   json out = json::array();
   for (const auto& f : fields) {
-    json field = {{"name", f.name}, {"label", f.label.empty() ? f.name : f.label},
-                  {"optional", f.optional}, {"secret", f.secret}};
+    json field = json_object("name", f.name, "label", f.label.empty() ? f.name : f.label,
+                             "optional", f.optional, "secret", f.secret);
     if (!f.default_value.is_null()) field["default"] = f.default_value;
     if (!f.hint.empty()) field["hint"] = f.hint;
     out.push_back(std::move(field));
@@ -26,17 +27,17 @@ json fields_to_json(const std::vector<Field>& fields) {
 
 json describe_connector(const Connector& connector) {
   const Authorization& auth = connector.authorization;
-  json out = {{"name", connector.name},
-              {"title", connector.title.empty() ? connector.name : connector.title},
-              {"type", to_string(auth.type)},
-              {"fields", fields_to_json(connector.fields)},
-              {"has_test", connector.test.has_value()}};
+  json out = json_object("name", connector.name,
+                         "title", connector.title.empty() ? connector.name : connector.title,
+                         "type", to_string(auth.type),
+                         "fields", fields_to_json(connector.fields));
+  out["has_test"] = connector.test.has_value();
   if (auth.type == AuthType::Multi) {
     json options = json::array();
     for (const auto& option : auth.options)
-      options.push_back({{"key", option.key},
-                         {"type", to_string(option.authorization->type)},
-                         {"fields", fields_to_json(option.authorization->fields)}});
+      options.push_back(json_object("key", option.key,
+                                    "type", to_string(option.authorization->type),
+                                    "fields", fields_to_json(option.authorization->fields)));
     out["options"] = std::move(options);
   }
   return out;
@@ -69,7 +70,7 @@ json classify_response(const Connector& connector, const json& context, const js
   if (!response.ok()) return error_envelope(response.errors);
   const Authorization& auth = *resolved.value->authorization;
   Classification c = classify(auth.refresh_on, auth.detect_on, *response.value);
-  json out = {{"action", to_string(c.action)}, {"reason", c.reason}};
+  json out = json_object("action", to_string(c.action), "reason", c.reason);
   if (!c.matched.empty()) out["matched"] = c.matched;
   return ok_envelope(std::move(out));
 }

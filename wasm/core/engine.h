@@ -3,7 +3,7 @@
 // flows of SPEC §3–§4 are in flow_api.h.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 #include <string_view>
 

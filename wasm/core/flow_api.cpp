@@ -13,6 +13,7 @@
 #include "context.h"
 #include "diagnosis.h"
 #include "json_io.h"
+#include "json_object.h"
 #include "refresh.h"
 #include "token_response.h"
 
@@ -80,7 +81,7 @@ json stored_connection(const json& context) {
 
 json failure_envelope(const std::string& code, std::optional<Cause> cause, const std::string& message,
                       const std::string& detail, const json& context, const Problems& problems = {}) {
-  json error = {{"code", code}, {"cause", cause ? json(to_string(*cause)) : json(nullptr)}};
+  json error = json_object("code", code, "cause", cause ? json(to_string(*cause)) : json(nullptr));
   if (cause) {
     Diagnosis d = diagnose(*cause, last_working_version(context));
     error["message"] = message.empty() ? d.message : message;
@@ -90,7 +91,7 @@ json failure_envelope(const std::string& code, std::optional<Cause> cause, const
     error["action"] = "Start connecting again from the app.";
   }
   error["detail"] = detail;
-  json out = {{"ok", false}, {"error", std::move(error)}};
+  json out = json_object("ok", false, "error", std::move(error));
   if (!problems.empty()) out["errors"] = error_envelope(problems)["errors"];
   return out;
 }
@@ -175,7 +176,7 @@ HostResponse host_response(const json& j) {
 
 json update_envelope(const ConnectionUpdate& update, const json& context) {
   if (!update.ok()) return token_failure_envelope(*update.failure, context);
-  json value = {{"connection", *update.connection}, {"warnings", update.warnings}};
+  json value = json_object("connection", *update.connection, "warnings", update.warnings);
   if (update.owner_id) value["owner_id"] = *update.owner_id;
   return ok_envelope(std::move(value));
 }
@@ -195,9 +196,9 @@ json authorize_begin(const Connector& connector, const json& context, const std:
     if (!bytes) return error_envelope("/random_bytes", "must be hex digits (two per byte) from the host's CSPRNG");
     auto start = begin_authorization(*resolved.value->authorization, resolved.value->scope, *bytes, now);
     if (!start.ok()) return error_envelope(start.errors);
-    return ok_envelope({{"url", start.value->url},
-                        {"pending", to_json(start.value->pending)},
-                        {"noopener", resolved.value->authorization->oauth2.noopener}});
+    return ok_envelope(json_object("url", start.value->url,
+                                   "pending", to_json(start.value->pending),
+                                   "noopener", resolved.value->authorization->oauth2.noopener));
   });
 }
 
@@ -217,10 +218,10 @@ json authorize_callback(const Connector& connector, const json& context, const j
     json scope = exchange_scope(resolved.value->scope, *callback.code, *pending.value);
     auto request = build_code_exchange(*resolved.value->authorization, scope, connector.base_uri);
     if (!request.ok()) return build_failure_envelope(request.errors, context);
-    json flow = {{"code", *callback.code}, {"state", pending.value->state},
-                 {"redirect_uri", pending.value->redirect_uri}};
+    json flow = json_object("code", *callback.code, "state", pending.value->state,
+                            "redirect_uri", pending.value->redirect_uri);
     if (!pending.value->verifier.empty()) flow["verifier"] = pending.value->verifier;
-    return ok_envelope({{"request", request_to_json(*request.value)}, {"flow", std::move(flow)}});
+    return ok_envelope(json_object("request", request_to_json(*request.value), "flow", std::move(flow)));
   });
 }
 
@@ -278,7 +279,7 @@ json refresh_begin(const Connector& connector, const json& context, int64_t /*no
     if (plan.value->cannot)
       return failure_envelope(plan.value->cannot->code, plan.value->cannot->cause, plan.value->cannot->message,
                               plan.value->cannot->code, context);
-    return ok_envelope({{"request", request_to_json(*plan.value->request)}});
+    return ok_envelope(json_object("request", request_to_json(*plan.value->request)));
   });
 }
 
@@ -303,7 +304,7 @@ json request_next_step(const std::string& classification, bool refreshed) {
       if (classification == to_string(a)) action = a;
     if (!action) return error_envelope("/classification", "must be ok, refresh or error");
     NextStep next = next_step(*action, refreshed);
-    return ok_envelope({{"next", next == NextStep::RefreshAndRetry ? "refresh_and_retry" : "deliver"}});
+    return ok_envelope(json_object("next", next == NextStep::RefreshAndRetry ? "refresh_and_retry" : "deliver"));
   });
 }
 
@@ -315,7 +316,7 @@ json test_begin(const Connector& connector, const json& context) {
     if (!resolved.ok()) return error_envelope(resolved.errors);
     auto request = build_test_request(connector, *resolved.value->authorization, resolved.value->scope);
     if (!request.ok()) return build_failure_envelope(request.errors, context);
-    return ok_envelope({{"request", *request.value ? request_to_json(**request.value) : json(nullptr)}});
+    return ok_envelope(json_object("request", *request.value ? request_to_json(**request.value) : json(nullptr)));
   });
 }
 
@@ -329,12 +330,12 @@ json connect_begin(const Connector& connector, const json& context, int64_t /*no
     if (auth.acquire) {
       auto request = build_request(auth.acquire->request, resolved.value->scope, connector.base_uri);
       if (!request.ok()) return build_failure_envelope(request.errors, context);
-      return ok_envelope({{"step", "acquire"}, {"request", request_to_json(*request.value)}});
+      return ok_envelope(json_object("step", "acquire", "request", request_to_json(*request.value)));
     }
     auto request = build_test_request(connector, auth, resolved.value->scope);
     if (!request.ok()) return build_failure_envelope(request.errors, context);
-    if (!*request.value) return ok_envelope({{"step", "done"}});
-    return ok_envelope({{"step", "test"}, {"request", request_to_json(**request.value)}});
+    if (!*request.value) return ok_envelope(json_object("step", "done"));
+    return ok_envelope(json_object("step", "test", "request", request_to_json(**request.value)));
   });
 }
 
@@ -367,12 +368,12 @@ json test_finish(const Connector& connector, const json& context, const json& re
     TestVerdict verdict = read_test_response(*resolved.value->authorization, *response.response, refreshed);
     switch (verdict.outcome) {
       case TestVerdict::Outcome::Ok: {
-        json out = {{"outcome", "ok"}};
+        json out = json_object("outcome", "ok");
         if (auto identity = identity_of(connector, context, stored_connection(context))) out["identity"] = *identity;
         return ok_envelope(std::move(out));
       }
       case TestVerdict::Outcome::Refresh:
-        return ok_envelope({{"outcome", "refresh"}});
+        return ok_envelope(json_object("outcome", "refresh"));
       case TestVerdict::Outcome::Failed:
         break;
     }
@@ -423,14 +424,14 @@ json state_view(const json& state_json, bool app_enabled) {
     if (!state.ok()) return error_envelope(state.errors);
     const ConnectionState& s = *state.value;
     json full = to_json(s);
-    json view = {{"status", to_string(effective_status(s, app_enabled))},
-                 {"next_retry_at", full["next_retry_at"]},
-                 {"last_success_at", full["last_success_at"]},
-                 {"history", full["history"]}};
+    json view = json_object("status", to_string(effective_status(s, app_enabled)),
+                            "next_retry_at", full["next_retry_at"],
+                            "last_success_at", full["last_success_at"],
+                            "history", full["history"]);
     if (s.cause && (s.status == Status::Lost || s.status == Status::Degraded)) {
       Diagnosis d = diagnose(*s.cause, s.last_working_version);
-      view[s.status == Status::Lost ? "lost" : "degraded"] = {
-          {"cause", d.code}, {"message", d.message}, {"action", d.action}, {"detail", s.detail}};
+      view[s.status == Status::Lost ? "lost" : "degraded"] =
+          json_object("cause", d.code, "message", d.message, "action", d.action, "detail", s.detail);
     }
     return ok_envelope(std::move(view));
   });

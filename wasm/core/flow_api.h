@@ -25,7 +25,7 @@
 // the host got no response at all (provider_unavailable).
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 #include <cstdint>
 #include <string>

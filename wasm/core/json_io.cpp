@@ -4,16 +4,18 @@
 #include <cstdint>
 #include <vector>
 
+#include "json_object.h"
+
 namespace connauth {
 
 using nlohmann::json;
 
-json ok_envelope(json value) { return json{{"ok", true}, {"value", std::move(value)}}; }
+json ok_envelope(json value) { return json_object("ok", true, "value", std::move(value)); }
 
 json error_envelope(const Problems& problems) {
   json errors = json::array();
-  for (const auto& p : problems) errors.push_back({{"path", p.path}, {"message", p.message}});
-  return json{{"ok", false}, {"errors", std::move(errors)}};
+  for (const auto& p : problems) errors.push_back(json_object("path", p.path, "message", p.message));
+  return json_object("ok", false, "errors", std::move(errors));
 }
 
 json error_envelope(const std::string& path, const std::string& message) {
@@ -247,10 +249,10 @@ Result<HttpRequest> request_from_json(const json& j, const std::string& where) {
 }
 
 json request_to_json(const HttpRequest& request) {
-  return json{{"method", request.method},
-              {"url", request.url},
-              {"headers", headers_to_json(request.headers)},
-              {"body", request.body}};
+  return json_object("method", request.method,
+                     "url", request.url,
+                     "headers", headers_to_json(request.headers),
+                     "body", request.body);
 }
 
 Result<HttpResponse> response_from_json(const json& j, const std::string& where) {

@@ -4,7 +4,7 @@
 // {"ok":false,"errors":[{"path","message"}]}.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 #include <string>
 #include <string_view>

@@ -10,7 +10,7 @@
 // WebAssembly (issue 6). The text is what ordered_json's dump(-1) wrote.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 #include <optional>
 #include <string>

@@ -4,7 +4,7 @@
 // single-flight per connection (SPEC §3) and writes the new hash atomically.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 #include <cstdint>
 #include <optional>

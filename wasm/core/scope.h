@@ -2,7 +2,7 @@
 // connection: `{"connection": {...}, "app": {...}}`.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 #include <string>
 

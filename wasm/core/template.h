@@ -5,7 +5,7 @@
 // list (default, base64, urlencode).
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 #include <memory>
 #include <string>

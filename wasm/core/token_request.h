@@ -4,7 +4,7 @@
 // connector's token_format.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 #include <optional>
 #include <string>

@@ -4,7 +4,7 @@
 // the response into tokens, or into a failure with its SPEC §4 cause.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "json.h"
 
 #include <cstdint>
 #include <optional>
