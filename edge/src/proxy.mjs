@@ -158,15 +158,14 @@ async function send(engine, outgoing, credentials) {
 // The caller's headers with the engine's set over them (each replaces any
 // same-named one, case-insensitively). Content-Length was dropped with the
 // caller's hop-by-hop headers, so a rewritten body gets its own. The engine
-// never renders CR, LF or NUL into a value (apply_rule.cpp); a character
-// above U+00FF, which no header can carry as it is (a JS header value is a
-// byte string), is refused here instead of failing inside fetch.
+// renders no value a header cannot carry (CR, LF, NUL, a character above
+// U+00FF: http.h header_value_problem); should one arrive anyway, the
+// request is refused here instead of failing inside fetch.
 function forwardedHeaders(fields, engineHeaders) {
   try {
     return ok(upstreamRequestHeaders(fields, engineHeaders));
   } catch {
-    const bad = engineHeaders.find(([, value]) => /[^\u0000-\u00ff]/.test(value))?.[0] ?? 'a';
-    return fail('connector_error', `the connector set the ${bad} header to characters an HTTP header cannot carry`);
+    return fail('connector_error', 'the connector set a header to a value an HTTP header cannot carry');
   }
 }
 

@@ -132,6 +132,18 @@ describe('connect (non-oauth2)', () => {
     upstream.reset();
   });
 
+  test('a field value a header cannot carry is refused at connect, saying where', async () => {
+    const id = await newApp();
+    upstream.reset();
+    const r = await api('POST', `/api/apps/${id}/connect`, { token: userA, json: { fields: { api_key: 'k-\u65e5\u672c' } } });
+    assert.equal(r.status, 422);
+    assert.equal(r.data.error, 'connect_failed');
+    assert.deepEqual(r.data.details.map((d) => d.path), ['/authorization/apply/0/headers/X-Api-Key']);
+    assert.match(r.data.details[0].message, /above U\+00FF .*X-Api-Key header/);
+    assert.equal(upstream.requests.length, 0, 'nothing is sent');
+    assert.equal((await api('GET', `/api/apps/${id}/connection`, { token: userA })).data.status, 'not_connected');
+  });
+
   test('oauth2 connect answers the authorization URL; an unknown state gets the callback page', async () => {
     const oauth = {
       name: 'oauthy',

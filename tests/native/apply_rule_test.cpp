@@ -174,6 +174,21 @@ TEST(ApplyRules, HeaderValueWithLineBreakFails) {
             "renders to a value with a line break or NUL character, which cannot be sent in the X-Key header");
 }
 
+TEST(ApplyRules, HeaderValueAboveLatin1Fails) {
+  // fetch carries header values as byte strings: 日本 cannot be sent as is.
+  json s = {{"connection", {{"key", "k-\xE6\x97\xA5\xE6\x9C\xAC"}}}};
+  auto result = apply_rules({header_rule("X-Key", "{{connection.key}}")}, request("GET", "https://x.example/"), s);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.errors[0].path, "/apply/0");
+  EXPECT_EQ(result.errors[0].message,
+            "renders to a value with a character above U+00FF (encode it, e.g. with the urlencode or base64 filter), "
+            "which cannot be sent in the X-Key header");
+  // The same value through a filter is plain ASCII.
+  auto encoded = apply_rules({header_rule("X-Key", "{{connection.key | urlencode}}")}, request("GET", "https://x.example/"), s);
+  ASSERT_TRUE(encoded.ok());
+  EXPECT_EQ(*encoded.value->headers.get("X-Key"), "k-%E6%97%A5%E6%9C%AC");
+}
+
 // ---- basic ---------------------------------------------------------------------------
 
 TEST(ApplyRules, BasicAuthorization) {

@@ -169,7 +169,7 @@ TEST(ConnectorRequest, HeaderInjectionIsRefused) {
   auto built = build_request(r, s, base_uri());
   ASSERT_FALSE(built.ok());
   EXPECT_EQ(built.errors[0].path, "/test/headers/X-Key");
-  EXPECT_EQ(built.errors[0].message, "renders a header value with a line break or NUL; the request is not sent");
+  EXPECT_EQ(built.errors[0].message, "renders a header value with a line break or NUL character; the request is not sent");
 }
 
 TEST(ConnectorRequest, ResolveRequestUrl) {

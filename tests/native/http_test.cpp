@@ -86,5 +86,20 @@ TEST(HttpMessages, DefaultValues) {
   EXPECT_TRUE(request.body.empty());
 }
 
+TEST(HeaderValueProblem, LineBreaksNulAndCharactersAboveLatin1) {
+  EXPECT_EQ(header_value_problem("Bearer abc.def-_~+/="), nullptr);
+  EXPECT_EQ(header_value_problem(""), nullptr);
+  EXPECT_EQ(header_value_problem("caf\xC3\xA9 \xC2\x80"), nullptr);  // U+00E9, U+0080: one byte each on the wire
+  EXPECT_STREQ(header_value_problem("a\r\nX-Injected: 1"), "a line break or NUL character");
+  EXPECT_STREQ(header_value_problem(std::string_view("a\0b", 3)), "a line break or NUL character");
+  std::string above = "a character above U+00FF (encode it, e.g. with the urlencode or base64 filter)";
+  EXPECT_EQ(header_value_problem("\xE6\x97\xA5\xE6\x9C\xAC"), above);  // 日本
+  EXPECT_EQ(header_value_problem("\xC4\x80"), above);                  // U+0100
+  EXPECT_EQ(header_value_problem("\xF0\x9F\x94\x91"), above);          // an emoji
+  EXPECT_EQ(header_value_problem("\xC3"), above);                      // cut UTF-8
+  EXPECT_EQ(header_value_problem("\xC3\x41"), above);                  // not UTF-8
+  EXPECT_EQ(header_value_problem("\xFF"), above);
+}
+
 }  // namespace
 }  // namespace connauth

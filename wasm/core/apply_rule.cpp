@@ -98,18 +98,12 @@ void set_collected(JsonMembers& collected, std::string_view key,
   collected.emplace_back(key, value);
 }
 
-// RFC 9110 §5.5: CR, LF and NUL never appear in a field value; a rendered
-// value carrying them would split the header (request smuggling).
-bool is_header_safe(std::string_view value) {
-  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
-}
-
 RenderedText header_value(const Template& value_template, const std::string& name, const json& scope) {
   RenderedText value = value_template.render(scope);
-  if (value.ok() && !is_header_safe(*value.value))
-    return RenderedText::failure(
-        value_template.where(), "renders to a value with a line break or NUL character, which cannot be sent in the " +
-                                    name + " header");
+  if (!value.ok()) return value;
+  if (const char* problem = header_value_problem(*value.value))
+    return RenderedText::failure(value_template.where(), std::string("renders to a value with ") + problem +
+                                                             ", which cannot be sent in the " + name + " header");
   return value;
 }
 

@@ -8,12 +8,6 @@ using nlohmann::json;
 
 namespace {
 
-// RFC 9110 §5.5: a field value must not carry CR, LF or NUL; a connection
-// value that does would otherwise inject headers.
-bool is_header_safe(const std::string& value) {
-  return value.find_first_of(std::string("\r\n\0", 3)) == std::string::npos;
-}
-
 // Renders every template of a map, collecting problems instead of stopping
 // at the first, so an author sees all missing values at once.
 QueryParams render_map(const TemplateMap& map, const json& scope, Problems& problems) {
@@ -117,8 +111,8 @@ Result<HttpRequest> build_request(const ConnectorRequest& request, const json& s
     auto rendered = value.render(scope);
     if (!rendered.ok()) {
       problems.insert(problems.end(), rendered.errors.begin(), rendered.errors.end());
-    } else if (!is_header_safe(*rendered.value)) {
-      problems.push_back({value.where(), "renders a header value with a line break or NUL; the request is not sent"});
+    } else if (const char* problem = header_value_problem(*rendered.value)) {
+      problems.push_back({value.where(), std::string("renders a header value with ") + problem + "; the request is not sent"});
     } else {
       out.headers.set(name, std::move(*rendered.value));
     }

@@ -51,4 +51,18 @@ void Headers::remove(std::string_view name) {
                  entries_.end());
 }
 
+const char* header_value_problem(std::string_view utf8) {
+  for (size_t i = 0; i < utf8.size(); i++) {
+    unsigned char c = static_cast<unsigned char>(utf8[i]);
+    if (c == '\r' || c == '\n' || c == '\0') return "a line break or NUL character";
+    if (c < 0x80) continue;
+    // U+0080..U+00FF are the two-byte sequences C2 80 .. C3 BF.
+    bool latin1 = (c == 0xC2 || c == 0xC3) && i + 1 < utf8.size() &&
+                  (static_cast<unsigned char>(utf8[i + 1]) & 0xC0) == 0x80;
+    if (!latin1) return "a character above U+00FF (encode it, e.g. with the urlencode or base64 filter)";
+    i++;
+  }
+  return nullptr;
+}
+
 }  // namespace connauth

@@ -32,6 +32,15 @@ class Headers {
 };
 
 bool iequals(std::string_view a, std::string_view b);
+
+// Why a value the core rendered cannot go into a header, or nullptr when it
+// can (RFC 9110 §5.5). A CR, LF or NUL would split the header (request
+// smuggling). A character above U+00FF cannot be carried at all: the hosts
+// hand headers to fetch as byte strings, one byte per character
+// (ISO-8859-1), and fetch refuses it. `utf8` is the rendered UTF-8 text;
+// bytes that are not UTF-8 count as such a character (a host would decode
+// them to U+FFFD).
+const char* header_value_problem(std::string_view utf8);
 std::string to_upper(std::string_view s);
 
 struct HttpRequest {
