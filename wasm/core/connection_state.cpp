@@ -91,19 +91,21 @@ Result<LifecyclePolicy> lifecycle_policy_from_json(const json& settings, const s
   if (!settings.is_object())
     return Result<LifecyclePolicy>::failure(where, "must be an object of lifecycle settings");
   Problems problems;
-  auto read = [&](const char* key, int64_t min, int64_t max, auto& out) {
+  // Not generic over the member's type: one copy of the reader, not one per
+  // integer type (issue 6: -559 B raw, -193 B gzipped).
+  auto read = [&](const char* key, int64_t min, int64_t max, int64_t current) {
     auto it = settings.find(key);
-    if (it == settings.end() || it->is_null()) return;
+    if (it == settings.end() || it->is_null()) return current;
     if (!it->is_number_integer() || it->get<int64_t>() < min || it->get<int64_t>() > max) {
       problems.push_back({pointer_append(where, key), "must be an integer from " + std::to_string(min) +
                                                           " to " + std::to_string(max)});
-      return;
+      return current;
     }
-    out = static_cast<std::remove_reference_t<decltype(out)>>(it->get<int64_t>());
+    return it->get<int64_t>();
   };
-  read("lost_after_failures", 1, 1000, policy.lost_after);
-  read("backoff_base_seconds", 1, 86400, policy.backoff_base);
-  read("backoff_cap_seconds", 1, 7 * 86400, policy.backoff_cap);
+  policy.lost_after = static_cast<int>(read("lost_after_failures", 1, 1000, policy.lost_after));
+  policy.backoff_base = read("backoff_base_seconds", 1, 86400, policy.backoff_base);
+  policy.backoff_cap = read("backoff_cap_seconds", 1, 7 * 86400, policy.backoff_cap);
   if (!problems.empty()) return Result<LifecyclePolicy>::failure(std::move(problems));
   return Result<LifecyclePolicy>::success(policy);
 }
