@@ -154,24 +154,39 @@ Result<QueryParams> callback_params(const json& params, const std::string& where
   return Result<QueryParams>::failure(where, "must be the callback query: a string, an object or [name, value] pairs");
 }
 
-// A host's response, or a TokenFailure when it got none.
-struct HostResponse {
-  std::optional<HttpResponse> response;
-  std::optional<TokenFailure> unreachable;
-  Problems problems;
+// What each *_finish starts from: the host's response to the request that
+// the matching *_begin built, and the connector resolved against the
+// context; or, in `answer`, the envelope to give instead (a malformed
+// response, none because the provider was unreachable, a context that does
+// not resolve). One copy of these checks instead of four: -234 B raw,
+// -69 B gzipped (issue 6).
+struct FinishInput {
+  json answer;  // not null: return it
+  HttpResponse response;
+  ConnectionContext resolved;
 };
 
-HostResponse host_response(const json& j) {
-  HostResponse out;
-  const json& network_error = member_or_null(j, "network_error");
+FinishInput finish_input(const Connector& connector, const json& context, const json& response_json) {
+  FinishInput in;
+  const json& network_error = member_or_null(response_json, "network_error");
   if (!network_error.is_null()) {
-    out.unreachable = unreachable_failure(network_error.is_string() ? network_error.get<std::string>() : "");
-    return out;
+    in.answer = token_failure_envelope(
+        unreachable_failure(network_error.is_string() ? network_error.get<std::string>() : ""), context);
+    return in;
   }
-  auto parsed = response_from_json(j, "/response");
-  if (parsed.ok()) out.response = std::move(parsed.value);
-  else out.problems = std::move(parsed.errors);
-  return out;
+  auto response = response_from_json(response_json, "/response");
+  if (!response.ok()) {
+    in.answer = error_envelope(response.errors);
+    return in;
+  }
+  auto resolved = resolve_context(connector, context);
+  if (!resolved.ok()) {
+    in.answer = error_envelope(resolved.errors);
+    return in;
+  }
+  in.response = std::move(*response.value);
+  in.resolved = std::move(*resolved.value);
+  return in;
 }
 
 json update_envelope(const ConnectionUpdate& update, const json& context) {
@@ -249,14 +264,11 @@ json with_identity(const Connector& connector, const json& context, const Connec
 
 json authorize_finish(const Connector& connector, const json& context, const json& response_json, int64_t now) {
   return guarded([&] {
-    HostResponse response = host_response(response_json);
-    if (!response.problems.empty()) return error_envelope(response.problems);
-    if (response.unreachable) return token_failure_envelope(*response.unreachable, context);
-    auto resolved = resolve_context(connector, context);
-    if (!resolved.ok()) return error_envelope(resolved.errors);
+    FinishInput in = finish_input(connector, context, response_json);
+    if (!in.answer.is_null()) return std::move(in.answer);
     ConnectionUpdate update =
-        finish_authorization(*resolved.value->authorization, resolved.value->scope, stored_connection(context),
-                             *response.response, now, app_int(context, "default_expires_in"));
+        finish_authorization(*in.resolved.authorization, in.resolved.scope, stored_connection(context),
+                             in.response, now, app_int(context, "default_expires_in"));
     return with_identity(connector, context, update, update_envelope(update, context));
   });
 }
@@ -285,13 +297,10 @@ json refresh_begin(const Connector& connector, const json& context, int64_t /*no
 
 json refresh_finish(const Connector& connector, const json& context, const json& response_json, int64_t now) {
   return guarded([&] {
-    HostResponse response = host_response(response_json);
-    if (!response.problems.empty()) return error_envelope(response.problems);
-    if (response.unreachable) return token_failure_envelope(*response.unreachable, context);
-    auto resolved = resolve_context(connector, context);
-    if (!resolved.ok()) return error_envelope(resolved.errors);
-    return update_envelope(read_refresh_response(*resolved.value->authorization, resolved.value->scope,
-                                                 stored_connection(context), *response.response, now,
+    FinishInput in = finish_input(connector, context, response_json);
+    if (!in.answer.is_null()) return std::move(in.answer);
+    return update_envelope(read_refresh_response(*in.resolved.authorization, in.resolved.scope,
+                                                 stored_connection(context), in.response, now,
                                                  app_int(context, "default_expires_in")),
                            context);
   });
@@ -341,18 +350,15 @@ json connect_begin(const Connector& connector, const json& context, int64_t /*no
 
 json connect_finish(const Connector& connector, const json& context, const json& response_json, int64_t now) {
   return guarded([&] {
-    HostResponse response = host_response(response_json);
-    if (!response.problems.empty()) return error_envelope(response.problems);
-    if (response.unreachable) return token_failure_envelope(*response.unreachable, context);
-    auto resolved = resolve_context(connector, context);
-    if (!resolved.ok()) return error_envelope(resolved.errors);
-    const Authorization& auth = *resolved.value->authorization;
+    FinishInput in = finish_input(connector, context, response_json);
+    if (!in.answer.is_null()) return std::move(in.answer);
+    const Authorization& auth = *in.resolved.authorization;
     if (!auth.acquire) return error_envelope(auth.where, "has no acquire step to finish");
     TokenReading reading;
     reading.grant = TokenGrant::Credentials;
     reading.default_expires_in = app_int(context, "default_expires_in");
     reading.access_token_required = false;
-    TokenResult read = read_step_response(*response.response, *auth.acquire, resolved.value->scope, reading);
+    TokenResult read = read_step_response(in.response, *auth.acquire, in.resolved.scope, reading);
     ConnectionUpdate update = update_connection(read, stored_connection(context), now, TokenStore::NewGrant);
     return with_identity(connector, context, update, update_envelope(update, context));
   });
@@ -360,12 +366,9 @@ json connect_finish(const Connector& connector, const json& context, const json&
 
 json test_finish(const Connector& connector, const json& context, const json& response_json, bool refreshed) {
   return guarded([&] {
-    HostResponse response = host_response(response_json);
-    if (!response.problems.empty()) return error_envelope(response.problems);
-    if (response.unreachable) return token_failure_envelope(*response.unreachable, context);
-    auto resolved = resolve_context(connector, context);
-    if (!resolved.ok()) return error_envelope(resolved.errors);
-    TestVerdict verdict = read_test_response(*resolved.value->authorization, *response.response, refreshed);
+    FinishInput in = finish_input(connector, context, response_json);
+    if (!in.answer.is_null()) return std::move(in.answer);
+    TestVerdict verdict = read_test_response(*in.resolved.authorization, in.response, refreshed);
     switch (verdict.outcome) {
       case TestVerdict::Outcome::Ok: {
         json out = json_object("outcome", "ok");
