@@ -145,6 +145,29 @@ test('classify without refresh_on refreshes on every non-2xx', () => {
   assert.equal(engine.classify(connector, {}, { status: 204 }).value.action, 'ok');
 });
 
+// The module's RE2 is built with a compact case-fold table and without the
+// one-pass and bit-state engines (scripts/setup, changes 4 and 5): these pin
+// what that must not change. Folding cycles beyond ASCII (K k K-Kelvin sign,
+// S s ſ, Σ σ ς, Deseret and Cherokee beyond the BMP's simple cases), texts
+// of 16 bytes or less (the one-pass engine's), both anchors, and mismatches.
+// Every case answers as the module built with RE2's own tables did.
+test('signal patterns fold case across Unicode and match short texts as RE2 does', () => {
+  const cases = [
+    ['(?i)kelvin', 'K\u212Aelvin', true], ['(?i)^kkk$', 'K\u212Ak', true],
+    ['(?i)^ss$', '\u017FS', true], ['(?i)σ+', 'Σς', true], ['(?i)^σσ$', 'Σς', true],
+    ['^ab$', 'ab', true], ['^ab$', 'abc', false], ['b$', 'ab', true], ['^a', 'ba', false],
+    ['(?i)straße', 'STRASSE', false], ['(?i)ǅ', 'ǆ', true], ['(?i)ǅ', 'Ǆ', true],
+    ['x{2,3}y', 'axxy', true], ['x{2,3}y', 'axy', false],
+    ['(?i)^\u{10400}$', '\u{10428}', true], ['(?i)^\uAB70$', '\u13A0', true], ['(?i)[a-z]+', '\u017F', true],
+  ];
+  for (const [regex, body, matches] of cases) {
+    const connector = { name: 'fold', authorization: { type: 'api_key', apply: [{ headers: { 'X-Key': 'k' } }], detect_on: [{ regex }] } };
+    const result = engine.classify(connector, {}, { status: 200, body });
+    assert.equal(result.ok, true, JSON.stringify(result));
+    assert.equal(result.value.action, matches ? 'error' : 'ok', `${regex} on ${JSON.stringify(body)}`);
+  }
+});
+
 test('signal matching stays linear on a pathological pattern and a 1 MiB body', () => {
   const connector = {
     name: 'redos',
