@@ -123,21 +123,21 @@ Result<AuthorizationStart> begin_authorization(const Authorization& authorizatio
   if (rendered_url.ok()) {
     auto parsed = parse_url(*rendered_url.value, oauth2.authorization_url->where());
     if (!parsed.ok())
-      problems.insert(problems.end(), parsed.errors.begin(), parsed.errors.end());
+      append(problems, parsed.errors);
     else if (parsed.value->scheme != "https" && parsed.value->scheme != "http")
       problems.push_back({oauth2.authorization_url->where(), "must be an http or https URL"});
     else
       url = std::move(parsed.value);
   } else {
-    problems.insert(problems.end(), rendered_url.errors.begin(), rendered_url.errors.end());
+    append(problems, rendered_url.errors);
   }
   auto client_id = oauth2.client_id.render(scope);
-  if (!client_id.ok()) problems.insert(problems.end(), client_id.errors.begin(), client_id.errors.end());
+  if (!client_id.ok()) append(problems, client_id.errors);
   QueryParams extra;
   for (const auto& [name, value] : oauth2.authorization_params) {
     auto rendered = value.render(scope);
     if (rendered.ok()) extra.emplace_back(name, std::move(*rendered.value));
-    else problems.insert(problems.end(), rendered.errors.begin(), rendered.errors.end());
+    else append(problems, rendered.errors);
   }
   if (!problems.empty()) return Failure::failure(std::move(problems));
 

@@ -3,6 +3,7 @@
 #include "json_io.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <utility>
 
@@ -33,35 +34,45 @@ constexpr size_t kMaxDepth = 64;
 // Keys of each object in SPEC §2. `$schema` and `description` are accepted at
 // the top level for editors and authors; versions are assigned by the
 // server on every save (SPEC §1), so there is no `version` key.
-const KeyList kTopLevelKeys = {"$schema", "name",          "title", "description",
-                               "connection", "authorization", "test"};
-const KeyList kConnectionKeys = {"fields", "base_uri"};
-const KeyList kFieldKeys = {"name", "label", "optional", "secret", "default", "hint"};
-const KeyList kRequestKeys = {"method", "url", "headers", "params", "form", "json", "basic"};
-const KeyList kStepKeys = {"request", "tokens", "owner_id", "merge"};
-const KeyList kTokenKeys = {"access_token", "refresh_token", "expires_in"};
+constexpr std::string_view kTopLevelKeys[] = {"$schema",    "name",          "title", "description",
+                                              "connection", "authorization", "test"};
+constexpr std::string_view kConnectionKeys[] = {"fields", "base_uri"};
+constexpr std::string_view kFieldKeys[] = {"name",   "label",   "optional",
+                                           "secret", "default", "hint"};
+constexpr std::string_view kRequestKeys[] = {"method", "url",  "headers", "params",
+                                             "form",   "json", "basic"};
+constexpr std::string_view kStepKeys[] = {"request", "tokens", "owner_id", "merge"};
+constexpr std::string_view kTokenKeys[] = {"access_token", "refresh_token", "expires_in"};
 
 // SPEC §2.2, per authorization type.
-const KeyList kTypeNames = {"basic_auth", "api_key", "oauth2", "custom_auth", "multi"};
-const KeyList kSharedKeys = {"type", "apply", "refresh_on", "detect_on", "identity"};
-const KeyList kOAuth2Keys = {"authorization_url", "token_url",    "client_id",
-                             "client_secret",     "scopes",       "scope_separator",
-                             "authorization_params", "pkce",      "client_auth",
-                             "token_params",      "token_format", "acquire",
-                             "refresh",           "noopener"};
-const KeyList kCustomAuthKeys = {"acquire", "refresh"};
-const KeyList kMultiKeys = {"selected", "options"};
+constexpr std::string_view kTypeNames[] = {"basic_auth", "api_key", "oauth2", "custom_auth",
+                                           "multi"};
+constexpr std::string_view kSharedKeys[] = {"type", "apply", "refresh_on", "detect_on",
+                                            "identity"};
+constexpr std::string_view kOAuth2Keys[] = {"authorization_url",    "token_url",    "client_id",
+                                            "client_secret",        "scopes",       "scope_separator",
+                                            "authorization_params", "pkce",         "client_auth",
+                                            "token_params",         "token_format", "acquire",
+                                            "refresh",              "noopener"};
+// RFC 6749 §2.3.1: client credentials in the body or as HTTP Basic.
+constexpr std::string_view kClientAuthValues[] = {"body", "basic"};
+constexpr std::string_view kTokenFormatValues[] = {"form", "json"};
+constexpr std::string_view kCustomAuthKeys[] = {"acquire", "refresh"};
+constexpr std::string_view kMultiKeys[] = {"selected", "options"};
 // Only an option of `multi` may declare its own connection fields.
 constexpr std::string_view kOptionFieldsKey = "fields";
 
 // Parameters the engine itself puts on the authorization URL and the token
 // request (SPEC §2.2): letting a connector set them would break state/PKCE
 // checks (RFC 6749 §10.12, RFC 7636) or the redirect.
-const KeyList kEngineAuthorizationParams = {"response_type", "client_id", "redirect_uri", "state",
-                                            "scope", "code_challenge", "code_challenge_method"};
-const KeyList kEngineTokenParams = {"grant_type", "code", "redirect_uri", "code_verifier"};
+constexpr std::string_view kEngineAuthorizationParams[] = {
+    "response_type", "client_id", "redirect_uri", "state", "scope", "code_challenge",
+    "code_challenge_method"};
+constexpr std::string_view kEngineTokenParams[] = {"grant_type", "code", "redirect_uri",
+                                                   "code_verifier"};
 // Tokens are written through `tokens`, never through `merge`.
-const KeyList kTokenConnectionKeys = {"access_token", "refresh_token", "expires_at"};
+constexpr std::string_view kTokenConnectionKeys[] = {"access_token", "refresh_token",
+                                                     "expires_at"};
 
 const char* const kConnectorNameRule = "^[a-z][a-z0-9_-]{0,63}$";
 const char* const kFieldNameRule = "^[a-z_][a-z0-9_]*$";
@@ -70,9 +81,10 @@ bool contains(const KeyList& list, std::string_view key) {
   return std::find(list.begin(), list.end(), key) != list.end();
 }
 
-KeyList concat(std::initializer_list<const KeyList*> lists) {
-  KeyList out;
-  for (const KeyList* list : lists) out.insert(out.end(), list->begin(), list->end());
+std::vector<std::string_view> concat(std::initializer_list<KeyList> lists) {
+  std::vector<std::string_view> out;
+  for (KeyList list : lists)
+    for (std::string_view key : list) out.push_back(key);
   return out;
 }
 
@@ -355,7 +367,7 @@ std::optional<AuthType> ConnectorParser::auth_type(const json& value, const std:
   if (!type) return std::nullopt;
   std::optional<std::string> name = in_.string(value, where, "type");
   if (!name) return std::nullopt;
-  for (size_t i = 0; i < kTypeNames.size(); ++i) {
+  for (size_t i = 0; i < std::size(kTypeNames); ++i) {
     if (kTypeNames[i] != *name) continue;
     AuthType t = static_cast<AuthType>(i);
     if (is_option && t == AuthType::Multi) {
@@ -371,16 +383,16 @@ std::optional<AuthType> ConnectorParser::auth_type(const json& value, const std:
 
 void ConnectorParser::check_authorization_keys(const json& value, const std::string& where,
                                                std::optional<AuthType> type, bool is_option) {
-  static const KeyList kOptionField = {kOptionFieldsKey};
-  static const KeyList kAllKeys = concat({&kSharedKeys, &kOAuth2Keys, &kMultiKeys});
-  KeyList allowed = kAllKeys;
+  static constexpr std::string_view kOptionField[] = {kOptionFieldsKey};
+  const std::vector<std::string_view> all_keys = concat({kSharedKeys, kOAuth2Keys, kMultiKeys});
+  std::vector<std::string_view> allowed = all_keys;
   if (type) {
-    allowed = kSharedKeys;
-    if (*type == AuthType::OAuth2) allowed = concat({&kSharedKeys, &kOAuth2Keys});
-    if (*type == AuthType::CustomAuth) allowed = concat({&kSharedKeys, &kCustomAuthKeys});
-    if (*type == AuthType::Multi) allowed = concat({&kSharedKeys, &kMultiKeys});
+    allowed = concat({kSharedKeys});
+    if (*type == AuthType::OAuth2) allowed = concat({kSharedKeys, kOAuth2Keys});
+    if (*type == AuthType::CustomAuth) allowed = concat({kSharedKeys, kCustomAuthKeys});
+    if (*type == AuthType::Multi) allowed = concat({kSharedKeys, kMultiKeys});
   }
-  if (is_option) allowed = concat({&allowed, &kOptionField});
+  if (is_option) allowed = concat({allowed, kOptionField});
   for (const auto& item : value.items()) {
     const std::string& key = item.key();
     if (contains(allowed, key)) continue;
@@ -388,7 +400,7 @@ void ConnectorParser::check_authorization_keys(const json& value, const std::str
     if (key == kOptionFieldsKey)
       in_.problem(at, "connection fields belong in /connection/fields; only options of a multi "
                       "authorization have their own fields");
-    else if (contains(kAllKeys, key))
+    else if (contains(all_keys, key))
       in_.problem(at, std::string("not used by ") + to_string(*type) + " authorization; remove it");
     else
       in_.unknown_key(key, where, allowed);
@@ -440,9 +452,9 @@ void ConnectorParser::oauth2(const json& value, const std::string& where, OAuth2
   out.token_params = engine_checked_params(value, where, "token_params", kEngineTokenParams);
   out.pkce = in_.boolean(value, where, "pkce").value_or(true);
   out.noopener = in_.boolean(value, where, "noopener").value_or(false);
-  if (in_.choice(value, where, "client_auth", {"body", "basic"}).value_or("body") == "basic")
+  if (in_.choice(value, where, "client_auth", kClientAuthValues).value_or("body") == "basic")
     out.client_auth = OAuth2Settings::ClientAuth::Basic;
-  if (in_.choice(value, where, "token_format", {"form", "json"}).value_or("form") == "json")
+  if (in_.choice(value, where, "token_format", kTokenFormatValues).value_or("form") == "json")
     out.token_format = OAuth2Settings::TokenFormat::Json;
 }
 
@@ -610,7 +622,7 @@ Result<const Authorization*> select_authorization(const Connector& connector,
     if (option.key == *key.value) return Result<const Authorization*>::success(option.authorization.get());
     names.push_back(option.key);
   }
-  KeyList available(names.begin(), names.end());
+  std::vector<std::string_view> available(names.begin(), names.end());
   return Result<const Authorization*>::failure(
       where, "selected authorization " + in_quotes(*key.value) + " is not an option; expected one of " +
                  join_list(available, ", "));

@@ -1,6 +1,7 @@
 #include "connector_reader.h"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 namespace connauth {
@@ -114,7 +115,7 @@ std::optional<Template> DefinitionReader::template_value(const json& value,
   }
   Result<Template> parsed = Template::parse(value.get_ref<const std::string&>(), where);
   if (!parsed.ok()) {
-    problems_.insert(problems_.end(), parsed.errors.begin(), parsed.errors.end());
+    append(problems_, parsed.errors);
     return std::nullopt;
   }
   if (!known_paths(*parsed.value, where)) return std::nullopt;
@@ -124,13 +125,13 @@ std::optional<Template> DefinitionReader::template_value(const json& value,
 // SPEC §2.1 lists every path a template may read; a typo such as
 // `{{conection.user}}` is caught here instead of at the first request.
 bool DefinitionReader::known_paths(const Template& t, const std::string& where) {
-  static const KeyList kRoots = {"connection", "client_id", "client_secret", "scopes",
-                                 "access_token", "refresh_token", "redirect_uri", "code",
-                                 "verifier", "state", "response", "response_headers", "status"};
+  static constexpr std::string_view kRoots[] = {
+      "connection", "client_id", "client_secret", "scopes", "access_token", "refresh_token",
+      "redirect_uri", "code", "verifier", "state", "response", "response_headers", "status"};
   bool ok = true;
   for (const std::string& path : t.paths()) {
     std::string root = path.substr(0, path.find('.'));
-    if (std::find(kRoots.begin(), kRoots.end(), root) != kRoots.end()) continue;
+    if (std::find(std::begin(kRoots), std::end(kRoots), root) != std::end(kRoots)) continue;
     std::string message = "unknown template path " + in_quotes(path);
     std::string suggestion = closest(root, kRoots);
     if (!suggestion.empty()) message += "; did you mean " + in_quotes(suggestion) + "?";
@@ -184,7 +185,7 @@ std::optional<JsonTemplate> DefinitionReader::json_template(const json& value,
                                                             const std::string& where) {
   Result<JsonTemplate> parsed = JsonTemplate::parse(value, where);
   if (!parsed.ok()) {
-    problems_.insert(problems_.end(), parsed.errors.begin(), parsed.errors.end());
+    append(problems_, parsed.errors);
     return std::nullopt;
   }
   return std::move(*parsed.value);
@@ -195,7 +196,7 @@ std::shared_ptr<const Pattern> DefinitionReader::pattern(std::string_view source
                                                          const std::string& where) {
   Result<std::shared_ptr<const Pattern>> compiled = Pattern::compile(source, flags, where);
   if (!compiled.ok()) {
-    problems_.insert(problems_.end(), compiled.errors.begin(), compiled.errors.end());
+    append(problems_, compiled.errors);
     return nullptr;
   }
   return *compiled.value;

@@ -21,7 +21,26 @@
 
 namespace connauth {
 
-using KeyList = std::vector<std::string_view>;
+// A read-only list of keys or names, as a parameter: a view of a constant
+// array (`constexpr std::string_view kKeys[] = {...}`) or of a vector built
+// for one call. Never stored: it does not own what it shows. The lists are
+// arrays rather than vectors so that they are constant-initialised: as
+// vectors, each cost start-up code that built it (issue 6, module size).
+class KeyList {
+ public:
+  template <size_t N>
+  constexpr KeyList(const std::string_view (&keys)[N]) : begin_(keys), end_(keys + N) {}
+  KeyList(const std::vector<std::string_view>& keys)
+      : begin_(keys.data()), end_(keys.data() + keys.size()) {}
+  constexpr const std::string_view* begin() const { return begin_; }
+  constexpr const std::string_view* end() const { return end_; }
+  constexpr size_t size() const { return end_ - begin_; }
+  constexpr std::string_view operator[](size_t i) const { return begin_[i]; }
+
+ private:
+  const std::string_view* begin_;
+  const std::string_view* end_;
+};
 
 class DefinitionReader {
  public:

@@ -15,7 +15,7 @@ QueryParams render_map(const TemplateMap& map, const json& scope, Problems& prob
   for (const auto& [name, value] : map) {
     auto rendered = value.render(scope);
     if (rendered.ok()) out.emplace_back(name, std::move(*rendered.value));
-    else problems.insert(problems.end(), rendered.errors.begin(), rendered.errors.end());
+    else append(problems, rendered.errors);
   }
   return out;
 }
@@ -87,9 +87,9 @@ Result<HttpRequest> build_request(const ConnectorRequest& request, const json& s
   if (url.ok()) {
     auto absolute = resolve_request_url(base_uri, scope, *url.value, request.url.where());
     if (absolute.ok()) out.url = std::move(*absolute.value);
-    else problems.insert(problems.end(), absolute.errors.begin(), absolute.errors.end());
+    else append(problems, absolute.errors);
   } else {
-    problems.insert(problems.end(), url.errors.begin(), url.errors.end());
+    append(problems, url.errors);
   }
 
   QueryParams params = render_map(request.params, scope, problems);
@@ -99,18 +99,18 @@ Result<HttpRequest> build_request(const ConnectorRequest& request, const json& s
   if (request.basic) {
     auto username = request.basic->username.render(scope);
     auto password = request.basic->password.render(scope);
-    if (!username.ok()) problems.insert(problems.end(), username.errors.begin(), username.errors.end());
-    if (!password.ok()) problems.insert(problems.end(), password.errors.begin(), password.errors.end());
+    if (!username.ok()) append(problems, username.errors);
+    if (!password.ok()) append(problems, password.errors);
     if (username.ok() && password.ok()) {
       auto header = basic_credentials(*username.value, *password.value, request.basic->username.where());
       if (header.ok()) out.headers.set("Authorization", std::move(*header.value));
-      else problems.insert(problems.end(), header.errors.begin(), header.errors.end());
+      else append(problems, header.errors);
     }
   }
   for (const auto& [name, value] : request.headers) {
     auto rendered = value.render(scope);
     if (!rendered.ok()) {
-      problems.insert(problems.end(), rendered.errors.begin(), rendered.errors.end());
+      append(problems, rendered.errors);
     } else if (const char* problem = header_value_problem(*rendered.value)) {
       problems.push_back({value.where(), std::string("renders a header value with ") + problem + "; the request is not sent"});
     } else {
@@ -127,7 +127,7 @@ Result<HttpRequest> build_request(const ConnectorRequest& request, const json& s
       out.body = rendered.value->dump(-1, ' ', false, json::error_handler_t::replace);
       if (!out.headers.get("Content-Type")) out.headers.set("Content-Type", "application/json");
     } else {
-      problems.insert(problems.end(), rendered.errors.begin(), rendered.errors.end());
+      append(problems, rendered.errors);
     }
   }
 

@@ -10,11 +10,11 @@ using nlohmann::json;
 
 namespace {
 
-const KeyList kBasicKeys = {"username", "password"};
-const KeyList kRuleKeys = {"when", "headers", "params", "payload", "basic"};
-const KeyList kWhenKeys = {"url", "verb"};
-const KeyList kUrlConditionKeys = {"prefix", "contains", "regex", "flags"};
-const KeyList kRegexSignalKeys = {"regex", "flags"};
+constexpr std::string_view kBasicKeys[] = {"username", "password"};
+constexpr std::string_view kRuleKeys[] = {"when", "headers", "params", "payload", "basic"};
+constexpr std::string_view kWhenKeys[] = {"url", "verb"};
+constexpr std::string_view kUrlConditionKeys[] = {"prefix", "contains", "regex", "flags"};
+constexpr std::string_view kRegexSignalKeys[] = {"regex", "flags"};
 
 class RuleReader {
  public:

@@ -238,7 +238,7 @@ Result<HttpRequest> request_from_json(const json& j, const std::string& where) {
   if (auto it = j.find("headers"); it != j.end()) {
     auto headers = headers_from_json(*it, pointer_append(where, "headers"));
     if (headers.ok()) request.headers = std::move(*headers.value);
-    else problems.insert(problems.end(), headers.errors.begin(), headers.errors.end());
+    else append(problems, headers.errors);
   }
   if (auto it = j.find("body"); it != j.end() && !it->is_null()) {
     if (it->is_string()) request.body = it->get<std::string>();
@@ -269,7 +269,7 @@ Result<HttpResponse> response_from_json(const json& j, const std::string& where)
   if (auto it = j.find("headers"); it != j.end()) {
     auto headers = headers_from_json(*it, pointer_append(where, "headers"));
     if (headers.ok()) response.headers = std::move(*headers.value);
-    else problems.insert(problems.end(), headers.errors.begin(), headers.errors.end());
+    else append(problems, headers.errors);
   }
   if (auto it = j.find("body"); it != j.end() && !it->is_null()) {
     if (it->is_string()) response.body = it->get<std::string>();

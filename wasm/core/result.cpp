@@ -2,6 +2,10 @@
 
 namespace connauth {
 
+void append(Problems& into, const Problems& more) {
+  for (const Problem& problem : more) into.push_back(problem);
+}
+
 std::string pointer_append(const std::string& pointer, const std::string& token) {
   std::string out = pointer;
   out.reserve(pointer.size() + token.size() + 1);

@@ -418,7 +418,7 @@ void collect_templates(const json& node, const std::string& pointer, const std::
     if (parsed.ok()) {
       templates.emplace_back(pointer, std::move(*parsed.value));
     } else {
-      problems.insert(problems.end(), parsed.errors.begin(), parsed.errors.end());
+      append(problems, parsed.errors);
     }
   } else if (node.is_object()) {
     for (auto it = node.begin(); it != node.end(); ++it)
@@ -438,7 +438,7 @@ json render_node(const json& node, const std::vector<std::pair<std::string, Temp
     if (t.is_literal()) return node;
     auto rendered = t.render(scope);
     if (!rendered.ok()) {
-      problems.insert(problems.end(), rendered.errors.begin(), rendered.errors.end());
+      append(problems, rendered.errors);
       return nullptr;
     }
     return std::move(*rendered.value);

@@ -57,7 +57,7 @@ Result<ClientCredentials> client_credentials(const OAuth2Settings& oauth2, const
   auto secret = oauth2.client_secret.render(scope);
   if (secret.ok()) client.secret = std::move(*secret.value);
   else if (!is_public_client(oauth2.client_secret, scope))
-    problems.insert(problems.end(), secret.errors.begin(), secret.errors.end());
+    append(problems, secret.errors);
   if (!problems.empty()) return Result<ClientCredentials>::failure(std::move(problems));
   return Result<ClientCredentials>::success(std::move(client));
 }
@@ -79,20 +79,20 @@ Result<HttpRequest> build_token_request(const Authorization& authorization, cons
   if (url.ok()) {
     auto absolute = resolve_request_url(base_uri, scope, *url.value, oauth2.token_url->where());
     if (absolute.ok()) request.url = std::move(*absolute.value);
-    else problems.insert(problems.end(), absolute.errors.begin(), absolute.errors.end());
+    else append(problems, absolute.errors);
   } else {
-    problems.insert(problems.end(), url.errors.begin(), url.errors.end());
+    append(problems, url.errors);
   }
 
   QueryParams params = grant;
   for (const auto& [name, value] : oauth2.token_params) {
     auto rendered = value.render(scope);
     if (rendered.ok()) add_new(params, name, std::move(*rendered.value));
-    else problems.insert(problems.end(), rendered.errors.begin(), rendered.errors.end());
+    else append(problems, rendered.errors);
   }
 
   auto client = client_credentials(oauth2, scope);
-  if (!client.ok()) problems.insert(problems.end(), client.errors.begin(), client.errors.end());
+  if (!client.ok()) append(problems, client.errors);
   if (!problems.empty()) return Result<HttpRequest>::failure(std::move(problems));
 
   // RFC 6749 §2.3.1: Basic is the method servers must support; the body is
