@@ -8,8 +8,11 @@ namespace connauth {
 
 using nlohmann::json;
 
-void DefinitionReader::problem(std::string path, std::string message) {
-  problems_.push_back({std::move(path), std::move(message)});
+// Views, not strings: most callers pass a literal and a pointer, and a
+// std::string parameter costs each call site a construction, a destruction
+// and its exception cleanup (issue 6, module size).
+void DefinitionReader::problem(std::string_view path, std::string_view message) {
+  problems_.push_back({std::string(path), std::string(message)});
 }
 
 const json* DefinitionReader::member(const json& object, std::string_view key) {

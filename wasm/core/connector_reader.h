@@ -46,7 +46,7 @@ class DefinitionReader {
  public:
   explicit DefinitionReader(Problems& problems) : problems_(problems) {}
 
-  void problem(std::string path, std::string message);
+  void problem(std::string_view path, std::string_view message);
 
   // The member `key` of `object`, or nullptr when it is absent or null: an
   // optional key written as null counts as not given (SPEC §2.3's own example

@@ -2,6 +2,10 @@
 
 namespace connauth {
 
+Problems one_problem(std::string_view path, std::string_view message) {
+  return Problems{{std::string(path), std::string(message)}};
+}
+
 void append(Problems& into, const Problems& more) {
   for (const Problem& problem : more) into.push_back(problem);
 }

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -16,6 +17,9 @@ struct Problem {
 };
 
 using Problems = std::vector<Problem>;
+
+// {path, message} as a list: one out-of-line copy for every Result<T>.
+Problems one_problem(std::string_view path, std::string_view message);
 
 // A value or the problems that prevented it. `ok()` <=> `errors.empty()`.
 template <class T>
@@ -34,8 +38,10 @@ struct Result {
     r.errors = std::move(p);
     return r;
   }
-  static Result failure(std::string path, std::string message) {
-    return failure(Problems{{std::move(path), std::move(message)}});
+  // Views: a std::string parameter costs each caller a construction, a
+  // destruction and its exception cleanup (issue 6, module size).
+  static Result failure(std::string_view path, std::string_view message) {
+    return failure(one_problem(path, message));
   }
 };
 
