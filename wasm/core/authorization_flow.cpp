@@ -72,7 +72,7 @@ Result<PendingAuthorization> pending_from_json(const json& j, const std::string&
     if (it != j.end() && it->is_string() && (!required || !it->get_ref<const std::string&>().empty()))
       return it->get<std::string>();
     if (required || (it != j.end() && !it->is_null()))
-      problems.push_back({pointer_append(where, key), required ? "is required: a non-empty string" : "must be a string"});
+      add_problem(problems, pointer_append(where, key), required ? "is required: a non-empty string" : "must be a string");
     return std::string();
   };
   pending.state = text("state", true);
@@ -80,7 +80,7 @@ Result<PendingAuthorization> pending_from_json(const json& j, const std::string&
   pending.redirect_uri = text("redirect_uri", true);
   auto expires = j.find("expires_at");
   if (expires != j.end() && expires->is_number_integer()) pending.expires_at = expires->get<int64_t>();
-  else problems.push_back({pointer_append(where, "expires_at"), "is required: epoch seconds"});
+  else add_problem(problems, pointer_append(where, "expires_at"), "is required: epoch seconds");
   if (!problems.empty()) return Result<PendingAuthorization>::failure(std::move(problems));
   return Result<PendingAuthorization>::success(std::move(pending));
 }
@@ -125,7 +125,7 @@ Result<AuthorizationStart> begin_authorization(const Authorization& authorizatio
     if (!parsed.ok())
       append(problems, parsed.errors);
     else if (parsed.value->scheme != "https" && parsed.value->scheme != "http")
-      problems.push_back({oauth2.authorization_url->where(), "must be an http or https URL"});
+      add_problem(problems, oauth2.authorization_url->where(), "must be an http or https URL");
     else
       url = std::move(parsed.value);
   } else {

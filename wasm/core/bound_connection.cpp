@@ -48,9 +48,9 @@ Result<RequestEdits> BoundConnection::apply(std::string_view method, std::string
   using R = Result<RequestEdits>;
   Problems problems;
   if (!is_method(method))
-    problems.push_back({"/request/method", "must be an HTTP method such as GET or POST"});
+    add_problem(problems, "/request/method", "must be an HTTP method such as GET or POST");
   if (url.empty())
-    problems.push_back({"/request/url", "is required: the request URL (absolute, or relative to connection.base_uri)"});
+    add_problem(problems, "/request/url", "is required: the request URL (absolute, or relative to connection.base_uri)");
   if (!problems.empty()) return R::failure(std::move(problems));
   auto absolute = resolve_request_url(base_uri_, url, "/request/url");
   if (!absolute.ok()) return R::failure(std::move(absolute.errors));

@@ -35,7 +35,7 @@ std::optional<int64_t> optional_int(const json& j, const char* key, const std::s
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return std::nullopt;
   if (!it->is_number_integer()) {
-    problems.push_back({pointer_append(where, key), "must be an integer"});
+    add_problem(problems, pointer_append(where, key), "must be an integer");
     return std::nullopt;
   }
   return it->get<int64_t>();
@@ -46,7 +46,7 @@ std::optional<Cause> optional_cause(const json& j, const char* key, const std::s
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return std::nullopt;
   std::optional<Cause> cause = it->is_string() ? cause_from_string(it->get<std::string>()) : std::nullopt;
-  if (!cause) problems.push_back({pointer_append(where, key), "must be one of the causes of SPEC §4"});
+  if (!cause) add_problem(problems, pointer_append(where, key), "must be one of the causes of SPEC §4");
   return cause;
 }
 
@@ -56,8 +56,8 @@ std::optional<Status> required_status(const json& j, const char* key, const std:
   std::optional<Status> status;
   if (it != j.end() && it->is_string()) status = status_from_string(it->get<std::string>());
   if (!status || *status == Status::Disabled)
-    problems.push_back({pointer_append(where, key),
-                        "must be not_connected, connected, degraded or lost"});
+    add_problem(problems, pointer_append(where, key),
+                "must be not_connected, connected, degraded or lost");
   return status;
 }
 
@@ -66,7 +66,7 @@ std::string optional_string(const json& j, const char* key, const std::string& w
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return "";
   if (!it->is_string()) {
-    problems.push_back({pointer_append(where, key), "must be a string"});
+    add_problem(problems, pointer_append(where, key), "must be a string");
     return "";
   }
   return it->get<std::string>();
@@ -97,8 +97,8 @@ Result<LifecyclePolicy> lifecycle_policy_from_json(const json& settings, const s
     auto it = settings.find(key);
     if (it == settings.end() || it->is_null()) return current;
     if (!it->is_number_integer() || it->get<int64_t>() < min || it->get<int64_t>() > max) {
-      problems.push_back({pointer_append(where, key), "must be an integer from " + std::to_string(min) +
-                                                          " to " + std::to_string(max)});
+      add_problem(problems, pointer_append(where, key),
+                  "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
       return current;
     }
     return it->get<int64_t>();
@@ -213,7 +213,7 @@ Result<ConnectionState> connection_state_from_json(const json& j, const std::str
   state.detail = optional_string(j, "detail", where, problems);
   if (auto streak = optional_int(j, "failure_streak", where, problems)) {
     if (*streak < 0 || *streak > 1000000)
-      problems.push_back({pointer_append(where, "failure_streak"), "must be from 0 to 1000000"});
+      add_problem(problems, pointer_append(where, "failure_streak"), "must be from 0 to 1000000");
     else
       state.failure_streak = static_cast<int>(*streak);
   }
@@ -223,13 +223,13 @@ Result<ConnectionState> connection_state_from_json(const json& j, const std::str
   if (auto it = j.find("history"); it != j.end() && !it->is_null()) {
     std::string at = pointer_append(where, "history");
     if (!it->is_array()) {
-      problems.push_back({at, "must be an array"});
+      add_problem(problems, at, "must be an array");
     } else {
       for (size_t i = 0; i < it->size(); ++i) {
         const json& e = (*it)[i];
         std::string ep = pointer_append(at, i);
         if (!e.is_object()) {
-          problems.push_back({ep, "must be an object {at, from, to, cause, detail}"});
+          add_problem(problems, ep, "must be an object {at, from, to, cause, detail}");
           continue;
         }
         HistoryEntry entry;

@@ -462,7 +462,7 @@ TemplateMap ConnectorParser::engine_checked_params(const json& value, const std:
                                                    std::string_view key, const KeyList& reserved) {
   const json* params = DefinitionReader::member(value, key);
   if (!params) return {};
-  std::string at = pointer_append(where, std::string(key));
+  std::string at = pointer_append(where, key);
   TemplateMap out = in_.template_map(*params, at, DefinitionReader::Names::Any);
   out.erase(std::remove_if(out.begin(), out.end(),
                            [&](const auto& param) {
@@ -597,7 +597,7 @@ Result<Connector> parse_connector(const json& definition) {
     if (problems.empty()) return Result<Connector>::success(std::move(connector));
   } catch (const std::exception&) {
     // Only allocation failure can get here; the readers check every type.
-    problems.push_back({"", "the definition could not be read (out of memory)"});
+    add_problem(problems, "", "the definition could not be read (out of memory)");
   }
   return Result<Connector>::failure(std::move(problems));
 }

@@ -57,7 +57,7 @@ std::optional<std::string> DefinitionReader::string(const json& object, const st
   const json* value = member(object, key);
   if (!value) return std::nullopt;
   if (!value->is_string()) {
-    problem(pointer_append(where, std::string(key)), "must be a string, not " + type_name(*value));
+    problem(pointer_append(where, key), "must be a string, not " + type_name(*value));
     return std::nullopt;
   }
   return value->get_ref<const std::string&>();
@@ -68,7 +68,7 @@ std::optional<bool> DefinitionReader::boolean(const json& object, const std::str
   const json* value = member(object, key);
   if (!value) return std::nullopt;
   if (!value->is_boolean()) {
-    problem(pointer_append(where, std::string(key)),
+    problem(pointer_append(where, key),
             "must be a boolean (true or false), not " + type_name(*value));
     return std::nullopt;
   }
@@ -80,7 +80,7 @@ std::optional<std::string> DefinitionReader::choice(const json& object, const st
   std::optional<std::string> value = string(object, where, key);
   if (!value) return std::nullopt;
   if (std::find(allowed.begin(), allowed.end(), *value) != allowed.end()) return value;
-  problem(pointer_append(where, std::string(key)),
+  problem(pointer_append(where, key),
           "must be " + in_quotes_list(allowed) + ", not " + in_quotes(*value));
   return std::nullopt;
 }
@@ -90,7 +90,7 @@ std::optional<std::vector<std::string>> DefinitionReader::string_list(const json
                                                                       std::string_view key) {
   const json* value = member(object, key);
   if (!value) return std::nullopt;
-  std::string at = pointer_append(where, std::string(key));
+  std::string at = pointer_append(where, key);
   if (!value->is_array()) {
     problem(at, "must be an array of strings, not " + type_name(*value));
     return std::nullopt;
@@ -150,7 +150,7 @@ std::optional<Template> DefinitionReader::template_member(const json& object,
                                                           std::string_view key) {
   const json* value = member(object, key);
   if (!value) return std::nullopt;
-  return template_value(*value, pointer_append(where, std::string(key)));
+  return template_value(*value, pointer_append(where, key));
 }
 
 TemplateMap DefinitionReader::template_map(const json& value, const std::string& where,

@@ -112,7 +112,7 @@ Result<HttpRequest> build_request(const ConnectorRequest& request, const json& s
     if (!rendered.ok()) {
       append(problems, rendered.errors);
     } else if (const char* problem = header_value_problem(*rendered.value)) {
-      problems.push_back({value.where(), std::string("renders a header value with ") + problem + "; the request is not sent"});
+      add_problem(problems, value.where(), std::string("renders a header value with ") + problem + "; the request is not sent");
     } else {
       out.headers.set(name, std::move(*rendered.value));
     }

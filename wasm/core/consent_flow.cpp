@@ -141,7 +141,7 @@ bool read_text(const json& obj, const char* key, std::string& out, const std::st
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return true;
   if (!bounded_string(*it, max)) {
-    problems.push_back({pointer_append(where, key), "must be a string of at most " + std::to_string(max) + " characters"});
+    add_problem(problems, pointer_append(where, key), "must be a string of at most " + std::to_string(max) + " characters");
     return false;
   }
   out = it->get<std::string>();
@@ -152,7 +152,7 @@ void read_bool(const json& obj, const char* key, bool& out, const std::string& w
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return;
   if (!it->is_boolean()) {
-    problems.push_back({pointer_append(where, key), "must be true or false"});
+    add_problem(problems, pointer_append(where, key), "must be true or false");
     return;
   }
   out = it->get<bool>();
@@ -162,7 +162,7 @@ void read_int(const json& obj, const char* key, int64_t& out, const std::string&
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return;
   if (!it->is_number_integer()) {
-    problems.push_back({pointer_append(where, key), "must be an integer"});
+    add_problem(problems, pointer_append(where, key), "must be an integer");
     return;
   }
   out = it->get<int64_t>();
@@ -236,23 +236,23 @@ Result<ConsentState> state_from_json(const json& j) {
   Problems problems;
   const std::string at = "/state";
   auto phase = parse_enum(j.value("phase", json("idle")), kPhases);
-  if (!phase) problems.push_back({"/state/phase", "is not a phase of the consent flow"});
+  if (!phase) add_problem(problems, "/state/phase", "is not a phase of the consent flow");
   else s.phase = *phase;
   if (j.contains("step")) {
     auto step = parse_enum(j["step"], kSteps);
-    if (!step) problems.push_back({"/state/step", "must be opening, authorizing or consenting"});
+    if (!step) add_problem(problems, "/state/step", "must be opening, authorizing or consenting");
     else s.step = *step;
   }
   if (j.contains("reason") && !j["reason"].is_null()) {
     auto reason = parse_enum(j["reason"], kReasons);
-    if (!reason) problems.push_back({"/state/reason", "is not a failure reason of the consent flow"});
+    if (!reason) add_problem(problems, "/state/reason", "is not a failure reason of the consent flow");
     else s.reason = *reason;
   }
   for (const TextMember& m : kTextMembers) read_text(j, m.key, s.*m.value, at, problems, m.max);
   for (const BoolMember& m : kBoolMembers) read_bool(j, m.key, s.*m.value, at, problems);
   for (const IntMember& m : kIntMembers) read_int(j, m.key, s.*m.value, at, problems);
   if (j.contains("identity")) s.identity = j["identity"];
-  if (s.phase == Phase::Failed && !s.reason) problems.push_back({"/state/reason", "is required when failed"});
+  if (s.phase == Phase::Failed && !s.reason) add_problem(problems, "/state/reason", "is required when failed");
   if (!problems.empty()) return Result<ConsentState>::failure(std::move(problems));
   return Result<ConsentState>::success(std::move(s));
 }
@@ -399,9 +399,9 @@ json on_start(ConsentState s, const json& event) {
   read_text(event, "origin", next.origin, "/event", problems);
   read_bool(event, "noopener", next.noopener, "/event", problems);
   read_int(event, "timeout_ms", next.timeout_ms, "/event", problems);
-  if (problems.empty() && next.app.empty()) problems.push_back({"/event/app", "is required: the app's id"});
+  if (problems.empty() && next.app.empty()) add_problem(problems, "/event/app", "is required: the app's id");
   if (problems.empty() && next.origin.empty())
-    problems.push_back({"/event/origin", "is required: the exact origin results come from"});
+    add_problem(problems, "/event/origin", "is required: the exact origin results come from");
   if (!problems.empty()) return error_envelope(problems);
   if (next.timeout_ms < kMinTimeoutMs) next.timeout_ms = kMinTimeoutMs;
   if (next.timeout_ms > kMaxTimeoutMs) next.timeout_ms = kMaxTimeoutMs;

@@ -175,11 +175,11 @@ Result<Headers> headers_from_json(const json& j, const std::string& where) {
   Problems problems;
   auto add = [&](const std::string& name, const json& value, const std::string& at) {
     if (!is_token(name)) {
-      problems.push_back({at, "header name \"" + name + "\" is not a valid HTTP token"});
+      add_problem(problems, at, "header name \"" + name + "\" is not a valid HTTP token");
     } else if (!value.is_string()) {
-      problems.push_back({at, "header value must be a string"});
+      add_problem(problems, at, "header value must be a string");
     } else if (!is_field_value(value.get_ref<const std::string&>())) {
-      problems.push_back({at, "header value must not contain CR, LF or NUL"});
+      add_problem(problems, at, "header value must not contain CR, LF or NUL");
     } else {
       headers.add(name, value.get<std::string>());
     }
@@ -191,12 +191,12 @@ Result<Headers> headers_from_json(const json& j, const std::string& where) {
     for (size_t i = 0; i < j.size(); ++i) {
       const json& e = j[i];
       if (!e.is_array() || e.size() != 2 || !e[0].is_string())
-        problems.push_back({pointer_append(where, i), "must be a [name, value] pair of strings"});
+        add_problem(problems, pointer_append(where, i), "must be a [name, value] pair of strings");
       else
         add(e[0].get<std::string>(), e[1], pointer_append(where, i));
     }
   } else if (!j.is_null()) {
-    problems.push_back({where, "must be an object of header names to values"});
+    add_problem(problems, where, "must be an object of header names to values");
   }
   if (!problems.empty()) return Result<Headers>::failure(std::move(problems));
   return Result<Headers>::success(std::move(headers));
@@ -226,12 +226,12 @@ Result<HttpRequest> request_from_json(const json& j, const std::string& where) {
   if (auto it = j.find("method"); it == j.end() || it->is_null()) {
     request.method = "GET";
   } else if (!it->is_string() || !is_token(it->get<std::string>())) {
-    problems.push_back({pointer_append(where, "method"), "must be an HTTP method such as GET or POST"});
+    add_problem(problems, pointer_append(where, "method"), "must be an HTTP method such as GET or POST");
   } else {
     request.method = to_upper(it->get<std::string>());
   }
   if (auto it = j.find("url"); it == j.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
-    problems.push_back({pointer_append(where, "url"), "is required: the request URL (absolute, or relative to connection.base_uri)"});
+    add_problem(problems, pointer_append(where, "url"), "is required: the request URL (absolute, or relative to connection.base_uri)");
   } else {
     request.url = it->get<std::string>();
   }
@@ -242,7 +242,7 @@ Result<HttpRequest> request_from_json(const json& j, const std::string& where) {
   }
   if (auto it = j.find("body"); it != j.end() && !it->is_null()) {
     if (it->is_string()) request.body = it->get<std::string>();
-    else problems.push_back({pointer_append(where, "body"), "must be a string (serialise JSON bodies first)"});
+    else add_problem(problems, pointer_append(where, "body"), "must be a string (serialise JSON bodies first)");
   }
   if (!problems.empty()) return Result<HttpRequest>::failure(std::move(problems));
   return Result<HttpRequest>::success(std::move(request));
@@ -262,7 +262,7 @@ Result<HttpResponse> response_from_json(const json& j, const std::string& where)
   auto status = j.find("status");
   if (status == j.end() || !status->is_number_integer() || status->get<long long>() < 100 ||
       status->get<long long>() > 599) {
-    problems.push_back({pointer_append(where, "status"), "must be an HTTP status code from 100 to 599"});
+    add_problem(problems, pointer_append(where, "status"), "must be an HTTP status code from 100 to 599");
   } else {
     response.status = status->get<int>();
   }
@@ -273,7 +273,7 @@ Result<HttpResponse> response_from_json(const json& j, const std::string& where)
   }
   if (auto it = j.find("body"); it != j.end() && !it->is_null()) {
     if (it->is_string()) response.body = it->get<std::string>();
-    else problems.push_back({pointer_append(where, "body"), "must be a string"});
+    else add_problem(problems, pointer_append(where, "body"), "must be a string");
   }
   if (!problems.empty()) return Result<HttpResponse>::failure(std::move(problems));
   return Result<HttpResponse>::success(std::move(response));

@@ -6,11 +6,15 @@ Problems one_problem(std::string_view path, std::string_view message) {
   return Problems{{std::string(path), std::string(message)}};
 }
 
+void add_problem(Problems& into, std::string_view path, std::string_view message) {
+  into.push_back({std::string(path), std::string(message)});
+}
+
 void append(Problems& into, const Problems& more) {
   for (const Problem& problem : more) into.push_back(problem);
 }
 
-std::string pointer_append(const std::string& pointer, const std::string& token) {
+std::string pointer_append(const std::string& pointer, std::string_view token) {
   std::string out = pointer;
   out.reserve(pointer.size() + token.size() + 1);
   out += '/';

@@ -45,12 +45,16 @@ struct Result {
   }
 };
 
+// Adds the problem {path, message} (one out-of-line copy for the ~36 places
+// that report one: issue 6, module size).
+void add_problem(Problems& into, std::string_view path, std::string_view message);
+
 // Adds `more` at the end of `into` (one out-of-line copy for the ~24 places
 // that collect a part's problems: issue 6, module size).
 void append(Problems& into, const Problems& more);
 
 // Appends an RFC 6901 reference token to a pointer ("~" -> "~0", "/" -> "~1").
-std::string pointer_append(const std::string& pointer, const std::string& token);
+std::string pointer_append(const std::string& pointer, std::string_view token);
 std::string pointer_append(const std::string& pointer, size_t index);
 
 }  // namespace connauth

@@ -326,8 +326,8 @@ Result<Template> Template::parse(std::string_view source, const std::string& whe
     std::string message = reader.read(expression);
     if (!message.empty()) {
       size_t close = source.find("}}", open + 2);
-      problems.push_back({where, "the template expression " + quoted_expression(source, open, close) +
-                                     " " + message});
+      add_problem(problems, where,
+                  "the template expression " + quoted_expression(source, open, close) + " " + message);
       if (close == std::string_view::npos) break;
       pos = close + 2;
       continue;
@@ -409,8 +409,8 @@ constexpr size_t kMaxJsonDepth = 64;
 void collect_templates(const json& node, const std::string& pointer, const std::string& where, size_t depth,
                        std::vector<std::pair<std::string, Template>>& templates, Problems& problems) {
   if ((node.is_object() || node.is_array()) && depth >= kMaxJsonDepth) {
-    problems.push_back({where + pointer, "nests objects and lists deeper than " + std::to_string(kMaxJsonDepth) +
-                                             " levels; flatten the value"});
+    add_problem(problems, where + pointer,
+                "nests objects and lists deeper than " + std::to_string(kMaxJsonDepth) + " levels; flatten the value");
     return;
   }
   if (node.is_string()) {
