@@ -29,9 +29,10 @@ bool DefinitionReader::expect_object(const json& value, const std::string& where
 }
 
 const json* DefinitionReader::required(const json& object, const std::string& where,
-                                       std::string_view key, const std::string& message) {
+                                       std::string_view key, std::string_view message) {
   if (const json* value = member(object, key)) return value;
-  problem(where, message.empty() ? "missing required key " + in_quotes(key) : message);
+  if (message.empty()) problem(where, "missing required key " + in_quotes(key));
+  else problem(where, message);
   return nullptr;
 }
 

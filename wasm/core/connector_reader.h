@@ -57,7 +57,7 @@ class DefinitionReader {
   bool expect_object(const nlohmann::json& value, const std::string& where);
   // Reports a missing required member at the object's pointer.
   const nlohmann::json* required(const nlohmann::json& object, const std::string& where,
-                                 std::string_view key, const std::string& message = "");
+                                 std::string_view key, std::string_view message = "");
 
   // Reports every member of `object` whose key is not in `known`, at the
   // member's pointer, suggesting the closest known key.

@@ -18,8 +18,8 @@ json error_envelope(const Problems& problems) {
   return json_object("ok", false, "errors", std::move(errors));
 }
 
-json error_envelope(const std::string& path, const std::string& message) {
-  return error_envelope(Problems{{path, message}});
+json error_envelope(std::string_view path, std::string_view message) {
+  return error_envelope(one_problem(path, message));
 }
 
 namespace {

@@ -54,7 +54,7 @@ nlohmann::json parse_json_body(std::string_view text);
 
 nlohmann::json ok_envelope(nlohmann::json value);
 nlohmann::json error_envelope(const Problems& problems);
-nlohmann::json error_envelope(const std::string& path, const std::string& message);
+nlohmann::json error_envelope(std::string_view path, std::string_view message);
 
 // Parses JSON text. Invalid text yields one problem at `where` giving the
 // byte position and the parser's reason, never echoing the input (it may

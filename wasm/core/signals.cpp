@@ -21,10 +21,11 @@ const Signal* first_match(const Signals& signals, int status, std::string_view b
   return nullptr;
 }
 
-Classification decided(Action action, std::string reason, const Signal* by) {
+// Every reason is a literal: a view spares each caller a std::string.
+Classification decided(Action action, std::string_view reason, const Signal* by) {
   Classification out;
   out.action = action;
-  out.reason = std::move(reason);
+  out.reason = reason;
   if (by != nullptr) out.matched = by->where;
   return out;
 }
