@@ -11,9 +11,9 @@
 //
 // A diagnosis tool for issue 6, not a benchmark: profiling slows the worker,
 // so only the shares mean something.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import WebSocket from 'ws';
 import { Miniflare } from 'miniflare';
 import { startEdge, root, compatibilityDate } from './lib/edge.mjs';
@@ -74,6 +74,7 @@ try {
   const load = await runLoad({ ...target, concurrency: Number(args.concurrency), durationMs: Number(args.seconds) * 1000 });
   const { result } = await send('Profiler.stop');
   ws.close();
+  mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, JSON.stringify(result.profile));
 
   const { nodes, samples } = result.profile;
