@@ -52,6 +52,21 @@ async function startConnect(page, card) {
 
 const connectedNotice = (card) => card.getByTestId('notice').getByText(/^Connected as /);
 
+// Waits for the connected notice. On a timeout the error carries what the
+// consent flow did (event, channel, phase and effect types; no state or
+// token), so that a failure seen once in CI says where the flow stopped.
+async function waitConnected(page, card, timeout = 15000) {
+  try {
+    await connectedNotice(card).waitFor({ timeout });
+  } catch (error) {
+    const log = await consentLog(page).catch(() => []);
+    const lines = log.map((e) => `${e.event}${e.channel ? ` (${e.channel})` : ''} -> ${e.phase}: ${(e.effects ?? [])
+      .map((f) => (f.reason ? `${f.type}:${f.reason}` : f.type)).join(', ')}`);
+    error.message += `\nthe consent flow's log:\n  ${lines.join('\n  ') || '(empty)'}`;
+    throw error;
+  }
+}
+
 // The reason the card settles on. A popup that closes itself right after
 // posting its result can be seen closed a moment before the message is
 // handled (the state machine keeps listening after closed_by_user), so wait
@@ -206,7 +221,7 @@ test('messages from a foreign origin or with a wrong state are ignored', { timeo
 
   // The real answer still completes the flow.
   await consentInPopup(popup, { login: 'gina' });
-  await connectedNotice(card).waitFor({ timeout: 15000 });
+  await waitConnected(page, card);
   await context.close();
 });
 
@@ -243,7 +258,7 @@ test('COOP on the provider severs the opener: the result arrives by BroadcastCha
   await popup.waitForURL(/\/interaction\//);
   assert.equal(await popup.evaluate(() => window.opener), null, 'COOP cut the opener');
   await consentInPopup(popup, { login: 'ivy' });
-  await connectedNotice(card).waitFor({ timeout: 20000 });
+  await waitConnected(page, card, 20000);
   const log = await consentLog(page);
   assert.ok(log.some((e) => e.event === 'message' && e.channel === 'broadcast' && e.phase === 'exchanging'),
     JSON.stringify(log.map((e) => [e.event, e.channel, e.phase])));
