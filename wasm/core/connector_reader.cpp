@@ -12,7 +12,7 @@ using nlohmann::json;
 // std::string parameter costs each call site a construction, a destruction
 // and its exception cleanup (issue 6, module size).
 void DefinitionReader::problem(std::string_view path, std::string_view message) {
-  problems_.push_back({std::string(path), std::string(message)});
+  add_problem(problems_, path, message);
 }
 
 const json* DefinitionReader::member(const json& object, std::string_view key) {

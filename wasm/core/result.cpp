@@ -2,12 +2,14 @@
 
 namespace connauth {
 
-Problems one_problem(std::string_view path, std::string_view message) {
-  return Problems{{std::string(path), std::string(message)}};
-}
-
 void add_problem(Problems& into, std::string_view path, std::string_view message) {
   into.push_back({std::string(path), std::string(message)});
+}
+
+Problems one_problem(std::string_view path, std::string_view message) {
+  Problems out;
+  add_problem(out, path, message);
+  return out;
 }
 
 void append(Problems& into, const Problems& more) {
