@@ -58,10 +58,14 @@ function warmUp(engine) {
   return engine;
 }
 
+let ready; // the engine once loaded
 let loading = start();
 
 function start() {
-  return load({ wasm }).then(warmUp).catch((error) => {
+  return load({ wasm }).then(warmUp).then((engine) => {
+    ready = engine;
+    return engine;
+  }, (error) => {
     loading = undefined;
     throw error;
   });
@@ -70,6 +74,11 @@ function start() {
 // An unobserved rejection at global scope must not be reported as unhandled:
 // the error surfaces from getEngine() to the request that needs the engine.
 loading.catch(() => {});
+
+/** The engine if it is loaded, else undefined: synchronous, for the proxy's hot path (then getEngine()). */
+export function readyEngine() {
+  return ready;
+}
 
 /** The engine; a failed load is retried on the next call instead of cached. */
 export function getEngine() {

@@ -4,13 +4,16 @@
 // bounds: a number of entries, and a total weight (roughly the bytes an
 // entry holds: a connector definition, a connection hash), so that a few
 // large values cannot exhaust the isolate's memory either. A Map keeps
-// insertion order, so re-inserting on use makes its first key the oldest.
+// insertion order; a use only marks its entry (a hit is one Map lookup: the
+// proxy makes three per request, issue 6), and eviction gives a marked
+// entry a second chance (moved to the end, mark cleared) before it takes
+// the oldest unmarked one — the CLOCK approximation of least recently used.
 // `onEvict(value)` runs for every value that leaves the map (evicted,
 // deleted, replaced or cleared), so a value holding WebAssembly memory can
 // free it.
 
 export class Lru {
-  #map = new Map(); // key -> {value, weight}
+  #map = new Map(); // key -> {value, weight, used}
   #maxEntries;
   #maxWeight;
   #weight = 0;
@@ -31,12 +34,11 @@ export class Lru {
     return this.#weight;
   }
 
-  /** The value for `key` (now the most recently used), or undefined. */
+  /** The value for `key` (marked as used), or undefined. */
   get(key) {
     const slot = this.#map.get(key);
     if (slot === undefined) return undefined;
-    this.#map.delete(key);
-    this.#map.set(key, slot);
+    slot.used = true;
     return slot.value;
   }
 
@@ -50,10 +52,19 @@ export class Lru {
       this.#onEvict(value);
       return;
     }
-    this.#map.set(key, { value, weight });
+    this.#map.set(key, { value, weight, used: false });
     this.#weight += weight;
+    // Ends: a pass over a marked entry clears its mark, and the entry just
+    // set (never evicted by its own set) fits the bounds alone.
     while (this.#map.size > this.#maxEntries || this.#weight > this.#maxWeight) {
-      this.delete(this.#map.keys().next().value);
+      const [oldest, slot] = this.#map.entries().next().value;
+      if (slot.used || oldest === key) {
+        slot.used = false;
+        this.#map.delete(oldest);
+        this.#map.set(oldest, slot);
+      } else {
+        this.delete(oldest);
+      }
     }
   }
 

@@ -15,37 +15,42 @@
 // the bounds documented there and in edge/README.md "Caching on the request
 // path"; the refresh itself always goes through the ConnectionStore.
 import { ok, fail } from './result.mjs';
-import { getEngine } from './engine.mjs';
+import { getEngine, readyEngine } from './engine.mjs';
 import { LIMITS, readBodyBytes } from './limits.mjs';
 import { proxyTarget } from './proxy_path.mjs';
 import { fetchUpstream } from './upstream.mjs';
 import { upstreamRequestHeaders, callerResponseHeaders } from './http_headers.mjs';
-import { proxyApp, proxyCredentials, refreshProxyCredentials, invalidateConnection } from './proxy_cache.mjs';
+import {
+  proxyApp, proxyCredentials, cachedProxyApp, cachedProxyCredentials, refreshProxyCredentials, invalidateConnection,
+} from './proxy_cache.mjs';
 import { connectionStore } from './stores.mjs';
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 const TEXT_BODY = /^(application\/(json|[a-z0-9.+-]*\+json|x-www-form-urlencoded)|text\/)/i;
 
-export async function proxy({ request, env, session, params, search, head }) {
+export async function proxy({ request, env, session, params, search, head, now }) {
   const target = proxyTarget(params.rest, search);
   if (!target.ok) return target;
 
   // The app and the caller's credentials come from the isolate's cache when
   // it has them (proxy_cache.mjs: bounded staleness, invalidated by the
-  // routes that change them), else from the Durable Objects.
-  const app = await proxyApp(env, session.org, params.id);
+  // routes that change them), else from the Durable Objects. A warm request
+  // takes them, its body and the engine without an await (issue 6).
+  const cachedApp = cachedProxyApp(session.org, params.id, now);
+  const app = cachedApp ? ok(cachedApp) : await proxyApp(env, session.org, params.id);
   if (!app.ok) return app;
   if (!app.value.use.app.enabled) return fail('app_disabled', 'the app is disabled by an administrator');
   // Proactive refresh (SPEC §3) happens in here, single-flight.
-  const credentials = await proxyCredentials(env, app.value, session.sub);
+  const cachedCredentials = cachedProxyCredentials(app.value, session.sub, now);
+  const credentials = cachedCredentials ? ok(cachedCredentials) : await proxyCredentials(env, app.value, session.sub);
   if (!credentials.ok) return credentials;
   const leased = [credentials.value];
   try {
     const method = request.method.toUpperCase();
-    const body = await requestBody(request, method, head.fields);
+    const body = method === 'GET' || method === 'HEAD' ? NO_BODY : await requestBody(request, head.fields);
     if (!body.ok) return body;
     const outgoing = { method, url: target.value, fields: head.fields, ...body.value };
-    const engine = await getEngine();
+    const engine = readyEngine() ?? await getEngine();
 
     const first = await send(engine, outgoing, credentials.value);
     if (!first.ok) return afterApplyFailure(env, credentials.value, first);
@@ -95,11 +100,13 @@ async function afterApplyFailure(env, credentials, failed) {
   });
 }
 
-// The caller's body, buffered (a refresh replays it) up to the proxy limit.
+// The caller's body, buffered (a refresh replays it) up to the proxy limit
+// (GET and HEAD have none: NO_BODY).
 // JSON, form and text bodies also go to the engine as text, for `payload`
 // apply rules (SPEC §2.4); others are forwarded byte for byte.
-async function requestBody(request, method, fields) {
-  if (method === 'GET' || method === 'HEAD') return ok({ body: '', bytes: null });
+const NO_BODY = Object.freeze(ok(Object.freeze({ body: '', bytes: null }))); // GET and HEAD
+
+async function requestBody(request, fields) {
   const bytes = await readBodyBytes(request, LIMITS.proxyBodyBytes);
   if (!bytes.ok) return bytes;
   const type = fields['content-type'] ?? '';
@@ -130,10 +137,11 @@ async function send(engine, outgoing, credentials) {
   // Keep the caller's exact bytes unless a payload rule rewrote the text.
   const upstreamBody = edits.body ?? outgoing.bytes;
 
-  // No abort on the header timeout: a signal on the fetch costs workerd more
-  // than the rest of the proxy's own work (upstream.mjs).
+  // No bound on the wait for the answer: the caller's client sets its own
+  // (a long poll may legitimately take minutes), and when it gives up the
+  // request ends, and the fetch with it (upstream.mjs).
   const fetched = await fetchUpstream(edits.url, { method: outgoing.method, headers: headers.value, body: upstreamBody }, egress,
-    { abortOnTimeout: false });
+    { timeoutMs: null });
   if (!fetched.ok) return fetched;
   const upstream = fetched.value;
   const { status } = upstream;

@@ -64,10 +64,10 @@ export function cacheTtlMs(env) {
  * the caller's to check (a disabled app is cached like any other state).
  */
 export async function proxyApp(env, org, id) {
+  const cached = cachedProxyApp(org, id);
+  if (cached) return ok(cached);
   const ttl = cacheTtlMs(env);
-  const key = JSON.stringify([org, id]);
-  const cached = apps.get(key);
-  if (cached && Date.now() < cached.expiresAt) return ok(cached);
+  const key = appKey(org, id);
   return once(`a${key}`, ttl, async (started) => {
     const found = await orgStore(env, org).appForUse(org, id);
     if (!found.ok) return found;
@@ -90,10 +90,10 @@ export async function proxyApp(env, org, id) {
  * refresh (SPEC §3) in its single flight.
  */
 export async function proxyCredentials(env, app, user) {
+  const cached = cachedProxyCredentials(app, user);
+  if (cached) return ok(cached);
   const ttl = cacheTtlMs(env);
-  const key = JSON.stringify([app.org, app.id, user]);
-  const cached = connections.get(key);
-  if (cached && cached.app === app && Date.now() < cached.expiresAt) return ok(cached.retain());
+  const key = connectionKey(app.org, app.id, user);
   const ref = connectionRef(app.org, app.id, app.use.app.generation, user);
   const loaded = await once(`c${key}`, ttl, async (started) => {
     const got = await connectionStore(env, ref).getCredentials(ref, app.use);
@@ -101,6 +101,27 @@ export async function proxyCredentials(env, app, user) {
   });
   return loaded.ok ? ok(loaded.value.retain()) : loaded;
 }
+
+/**
+ * proxyApp's entry when the cache holds a fresh one, else undefined:
+ * synchronous, so that a warm request takes it without an await (issue 6).
+ */
+export function cachedProxyApp(org, id, now = Date.now()) {
+  const cached = apps.get(appKey(org, id));
+  return cached && now < cached.expiresAt ? cached : undefined;
+}
+
+/** proxyCredentials' entry, leased, when the cache holds a fresh one for `app`, else undefined (synchronous). */
+export function cachedProxyCredentials(app, user, now = Date.now()) {
+  const cached = connections.get(connectionKey(app.org, app.id, user));
+  return cached && cached.app === app && now < cached.expiresAt ? cached.retain() : undefined;
+}
+
+// Cache keys: the parts with their lengths, so that no two (org, app, user)
+// share a key whatever characters they hold (a session's sub and org are
+// any printable text), and cheaper to build than JSON.
+const appKey = (org, id) => `${org.length}:${org}${id}`;
+const connectionKey = (org, id, user) => `${org.length}:${org}${id.length}:${id}${user}`;
 
 /**
  * SPEC §2.5 refresh-and-retry: the ConnectionStore's compare-and-refresh for
@@ -119,20 +140,20 @@ export async function refreshProxyCredentials(env, current) {
     return refreshed;
   }
   if (refreshed.value.version === current.version) return ok(current.retain());
-  const key = JSON.stringify([ref.org, ref.app, ref.user]);
+  const key = connectionKey(ref.org, ref.app, ref.user);
   return ok(remember({ ttl: cacheTtlMs(env), started, app, ref, key, answer: refreshed.value }).retain());
 }
 
 /** A connection changed (connect, callback, disconnect, check, a failure recorded). */
 export function invalidateConnection(org, app, user) {
   epoch += 1;
-  connections.delete(JSON.stringify([org, app, user]));
+  connections.delete(connectionKey(org, app, user));
 }
 
 /** An app changed (update, enable, disable, reset, delete): it and its connections. */
 export function invalidateApp(org, app) {
   epoch += 1;
-  apps.delete(JSON.stringify([org, app]));
+  apps.delete(appKey(org, app));
   connections.deleteWhere((c) => c.app.org === org && c.app.id === app);
 }
 

@@ -5,7 +5,7 @@
 // Handlers answer a Response or a failed Result; errors.mjs renders the latter.
 import { fail, isFailure } from './result.mjs';
 import { errorResponse, forbidden } from './errors.mjs';
-import { verifyAuthorization } from './session.mjs';
+import { verifyAuthorization, knownSession } from './session.mjs';
 import { checkHeaderSize } from './limits.mjs';
 import { readRequestHead } from './http_headers.mjs';
 import { requestTarget } from './request_url.mjs';
@@ -69,52 +69,87 @@ function match(segments, parts) {
   return parts.length === segments.length ? params : null;
 }
 
+// The hot path: a proxied request is routed without walking the table. The
+// answer is the table's own for its first row ('/proxy/:id/*rest'); a path
+// that row would not match (no id, an id PARAM refuses) is left to the
+// table, which then answers what it always did.
+const PROXY_ROUTE = ROUTES[0];
+const PROXY_PREFIX = '/proxy/';
+
+function proxyRoute(pathname) {
+  if (!pathname.startsWith(PROXY_PREFIX)) return null;
+  const slash = pathname.indexOf('/', PROXY_PREFIX.length);
+  const id = pathname.slice(PROXY_PREFIX.length, slash < 0 ? pathname.length : slash);
+  if (!PARAM.test(id)) return null;
+  return { route: PROXY_ROUTE, params: { id, rest: slash < 0 ? '' : pathname.slice(slash + 1) } };
+}
+
+// {route, params} for `pathname`, or {error}: 404, or 405 naming the
+// methods the path has.
+function tableRoute(pathname, method) {
+  // "/proxy/{id}" alone is the base URL itself.
+  const path = /^\/proxy\/[^/]+$/.test(pathname) ? `${pathname}/` : pathname;
+  const allowed = [];
+  const parts = path.split('/').slice(1);
+  for (const r of ROUTES) {
+    const params = match(r.segments, parts);
+    if (!params) continue;
+    if (r.method === '*' || r.method === method) return { route: r, params };
+    allowed.push(r.method);
+  }
+  return {
+    error: allowed.length
+      ? fail('method_not_allowed', `use ${allowed.join(' or ')}`, { allow: allowed }).error
+      : fail('not_found', 'no such route').error,
+  };
+}
+
+// What a handler gets: {request, env, params, session, head, search, now,
+// url}. `head` is the request's header fields read once
+// (http_headers.readRequestHead), `search` its raw query, `now` the clock
+// read once for the request (epoch ms: the session's and the caches' time
+// checks), `url` the parsed URL, made only when a handler reads it (the
+// proxy does not). A class, so that the getter is not made anew per request.
+class RequestContext {
+  #url;
+
+  constructor(request, env, head, search, params) {
+    this.request = request;
+    this.env = env;
+    this.head = head;
+    this.search = search;
+    this.params = params;
+    this.session = null;
+    this.now = Date.now();
+  }
+
+  get url() {
+    this.#url ??= new URL(this.request.url);
+    return this.#url;
+  }
+}
+
 /**
  * Routes one request; never throws for anything a caller sends (index.mjs
- * catches the rest). Handlers get {request, env, params, session, head,
- * search, url}: `head` is the request's header fields read once
- * (http_headers.readRequestHead), `search` its raw query, `url` the parsed
- * URL, made only when a handler reads it (the proxy does not).
+ * catches the rest).
  */
 export async function route(request, env) {
   const head = readRequestHead(request.headers);
   const size = checkHeaderSize(head.size);
   if (!size.ok) return errorResponse(size.error);
   const { pathname, search } = requestTarget(request.url);
-  // "/proxy/{id}" alone is the base URL itself.
-  const path = /^\/proxy\/[^/]+$/.test(pathname) ? `${pathname}/` : pathname;
+  const found = proxyRoute(pathname) ?? tableRoute(pathname, request.method);
+  if (!found.route) return errorResponse(found.error);
 
-  let found = null;
-  const allowed = [];
-  const parts = path.split('/').slice(1);
-  for (const r of ROUTES) {
-    const params = match(r.segments, parts);
-    if (!params) continue;
-    if (r.method === '*' || r.method === request.method) {
-      found = { route: r, params };
-      break;
-    }
-    allowed.push(r.method);
-  }
-  if (!found) {
-    return errorResponse(allowed.length
-      ? fail('method_not_allowed', `use ${allowed.join(' or ')}`, { allow: allowed }).error
-      : fail('not_found', 'no such route').error);
-  }
-
-  let url;
-  const ctx = {
-    request, env, head, search, params: found.params, session: null,
-    get url() {
-      url ??= new URL(request.url);
-      return url;
-    },
-  };
+  const ctx = new RequestContext(request, env, head, search, found.params);
   if (found.route.who !== 'public') {
     if (typeof env.SESSION_SECRET !== 'string' || env.SESSION_SECRET.length < MIN_SESSION_SECRET_LENGTH) {
       return errorResponse(fail('server_misconfigured', 'the service is not configured (SESSION_SECRET)').error);
     }
-    const session = await verifyAuthorization(head.fields.authorization, env.SESSION_SECRET);
+    const authorization = head.fields.authorization;
+    const seconds = Math.floor(ctx.now / 1000);
+    const session = knownSession(authorization, env.SESSION_SECRET, seconds)
+      ?? await verifyAuthorization(authorization, env.SESSION_SECRET, seconds);
     if (!session.ok) return errorResponse(session.error);
     if (found.route.who === 'admin' && session.value.role !== 'admin') return errorResponse(forbidden().error);
     ctx.session = session.value;

@@ -64,25 +64,41 @@ export function verifySession(request, secret, now = Math.floor(Date.now() / 100
  */
 export async function verifyAuthorization(header, secret, now = Math.floor(Date.now() / 1000)) {
   if (!header) return invalid('no Authorization header');
+  const known = knownSession(header, secret, now);
+  if (known) return known;
   const match = /^Bearer[ ]+([^ ]+)[ ]*$/i.exec(header);
   if (!match) return invalid('not a Bearer token');
   const token = match[1];
   if (token.length > LIMITS.sessionTokenBytes) return invalid('token too long');
+  const verified = await verifyToken(token, secret);
+  if (!verified.ok) return verified;
+  const { sub, org, role, exp, nbf } = verified.value;
+  const claims = { exp, nbf, session: Object.freeze(ok(Object.freeze({ sub, org, role }))) };
+  rememberClaims(header, secret, claims);
+  return timeChecked(header, claims, now);
+}
 
-  let claims = cachedClaims(token, secret);
-  if (!claims) {
-    const verified = await verifyToken(token, secret);
-    if (!verified.ok) return verified;
-    claims = verified.value;
-    rememberClaims(token, secret, claims);
-  }
-  const { exp, nbf } = claims;
+/**
+ * verifyAuthorization's answer for a header whose token verified in this
+ * isolate before (session_cache.mjs, looked up by the header's exact text,
+ * so not even parsed again), the time checks done; undefined when the
+ * signature must be checked. Synchronous: the proxy's hot path takes a
+ * known session without an await (issue 6). The answer is shared between
+ * requests, hence frozen.
+ */
+export function knownSession(header, secret, now = Math.floor(Date.now() / 1000)) {
+  const claims = header ? cachedClaims(header, secret) : undefined;
+  return claims && timeChecked(header, claims, now);
+}
+
+// The time checks (SPEC §7), on every request, cached or not.
+function timeChecked(header, { exp, nbf, session }, now) {
   if (now > exp + CLOCK_SKEW_SECONDS) {
-    forgetToken(token);
+    forgetToken(header);
     return invalid('expired');
   }
   if (nbf !== undefined && now + CLOCK_SKEW_SECONDS < nbf) return invalid('not yet valid');
-  return ok({ sub: claims.sub, org: claims.org, role: claims.role });
+  return session;
 }
 
 // The signature and the claims' shape (not the time): {sub, org, role, exp, nbf}.

@@ -5,25 +5,27 @@
 // SESSION_SECRET and whose claims have the required shape are kept, with
 // those claims; the time checks (exp, nbf, SPEC §7) run on every request
 // against the clock, so a cached token expires exactly when an uncached one
-// would. A token is looked up by its exact text: a forged or altered token
-// is never in here and goes through the full check. Bounded (LRU by count
-// and by total token length); the tokens stay in memory only.
+// would. A token is looked up by the exact text of the Authorization header
+// that carried it ("Bearer <token>"), so a known one is not even parsed
+// again; a forged or altered token is never in here and goes through the
+// full check. Bounded (LRU by count and by total header length); the tokens
+// stay in memory only.
 import { Lru } from './lru.mjs';
 
 const verified = new Lru({ maxEntries: 2048, maxWeight: 4 * 1024 * 1024 });
 
-/** The claims of `token` if it verified under `secret` before, else undefined. */
-export function cachedClaims(token, secret) {
-  const entry = verified.get(token);
+/** The claims of the token in `header` if it verified under `secret` before, else undefined. */
+export function cachedClaims(header, secret) {
+  const entry = verified.get(header);
   return entry?.secret === secret ? entry.claims : undefined;
 }
 
-/** Remembers that `token` verified under `secret` with `claims`. */
-export function rememberClaims(token, secret, claims) {
-  verified.set(token, { secret, claims }, token.length + 256);
+/** Remembers that the token in `header` verified under `secret` with `claims`. */
+export function rememberClaims(header, secret, claims) {
+  verified.set(header, { secret, claims }, header.length + 256);
 }
 
-/** Forgets `token` (it expired: no need to keep it). */
-export function forgetToken(token) {
-  verified.delete(token);
+/** Forgets the token in `header` (it expired: no need to keep it). */
+export function forgetToken(header) {
+  verified.delete(header);
 }

@@ -2,8 +2,9 @@
 // proxied requests and, with the flows, token, refresh and test requests.
 // It enforces the app's egress list (SPEC §5, §7) right before the socket,
 // never follows redirects (a redirect is answered to the caller, not chased
-// to an unchecked host), bounds the wait for response headers, and retries
-// an idempotent request once after a connection failure.
+// to an unchecked host), bounds the wait for response headers (the flows'
+// requests), and retries an idempotent request once after a connection
+// failure.
 import { ok, fail } from './result.mjs';
 import { hostAllowed } from './egress.mjs';
 
@@ -22,13 +23,16 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
  * `egress` is allowedHosts()'s answer. Answers the upstream Response, or
  * egress_denied / upstream_timeout / upstream_unreachable.
  *
- * When the wait for headers ends, `abortOnTimeout` (default true) aborts the
- * request through an AbortSignal on the fetch. The proxy passes false: a
- * signal on the fetch costs workerd ~90 µs more CPU per request (issue 6:
- * the same edge with and without it, interleaved in one workerd), and there
- * the abandoned fetch ends with the caller's request, which the 504 answers
- * at once. The flows keep the abort: they run in a Durable Object, whose
- * context outlives the call. `timeoutMs` is for tests.
+ * `timeoutMs` bounds the wait for the response headers (default 30 s);
+ * when it ends, `abortOnTimeout` (default true) aborts the request through
+ * an AbortSignal on the fetch. The flows (token, refresh and test requests,
+ * in a Durable Object whose context outlives the call) use both. The proxy
+ * passes `timeoutMs: null`, no bound: its caller's client knows the API it
+ * calls (a long poll may hold a request for minutes before answering) and
+ * bounds the wait itself; when it gives up, workerd ends the request and the
+ * fetch with it. A timer costs each proxied request ~9 µs of workerd CPU and
+ * a signal on the fetch ~90 µs (issue 6: the same edge with and without,
+ * interleaved in one workerd).
  */
 export async function fetchUpstream(url, init, egress, { abortOnTimeout = true, timeoutMs = UPSTREAM_TIMEOUT_MS } = {}) {
   if (!hostAllowed(url, egress.hosts)) {
@@ -39,6 +43,7 @@ export async function fetchUpstream(url, init, egress, { abortOnTimeout = true, 
   }
   const attempts = IDEMPOTENT.has((init.method ?? 'GET').toUpperCase()) ? 2 : 1;
   const options = { ...init, redirect: 'manual' };
+  if (timeoutMs === null) return untimed(url, options, attempts);
   const controller = abortOnTimeout ? new AbortController() : null;
   if (controller) options.signal = controller.signal;
   let timer;
@@ -61,6 +66,18 @@ export async function fetchUpstream(url, init, egress, { abortOnTimeout = true, 
     }
   } finally {
     clearTimeout(timer);
+  }
+}
+
+// fetchUpstream with no bound on the wait (timeoutMs null): as long as the
+// caller waits.
+async function untimed(url, options, attempts) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return ok(await fetch(url, options));
+    } catch {
+      if (attempt >= attempts) return fail('upstream_unreachable', 'the provider could not be reached');
+    }
   }
 }
 

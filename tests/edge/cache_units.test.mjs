@@ -13,7 +13,7 @@ import { load } from '../../wasm/connauth.mjs';
 import { signJwt, SESSION_SECRET } from './fixtures/edge_harness.mjs';
 
 describe('Lru', () => {
-  test('bounded by count: the least recently used goes first, and is handed to onEvict', () => {
+  test('bounded by count: an unused entry goes before a used one (second chance), and is handed to onEvict', () => {
     const evicted = [];
     const lru = new Lru({ maxEntries: 3, onEvict: (v) => evicted.push(v) });
     for (const k of ['a', 'b', 'c']) lru.set(k, k.toUpperCase());
@@ -28,6 +28,19 @@ describe('Lru', () => {
     lru.deleteWhere((v) => v === 'D');
     assert.deepEqual(evicted, ['B', 'A', 'C', 'D']);
     assert.equal(lru.size, 1);
+  });
+
+  test('when every entry was used, the oldest goes (each mark is cleared once)', () => {
+    const evicted = [];
+    const lru = new Lru({ maxEntries: 3, onEvict: (v) => evicted.push(v) });
+    for (const k of ['a', 'b', 'c']) lru.set(k, k);
+    for (const k of ['a', 'b', 'c']) lru.get(k);
+    lru.set('d', 'd');
+    assert.deepEqual(evicted, ['a']);
+    lru.get('b');
+    lru.set('e', 'e'); // c, d are unmarked now; b was used again
+    assert.deepEqual(evicted, ['a', 'c']);
+    assert.deepEqual(['b', 'd', 'e'].map((k) => lru.get(k)), ['b', 'd', 'e']);
   });
 
   test('bounded by weight: heavy entries push the oldest out; one heavier than the bound is not kept', () => {
