@@ -24,9 +24,9 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
  * egress_denied / upstream_timeout / upstream_unreachable.
  *
  * `timeoutMs` bounds the wait for the response headers (default 30 s);
- * when it ends, `abortOnTimeout` (default true) aborts the request through
- * an AbortSignal on the fetch. The flows (token, refresh and test requests,
- * in a Durable Object whose context outlives the call) use both. The proxy
+ * when it ends, the request is aborted through an AbortSignal on the fetch.
+ * The flows (token, refresh and test requests, in a Durable Object whose
+ * context outlives the call) use it. The proxy
  * passes `timeoutMs: null`, no bound: its caller's client knows the API it
  * calls (a long poll may hold a request for minutes before answering) and
  * bounds the wait itself; when it gives up, workerd ends the request and the
@@ -34,7 +34,7 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
  * a signal on the fetch ~90 µs (issue 6: the same edge with and without,
  * interleaved in one workerd).
  */
-export async function fetchUpstream(url, init, egress, { abortOnTimeout = true, timeoutMs = UPSTREAM_TIMEOUT_MS } = {}) {
+export async function fetchUpstream(url, init, egress, { timeoutMs = UPSTREAM_TIMEOUT_MS } = {}) {
   if (!hostAllowed(url, egress.hosts)) {
     const hint = egress.derived && egress.unresolved.length
       ? ` (the connector's URLs at ${egress.unresolved.join(', ')} depend on values only a user gives: an admin must set the app's egress)`
@@ -44,12 +44,12 @@ export async function fetchUpstream(url, init, egress, { abortOnTimeout = true, 
   const attempts = IDEMPOTENT.has((init.method ?? 'GET').toUpperCase()) ? 2 : 1;
   const options = { ...init, redirect: 'manual' };
   if (timeoutMs === null) return untimed(url, options, attempts);
-  const controller = abortOnTimeout ? new AbortController() : null;
-  if (controller) options.signal = controller.signal;
+  const controller = new AbortController();
+  options.signal = controller.signal;
   let timer;
   const deadline = new Promise((resolve) => {
     timer = setTimeout(() => {
-      controller?.abort();
+      controller.abort();
       resolve(TIMED_OUT);
     }, timeoutMs);
   });
@@ -60,7 +60,7 @@ export async function fetchUpstream(url, init, egress, { abortOnTimeout = true, 
         if (answer === TIMED_OUT) return timedOut();
         return ok(answer);
       } catch {
-        if (controller?.signal.aborted) return timedOut();
+        if (controller.signal.aborted) return timedOut();
         if (attempt >= attempts) return fail('upstream_unreachable', 'the provider could not be reached');
       }
     }
