@@ -6,9 +6,10 @@
 //   bound      bound.apply({method, url}) on engine.bind(definition, context):
 //              the edge path (a connection bound once per credentials
 //              version; rules rendered at bind time; answers the edits)
-//   bound_raw  the Embind method BoundConnection.apply(at, ...) on the same
-//              module, the request already in wasm memory: the call without
-//              the wrapper's encoding and decoding
+//   bound_raw  the plain export connauth_bound_apply(handle, at, ...) that
+//              bound.apply calls (wasm/bindings.cpp), on the same module,
+//              the request already in wasm memory: the call without the
+//              wrapper's encoding and decoding
 //   api        engine.apply(definitionText, context, request): the one-shot
 //              public JS API (wrapper: cache lookup, JSON.stringify of
 //              context and request, JSON.parse of the answer), as the
@@ -57,6 +58,7 @@ export async function run({ quick, log }) {
     const handle = new raw.BoundConnection(compiled, contextText);
     const input = new TextEncoder().encode(`${boundRequest.method}${boundRequest.url}`);
     const at = handle.smallInput();
+    const address = handle.address();
     raw.HEAPU8.set(input, at);
     const methodBytes = boundRequest.method.length;
     const answerText = compiled.apply(contextText, requestText);
@@ -65,7 +67,7 @@ export async function run({ quick, log }) {
       n, text, compiled, answerText, filler, bound: bound.value, handle,
       variants: {
         bound: () => bound.value.apply(boundRequest),
-        bound_raw: () => handle.apply(at, methodBytes, input.length - methodBytes, -1, 0),
+        bound_raw: () => raw._connauth_bound_apply(address, at, methodBytes, input.length - methodBytes, -1, 0),
         api: () => engine.apply(text, applyContext, applyRequest),
         raw: () => compiled.apply(contextText, requestText),
         js_json: () => JSON.parse(JSON.stringify(applyContext) + JSON.stringify(applyRequest) && answerText),

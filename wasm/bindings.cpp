@@ -4,6 +4,7 @@
 // exception may reach JS (it would arrive as a bare number, TOOLCHAIN.md):
 // `guarded` turns any that escapes the core into an error value.
 #include <emscripten/bind.h>
+#include <emscripten/em_macros.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -154,8 +155,9 @@ class CompiledConnector {
 // connector alive, so the wrapper may evict the connector while the
 // connection is still in use; the wrapper's caller deletes it.
 //
-// No std::string crosses Embind on the request path: Embind would encode
-// and decode every byte in JavaScript (and copy a 1 MiB body byte by byte).
+// Nothing crosses Embind on the request path: apply and classify are plain
+// exports (below), and Embind would also encode and decode every byte of a
+// std::string in JavaScript (and copy a 1 MiB body byte by byte).
 // The wrapper writes the request or response into an input buffer in wasm
 // memory (with a loop, TextEncoder or a typed-array copy) — the one from
 // `small_input` when it fits in kInputBytes, else one from `input(bytes)`,
@@ -201,6 +203,9 @@ class BoundHandle {
   }
 
   uintptr_t answer_length_at() const { return reinterpret_cast<uintptr_t>(&answer_length_); }
+
+  // Where this handle lives, for the plain exports below.
+  uintptr_t address() const { return reinterpret_cast<uintptr_t>(this); }
 
   // The input at `at` holds method, url, Content-Type (type_bytes < 0:
   // none) and body, one after the other.
@@ -321,6 +326,22 @@ std::string validate(const std::string& definition_text) {
 
 }  // namespace
 
+// The bound path's per-request calls as plain exports, called by the
+// wrapper (connauth.mjs) with the handle's address(). Through Embind each
+// call would pay its invoker, which -sDYNAMIC_EXECUTION=0 (workerd forbids
+// eval) leaves generic: an argument array, a closure and a toWireType call
+// per argument on every call. In workerd that cost more than the call's own
+// work (issue 6). The wrapper never calls them on a disposed handle.
+extern "C" {
+EMSCRIPTEN_KEEPALIVE uintptr_t connauth_bound_apply(uintptr_t handle, uintptr_t at, int method_bytes, int url_bytes,
+                                                    int type_bytes, int body_bytes) {
+  return reinterpret_cast<BoundHandle*>(handle)->apply(at, method_bytes, url_bytes, type_bytes, body_bytes);
+}
+EMSCRIPTEN_KEEPALIVE uintptr_t connauth_bound_classify(uintptr_t handle, uintptr_t at, int status, int body_bytes) {
+  return reinterpret_cast<BoundHandle*>(handle)->classify(at, status, body_bytes);
+}
+}
+
 EMSCRIPTEN_BINDINGS(connauth) {
   emscripten::function("validate", &validate);
   emscripten::function("consentStep", &consent_step);
@@ -355,8 +376,7 @@ EMSCRIPTEN_BINDINGS(connauth) {
       .function("smallInput", &BoundHandle::small_input)
       .function("input", &BoundHandle::input)
       .function("answerLengthAt", &BoundHandle::answer_length_at)
-      .function("apply", &BoundHandle::apply)
-      .function("classify", &BoundHandle::classify)
+      .function("address", &BoundHandle::address)
       .function("readsBody", &BoundHandle::reads_body)
       .function("readsBodyFor", &BoundHandle::reads_body_for)
       .function("readsRequestBody", &BoundHandle::reads_request_body);
