@@ -11,6 +11,9 @@
 // and the edge a second time with its request-path cache off
 // (PROXY_CACHE_TTL_MS=0: both Durable Object calls on every proxied request),
 // over the same Durable Objects, for requests whose Host is NO_CACHE_HOST.
+// With `baseEdge` (a directory beside edge/src holding another version of
+// its modules: bench/ab_proxy.mjs), that version runs as a third edge over
+// the same Durable Objects, for requests whose Host is BASE_HOST.
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
 import { signSession } from '../../edge/src/session.mjs';
@@ -21,6 +24,8 @@ export const SESSION_SECRET = 'bench-session-secret-0123456789abcdef0123456789';
 export const ENCRYPTION_KEY = 'bench-encryption-key-fedcba9876543210fedcba9876';
 /** Requests with this Host go to the edge with PROXY_CACHE_TTL_MS=0. */
 export const NO_CACHE_HOST = 'nocache.bench';
+/** Requests with this Host go to the `baseEdge` version of the edge. */
+export const BASE_HOST = 'base.bench';
 
 /** The deployed compatibility date, so the benchmarks run what `wrangler deploy` runs. */
 export const compatibilityDate = readWranglerConfig().compatibilityDate;
@@ -30,9 +35,10 @@ export const compatibilityDate = readWranglerConfig().compatibilityDate;
  * passthrough and hello workers and the edge without its cache). Answers {url, api, session, dispose}.
  * `inspectorPort` opens workerd's DevTools inspector (bench/profile_proxy.mjs);
  * `cacheTtlMs` sets the edge's PROXY_CACHE_TTL_MS (bench/count_proxy.mjs:
- * under valgrind the default 5 s pass within a measurement).
+ * under valgrind the default 5 s pass within a measurement); `baseEdge`
+ * adds another version of the edge (bench/ab_proxy.mjs; needs `upstream`).
  */
-export async function startEdge({ upstream, inspectorPort, cacheTtlMs } = {}) {
+export async function startEdge({ upstream, inspectorPort, cacheTtlMs, baseEdge } = {}) {
   const config = readWranglerConfig();
   const bindings = { SESSION_SECRET, ENCRYPTION_KEY, ...(cacheTtlMs === undefined ? {} : { PROXY_CACHE_TTL_MS: String(cacheTtlMs) }) };
   const edge = { name: 'edge', ...edgeWorker({ bindings }) };
@@ -46,6 +52,13 @@ export async function startEdge({ upstream, inspectorPort, cacheTtlMs } = {}) {
       durableObjects: borrowed,
       routes: [`${NO_CACHE_HOST}/*`],
     },
+    ...(baseEdge ? [{
+      ...edge,
+      name: 'edge-base',
+      scriptPath: join(baseEdge, 'index.mjs'),
+      durableObjects: borrowed,
+      routes: [`${BASE_HOST}/*`],
+    }] : []),
     {
       name: 'pass',
       modules: true,
