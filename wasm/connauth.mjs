@@ -262,7 +262,7 @@ export class Connauth {
 const DISPOSED = '{"ok":false,"errors":[{"path":"","message":"this BoundConnection was disposed"}]}';
 const NO_MEMORY = '{"ok":false,"errors":[{"path":"","message":"out of memory: the input is too large"}]}';
 const OPEN_BRACE = 123;
-const SHORT_ANSWER = 256; // bytes: see #answer
+const SHORT_ANSWER = 128; // bytes: see #answer
 const NEWLINE = '\n';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -442,11 +442,12 @@ class BoundConnection {
     return bytes <= this.#smallBytes ? this.#smallInput : this.#handle.input(bytes);
   }
 
-  // The answer text at `at`. A short ASCII answer (the edge's usual: a URL
-  // and a header or two) is read in a loop: in workerd a TextDecoder call
-  // costs a proxied request ~10 µs of CPU at low load against the loop's
-  // (issue 6, measured in situ). In Node the decoder is faster from ~100
-  // bytes on (~0.8 µs per apply), and longer answers still go through it.
+  // The answer text at `at`. A short ASCII answer (a URL and a short key
+  // header) is read in a loop: in workerd a TextDecoder call cost a proxied
+  // request ~10 µs of CPU at low load against the loop's (issue 6, measured
+  // in situ). In Node the decoder is faster from ~100 bytes on, and the
+  // loop's cost grows with the length, so longer answers (a bearer token,
+  // many rules) go through the decoder.
   #answer(at) {
     const length = this.#raw.HEAPU32[this.#lengthAt >>> 2];
     const heap = this.#raw.HEAPU8;
