@@ -107,6 +107,21 @@ test('bound apply answers what engine.apply answers', () => {
   bound.dispose();
 });
 
+test('short, long and non-ASCII answers read back the same (the wrapper reads short ASCII answers in a loop)', () => {
+  const definition = {
+    name: 'answers', connection: { base_uri: 'https://api.example/v1/' },
+    authorization: { type: 'api_key', apply: [{ headers: { 'X-Key': '{{connection.key}}' } }] },
+  };
+  for (const key of ['k', 'café-ü', 'x'.repeat(127), 'y'.repeat(128), 'z'.repeat(4000), `${'a'.repeat(100)}é`]) {
+    const context = { connection: { key } };
+    const bound = bind(definition, context);
+    const { oneShot, bound: answer } = bothAnswers(bound, definition, context, { url: 'items' });
+    assert.deepEqual(answer, oneShot, key.slice(0, 20));
+    assert.equal(bound.apply({ url: 'items' }).value.headers[0][1], key);
+    bound.dispose();
+  }
+});
+
 test('values that do not render fail only the requests whose rules need them', () => {
   const bound = bind(rules, rulesContext);
   const signed = bound.apply({ url: 'signed/x' });
