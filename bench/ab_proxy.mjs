@@ -19,9 +19,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEdge, root, BASE_HOST } from './lib/edge.mjs';
-import { startUpstream, connectMember } from './proxy.mjs';
-import { runLoad } from './lib/load.mjs';
-import { workerdPids, cpuMs } from './lib/process_cpu.mjs';
+import { startUpstream, connectMember, measured } from './proxy.mjs';
+import { workerdPids } from './lib/process_cpu.mjs';
 import { interleave, median } from './lib/stats.mjs';
 
 const { values: args } = parseArgs({ options: {
@@ -55,10 +54,9 @@ try {
   console.log(`base ${args.base} vs the working tree; ${args.rounds} rounds of ${args.ms} ms${args.pin ? ', pinned' : ''}`);
   for (const concurrency of args.concurrency.split(',').map(Number)) {
     const load = (target) => async () => {
-      const before = cpuMs(pids);
-      const run = await runLoad({ origin: edge.origin, ...target, concurrency, durationMs: Number(args.ms) });
+      const run = await measured(pids, { origin: edge.origin, ...target, concurrency, durationMs: Number(args.ms) });
       if (run.errors) throw new Error(`${target.path}: ${JSON.stringify(run.statuses)}`);
-      return { cpuUs: ((cpuMs(pids) - before) * 1000) / run.requests, rps: run.rps };
+      return { cpuUs: run.workerdCpuUsPerRequest, rps: run.rps };
     };
     const runs = await interleave(Object.fromEntries(Object.entries(targets).map(([name, t]) => [name, load(t)])), Number(args.rounds));
     const cpu = (name) => median(runs[name].map((r) => r.cpuUs));

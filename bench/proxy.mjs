@@ -97,7 +97,7 @@ function summarize(runs) {
 // runLoad, with the CPU time workerd used during it per answered request
 // (µs; null where /proc cannot tell): the edge's own cost, whatever the
 // load generator and the upstream took of the machine meanwhile.
-async function measured(pids, options) {
+export async function measured(pids, options) {
   const before = cpuMs(pids);
   const load = await runLoad(options);
   const after = cpuMs(pids);

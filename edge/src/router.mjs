@@ -69,10 +69,11 @@ function match(segments, parts) {
   return parts.length === segments.length ? params : null;
 }
 
-// The hot path: a proxied request is routed without walking the table. The
-// answer is the table's own for its first row ('/proxy/:id/*rest'); a path
-// that row would not match (no id, an id PARAM refuses) is left to the
-// table, which then answers what it always did.
+// The hot path: a proxied request is routed without walking the table, as
+// the table's first row ('/proxy/:id/*rest') would route it; "/proxy/{id}"
+// alone is the base URL itself (rest ""). A path that row would not match
+// (no id, an id PARAM refuses) is left to the table, where no other row
+// starts with /proxy/: 404 or 405 as before.
 const PROXY_ROUTE = ROUTES[0];
 const PROXY_PREFIX = '/proxy/';
 
@@ -87,10 +88,8 @@ function proxyRoute(pathname) {
 // {route, params} for `pathname`, or {error}: 404, or 405 naming the
 // methods the path has.
 function tableRoute(pathname, method) {
-  // "/proxy/{id}" alone is the base URL itself.
-  const path = /^\/proxy\/[^/]+$/.test(pathname) ? `${pathname}/` : pathname;
   const allowed = [];
-  const parts = path.split('/').slice(1);
+  const parts = pathname.split('/').slice(1);
   for (const r of ROUTES) {
     const params = match(r.segments, parts);
     if (!params) continue;

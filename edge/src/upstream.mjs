@@ -43,41 +43,32 @@ export async function fetchUpstream(url, init, egress, { timeoutMs = UPSTREAM_TI
   }
   const attempts = IDEMPOTENT.has((init.method ?? 'GET').toUpperCase()) ? 2 : 1;
   const options = { ...init, redirect: 'manual' };
-  if (timeoutMs === null) return untimed(url, options, attempts);
-  const controller = new AbortController();
-  options.signal = controller.signal;
+  // With no bound (the proxy): no controller, no timer, no race.
+  const controller = timeoutMs === null ? null : new AbortController();
   let timer;
-  const deadline = new Promise((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      resolve(TIMED_OUT);
-    }, timeoutMs);
-  });
+  let deadline = null;
+  if (controller) {
+    options.signal = controller.signal;
+    deadline = new Promise((resolve) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        resolve(TIMED_OUT);
+      }, timeoutMs);
+    });
+  }
   try {
     for (let attempt = 1; ; attempt++) {
       try {
-        const answer = await Promise.race([fetch(url, options), deadline]);
+        const answer = await (deadline ? Promise.race([fetch(url, options), deadline]) : fetch(url, options));
         if (answer === TIMED_OUT) return timedOut();
         return ok(answer);
       } catch {
-        if (controller.signal.aborted) return timedOut();
+        if (controller?.signal.aborted) return timedOut();
         if (attempt >= attempts) return fail('upstream_unreachable', 'the provider could not be reached');
       }
     }
   } finally {
-    clearTimeout(timer);
-  }
-}
-
-// fetchUpstream with no bound on the wait (timeoutMs null): as long as the
-// caller waits.
-async function untimed(url, options, attempts) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return ok(await fetch(url, options));
-    } catch {
-      if (attempt >= attempts) return fail('upstream_unreachable', 'the provider could not be reached');
-    }
+    if (controller) clearTimeout(timer);
   }
 }
 
