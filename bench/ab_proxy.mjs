@@ -6,16 +6,20 @@
 // CPU per answered request, the one that decides throughput once workerd's
 // event loop saturates (edge/README.md "What a proxied request costs").
 //
-//   node bench/ab_proxy.mjs [--base REV] [--concurrency 1,8] [--rounds 8] [--ms 2500] [--pin]
+//   node bench/ab_proxy.mjs [--base REV] [--base-dist DIR] [--concurrency 1,8] [--rounds 8] [--ms 2500] [--pin]
 //
 // --pin puts workerd on CPU 1 and this process (load generator, upstream) on
 // CPU 0: the round-to-round spread falls from ~±5% to ~±2%, so a change of
 // a few µs shows; the absolute figures are then not scripts/bench's.
-// Both versions load the module in wasm/dist as it is now: a change to the
-// module is measured by building each and running this tool against the
-// same base, or with scripts/bench. A diagnosis tool (issue 6), not a test.
+// Both versions load the module in wasm/dist as it is now, through the
+// working tree's wasm/connauth.mjs. A change to the module is measured with
+// --base-dist: DIR holds the base's wasm/dist (connauth.mjs and .wasm, built
+// at REV and copied aside), which the base loads through REV's
+// wasm/connauth.mjs.
+// A diagnosis tool (issue 6), not a test. At c = 1 without --pin, two
+// identical versions differ by up to ~7 µs over 16 rounds.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEdge, root, BASE_HOST } from './lib/edge.mjs';
@@ -25,6 +29,7 @@ import { interleave, median } from './lib/stats.mjs';
 
 const { values: args } = parseArgs({ options: {
   base: { type: 'string', default: 'HEAD' },
+  'base-dist': { type: 'string' },
   concurrency: { type: 'string', default: '1,8' },
   rounds: { type: 'string', default: '8' },
   ms: { type: 'string', default: '2500' },
@@ -32,13 +37,29 @@ const { values: args } = parseArgs({ options: {
 } });
 
 // The base version of edge/src, in a directory beside it (its imports of
-// ../../wasm resolve as edge/src's do); removed at the end.
-const baseEdge = mkdtempSync(join(root, 'edge', '.ab-base-'));
-execFileSync('sh', ['-c', `git -C "${root}" archive "${args.base}" edge/src | tar -x -C "${baseEdge}" --strip-components=2`]);
+// ../../wasm resolve as edge/src's do); removed at the end. With
+// --base-dist, a tree of its own instead (.ab-base-*/edge/src, wasm/,
+// build/web/), so that ../../wasm is the base's wrapper and module.
+const archive = (paths, into, strip) => execFileSync('sh', ['-c',
+  `git -C "${root}" archive "${args.base}" ${paths} | tar -x -C "${into}" --strip-components=${strip}`]);
+const baseTree = mkdtempSync(join(root, args['base-dist'] ? '' : 'edge', '.ab-base-'));
+let baseEdge = baseTree;
+if (args['base-dist']) {
+  archive('edge/src wasm/connauth.mjs', baseTree, 0);
+  mkdirSync(join(baseTree, 'wasm/dist'), { recursive: true });
+  for (const file of ['connauth.mjs', 'connauth.wasm']) copyFileSync(join(args['base-dist'], file), join(baseTree, 'wasm/dist', file));
+  mkdirSync(join(baseTree, 'build/web'), { recursive: true });
+  copyFileSync(join(root, 'build/web/assets.mjs'), join(baseTree, 'build/web/assets.mjs'));
+  baseEdge = join(baseTree, 'edge/src');
+} else {
+  archive('edge/src', baseTree, 2);
+}
 
-const upstream = await startUpstream();
-const edge = await startEdge({ upstream: `${upstream.origin}/v1/`, baseEdge });
+let upstream;
+let edge;
 try {
+  upstream = await startUpstream();
+  edge = await startEdge({ upstream: `${upstream.origin}/v1/`, baseEdge });
   const { appId, member } = await connectMember(edge, upstream.origin);
   const auth = { authorization: `Bearer ${member}` };
   const pids = workerdPids();
@@ -69,7 +90,7 @@ try {
     console.log(`  change - base: ${(cpu('change') - cpu('base')).toFixed(1)} µs`);
   }
 } finally {
-  await edge.dispose();
-  await upstream.close();
-  rmSync(baseEdge, { recursive: true, force: true });
+  await edge?.dispose();
+  await upstream?.close();
+  rmSync(baseTree, { recursive: true, force: true });
 }

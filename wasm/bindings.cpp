@@ -218,7 +218,7 @@ class BoundHandle {
       std::optional<std::string_view> type;
       if (type_bytes >= 0) type = in.substr(next, type_bytes);
       std::string_view body = in.substr(next + std::max(type_bytes, 0), body_bytes);
-      connauth::write_edits(answer_, bound_->apply(method, url, type, body));
+      bound_->write_apply(answer_, method, url, type, body);
     });
   }
 

@@ -5,8 +5,17 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+
 namespace connauth {
 namespace {
+
+std::optional<std::string> resolve_plain(const BaseUrl& base, std::string_view reference) {
+  std::string out;
+  if (!base.resolve_plain(reference, out)) return std::nullopt;
+  return out;
+}
 
 const char* const kBases[] = {
     "https://api.example/v1/", "https://API.Example:8443/v1/x", "http://h.example", "https://h.example/a/b/c",
@@ -26,7 +35,7 @@ TEST(BaseUrl, ResolvePlainAnswersWhatResolveUrlAnswers) {
   for (const char* base_text : kBases) {
     BaseUrl base = BaseUrl::prepare(base_text);
     for (const char* reference : kReferences) {
-      auto plain = base.resolve_plain(reference);
+      auto plain = resolve_plain(base, reference);
       if (!plain) continue;
       ++shortcuts;
       auto full = resolve_url(base_text, reference);
@@ -55,11 +64,11 @@ TEST(BaseUrl, PlainOnlyForValidHttpBasesWithoutUserinfoOrDotSegments) {
 
 TEST(BaseUrl, TheUsualReferencesTakeTheShortcut) {
   BaseUrl base = BaseUrl::prepare("https://api.example/v1/");
-  EXPECT_EQ(base.resolve_plain("items/42?page=2"), "https://api.example/v1/items/42?page=2");
-  EXPECT_EQ(base.resolve_plain("./items/42"), "https://api.example/v1/items/42");  // the edge's form
-  EXPECT_EQ(base.resolve_plain("/v2/me"), "https://api.example/v2/me");
-  EXPECT_FALSE(base.resolve_plain("//evil.example/").has_value());
-  EXPECT_FALSE(base.resolve_plain("../up").has_value());
+  EXPECT_EQ(resolve_plain(base, "items/42?page=2"), "https://api.example/v1/items/42?page=2");
+  EXPECT_EQ(resolve_plain(base, "./items/42"), "https://api.example/v1/items/42");  // the edge's form
+  EXPECT_EQ(resolve_plain(base, "/v2/me"), "https://api.example/v2/me");
+  EXPECT_FALSE(resolve_plain(base, "//evil.example/").has_value());
+  EXPECT_FALSE(resolve_plain(base, "../up").has_value());
 }
 
 TEST(BaseUrl, HasScheme) {

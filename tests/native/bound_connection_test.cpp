@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "answer_text.h"
 #include "engine.h"
 #include "json_io.h"
 
@@ -61,6 +62,12 @@ json bound_answer(const Connector& connector, const json& context, const json& r
   std::optional<std::string_view> content_type;
   if (const std::string* type = request.value->headers.get("Content-Type")) content_type = *type;
   auto edits = bound.value->apply(request.value->method, request.value->url, content_type, request.value->body);
+  // write_apply, the binding's path, answers exactly the text of apply's
+  // answer, whichever way it takes (its own for the usual request).
+  std::string written, expected;
+  bound.value->write_apply(written, request.value->method, request.value->url, content_type, request.value->body);
+  write_edits(expected, edits);
+  EXPECT_EQ(written, expected) << "write_apply for " << request_json.dump();
   if (!edits.ok()) return error_envelope(edits.errors);
   return ok_envelope(request_to_json(with_edits(*request.value, *edits.value)));
 }
@@ -387,6 +394,49 @@ TEST(BoundConnection, ReadsRequestBodyOnlyWithAPayloadRule) {
   EXPECT_TRUE(bound_to(parse(kRulesConnector), rules_context()).reads_request_body());
   Connector autodesk = example("autodesk.json");
   EXPECT_FALSE(bound_to(autodesk, json::object()).reads_request_body());
+}
+
+// write_apply answers apply's text for every connector shape (conditions,
+// params, payloads, values that fail, bases that are not plain) and every
+// kind of reference, on one bound connection whose buffers carry over from
+// request to request (a long URL, then a short one).
+TEST(BoundConnection, WriteApplyAnswersWhatApplyAnswers) {
+  const char* const unconditional = R"({"name": "u", "connection": {"base_uri": "https://api.example/v1/"},
+    "authorization": {"type": "api_key", "apply": [{"headers": {"X-Api-Key": "{{connection.key}}"}}]}})";
+  const char* const query_key = R"({"name": "q", "connection": {"base_uri": "http://h.example"},
+    "authorization": {"type": "api_key", "apply": [{"params": {"api_key": "{{connection.key}}"}}]}})";
+  const char* const not_plain = R"({"name": "np", "connection": {"base_uri": "https://h.example/a/../b/"},
+    "authorization": {"type": "api_key", "apply": [{"headers": {"X-Api-Key": "{{connection.key}}"}}]}})";
+  const std::pair<const char*, json> connectors[] = {
+      {kRulesConnector, rules_context()}, {kMissingConnector, missing_context()},
+      {kMissingConnector, {{"connection", {{"key", "k"}, {"sub", "s"}}}}},
+      {unconditional, {{"connection", {{"key", "k-1"}}}}}, {unconditional, json::object()},
+      {query_key, {{"connection", {{"key", "a b&"}}}}}, {not_plain, {{"connection", {{"key", "k"}}}}},
+  };
+  const std::vector<std::string> references = {
+      "items", "items/42?page=2&authtoken=x#top", "./items", "/v2/me", "/", "cost/items", "eu/x/", "v1/uploads/a",
+      "signed/a", "inject/", "basic/", "object/", "", ".", "../up", "a/./b", "a:b", "//evil.example/x",
+      "https://api.example/v1/cost/items", "https://x.example/eu/", "javascript:alert(1)", "has space",
+      "back\\slash", "é/ü?ß=1", "x\x7f", std::string(300, 'a'),
+  };
+  size_t cases = 0;
+  for (const auto& [text, context] : connectors) {
+    Connector c = parse(text);
+    BoundConnection bound = bound_to(c, context);
+    for (int round = 0; round < 2; ++round)
+      for (const char* method : {"GET", "post", "PUT", "bad method"})
+        for (const std::string& reference : references) {
+          for (std::optional<std::string_view> type : {std::optional<std::string_view>(),
+                                                       std::optional<std::string_view>("application/json")}) {
+            std::string written, expected;
+            bound.write_apply(written, method, reference, type, R"({"a": 1})");
+            write_edits(expected, bound.apply(method, reference, type, R"({"a": 1})"));
+            EXPECT_EQ(written, expected) << text << "\n" << method << " " << reference;
+            ++cases;
+          }
+        }
+  }
+  EXPECT_GT(cases, 1000u);
 }
 
 // ---- classify ----------------------------------------------------------------------

@@ -43,22 +43,27 @@ class Writer {
 void write_edits(std::string& out, const Result<RequestEdits>& edits) {
   if (!edits.ok()) return write_problems(out, edits.errors);
   const RequestEdits& e = *edits.value;
-  std::string count = std::to_string(e.headers.size());
-  size_t size = 3 + count.size() + e.url.size() + (e.body ? e.body->size() : 0);
-  for (const auto& [name, value] : e.headers) size += name.size() + value.size() + 2;
+  write_edits(out, e.url, e.headers, e.body ? &*e.body : nullptr);
+}
+
+void write_edits(std::string& out, std::string_view url,
+                 const std::vector<std::pair<std::string_view, std::string_view>>& headers, const std::string* body) {
+  std::string count = std::to_string(headers.size());
+  size_t size = 3 + count.size() + url.size() + (body ? body->size() : 0);
+  for (const auto& [name, value] : headers) size += name.size() + value.size() + 2;
   Writer w(out, size);
-  w.put(e.body ? 'b' : 'n');
+  w.put(body ? 'b' : 'n');
   w.put(count);
   w.put('\n');
-  w.put(e.url);
+  w.put(url);
   w.put('\n');
-  for (const auto& [name, value] : e.headers) {
+  for (const auto& [name, value] : headers) {
     w.put(name);
     w.put('\n');
     w.put(value);
     w.put('\n');
   }
-  if (e.body) w.put(*e.body);
+  if (body) w.put(*body);
   w.finish();
 }
 

@@ -35,6 +35,10 @@ std::string problems_text(const Problems& problems);
 // buffer per bound connection).
 void write_problems(std::string& out, const Problems& problems);
 void write_edits(std::string& out, const Result<RequestEdits>& edits);
+// The same for edits given as their parts (BoundConnection::write_apply
+// writes them without building RequestEdits); `body` null: none.
+void write_edits(std::string& out, std::string_view url,
+                 const std::vector<std::pair<std::string_view, std::string_view>>& headers, const std::string* body);
 void write_classification(std::string& out, const Result<Classification>& classification);
 
 }  // namespace connauth

@@ -195,11 +195,11 @@ bool carries_payload(std::string_view method) {
   return iequals(method, "POST") || iequals(method, "PUT") || iequals(method, "PATCH");
 }
 
-RuleMatches matching_rules(const std::vector<ApplyRule>& rules, std::string_view method, std::string_view url) {
-  RuleMatches matches((rules.size() + 63) / 64, 0);
+void matching_rules(const std::vector<ApplyRule>& rules, std::string_view method, std::string_view url,
+                    RuleMatches& into) {
+  into.assign((rules.size() + 63) / 64, 0);
   for (size_t i = 0; i < rules.size(); ++i)
-    if (rules[i].matches(method, url)) matches[i / 64] |= uint64_t{1} << (i % 64);
-  return matches;
+    if (rules[i].matches(method, url)) into[i / 64] |= uint64_t{1} << (i % 64);
 }
 
 RenderedRules render_rules(const std::vector<ApplyRule>& rules, const json& scope, const RuleMatches* only,

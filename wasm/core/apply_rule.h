@@ -90,7 +90,14 @@ struct RenderedRule {
 
 // Which rules match a request, as a bit set in rule order.
 using RuleMatches = std::vector<uint64_t>;
-RuleMatches matching_rules(const std::vector<ApplyRule>& rules, std::string_view method, std::string_view url);
+// `into` is resized and overwritten (a bound connection reuses one).
+void matching_rules(const std::vector<ApplyRule>& rules, std::string_view method, std::string_view url,
+                    RuleMatches& into);
+inline RuleMatches matching_rules(const std::vector<ApplyRule>& rules, std::string_view method, std::string_view url) {
+  RuleMatches matches;
+  matching_rules(rules, method, url, matches);
+  return matches;
+}
 
 // Renders every rule (a bound connection) or, with `only`, the rules it
 // marks (the one-shot apply renders what its one request needs); payload

@@ -1,5 +1,6 @@
 #include "bound_connection.h"
 
+#include "answer_text.h"
 #include "context.h"
 
 namespace connauth {
@@ -55,8 +56,25 @@ Result<RequestEdits> BoundConnection::apply(std::string_view method, std::string
   auto absolute = resolve_request_url(base_uri_, url, "/request/url");
   if (!absolute.ok()) return R::failure(std::move(absolute.errors));
   RequestView request{method, *absolute.value, content_type, body};
-  RuleMatches matches = matching_rules(authorization_->apply, request.method, request.url);
-  return request_edits(rules_, matches, rule_edits_for(matches), request);
+  matching_rules(authorization_->apply, request.method, request.url, matches_);
+  return request_edits(rules_, matches_, rule_edits_for(matches_), request);
+}
+
+void BoundConnection::write_apply(std::string& out, std::string_view method, std::string_view url,
+                                  std::optional<std::string_view> content_type, std::string_view body) const {
+  // What apply() would do on this path: the method is valid, the URL is not
+  // absolute (resolve_request_url tries that first) and resolves as a plain
+  // path; the edits are the URL with the params set and the headers.
+  const bool plain_base = base_uri_ && base_uri_->ok() && base_uri_->value->plain;
+  if (plain_base && is_method(method) && !has_scheme(url) && base_uri_->value->resolve_plain(url, url_)) {
+    matching_rules(authorization_->apply, method, url_, matches_);
+    const RuleEdits& edits = rule_edits_for(matches_);
+    if (!edits.has_payload && !edits.problems) {
+      if (!edits.params.empty()) url_ = set_url_query_params(url_, edits.params);
+      return write_edits(out, url_, edits.headers, nullptr);
+    }
+  }
+  write_edits(out, apply(method, url, content_type, body));
 }
 
 const RuleEdits& BoundConnection::rule_edits_for(const RuleMatches& matches) const {

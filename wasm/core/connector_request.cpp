@@ -61,7 +61,8 @@ Result<std::string> resolve_request_url(const RenderedBaseUri& base_uri, std::st
   const BaseUrl& base = *base_uri->value;
   // The usual proxied request: a plain path under an http(s) base, already
   // known to be a valid request URL (url.h).
-  if (auto plain = base.resolve_plain(url)) return Result<std::string>::success(std::move(*plain));
+  std::string plain;
+  if (base.resolve_plain(url, plain)) return Result<std::string>::success(std::move(plain));
   auto resolved = resolve_url(base.text, url, where);
   if (!resolved.ok()) return resolved;
   auto parsed = parse_url(*resolved.value, where);

@@ -410,29 +410,27 @@ BaseUrl BaseUrl::prepare(std::string text) {
   return base;
 }
 
-std::optional<std::string> BaseUrl::resolve_plain(std::string_view reference) const {
-  if (!plain) return std::nullopt;
+bool BaseUrl::resolve_plain(std::string_view reference, std::string& out) const {
+  if (!plain) return false;
   // "./x" resolves as "x" (RFC 3986 §5.2.4 removes the "."); written so, a
   // first segment with ':' stays relative.
   bool dotted = starts_with(reference, "./");
   std::string_view rest = dotted ? reference.substr(2) : reference;
   std::string_view path = rest.substr(0, rest.find_first_of("?#"));
-  if (path.empty()) return std::nullopt;
+  if (path.empty()) return false;
   if (!dotted) {
-    if (starts_with(path, "//")) return std::nullopt;  // a network-path reference: another host
+    if (starts_with(path, "//")) return false;  // a network-path reference: another host
     // A ':' in the first segment may be a scheme: left to resolve_url.
-    if (path.substr(0, path.find('/')).find(':') != std::string_view::npos) return std::nullopt;
+    if (path.substr(0, path.find('/')).find(':') != std::string_view::npos) return false;
   }
-  if (path.find('\\') != std::string_view::npos || has_dot_segment(path)) return std::nullopt;
+  if (path.find('\\') != std::string_view::npos || has_dot_segment(path)) return false;
   for (char c : reference)
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return std::nullopt;
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return false;
   bool under_directory = dotted || path[0] != '/';
-  std::string out;
-  out.reserve(origin.size() + directory.size() + rest.size());
-  out += origin;
+  out.assign(origin);
   if (under_directory) out += directory;
   out.append(rest);
-  return out;
+  return true;
 }
 
 std::string form_encode(std::string_view s) {

@@ -58,9 +58,10 @@ struct BaseUrl {
   std::string directory;  // the path up to and including its last '/'
 
   static BaseUrl prepare(std::string text);
-  // The resolved URL for a plain base and reference; none otherwise (then
-  // use resolve_url).
-  std::optional<std::string> resolve_plain(std::string_view reference) const;
+  // Writes the resolved URL for a plain base and reference into `out` (its
+  // capacity reused: a bound connection resolves every request into one
+  // buffer); false, `out` unchanged, otherwise (then use resolve_url).
+  bool resolve_plain(std::string_view reference, std::string& out) const;
 };
 
 // application/x-www-form-urlencoded (WHATWG URL §5): ' ' -> '+', unreserved kept.
