@@ -105,11 +105,49 @@ export async function measured(pids, options) {
   return load;
 }
 
-// `levels`, `rounds` and `durationMs` override the defaults (for one-off
+// The four variants' requests ({path, headers} for runLoad).
+function targetsFor(appId, headers, query) {
+  return {
+    proxy: { path: `/proxy/${appId}/items${query}`, headers },
+    proxy_nocache: { path: `/proxy/${appId}/items${query}`, headers: { ...headers, host: NO_CACHE_HOST } },
+    passthrough: { path: `/pass/items${query}`, headers },
+    hello: { path: `/hello/items${query}`, headers },
+  };
+}
+
+// Before any round, every variant serves requests for WARM_UP_MS at c = 8,
+// unmeasured, so that the rounds compare the steady state a serving
+// isolate is in: V8 compiles a function with its optimizing tiers only
+// after it has run many times (TurboFan for JavaScript; for WebAssembly
+// after a budget of executed code, and the engine's entry points run once
+// per request). Without it the first level measured (c = 1) took the
+// proxy's warm-up: its req/s rose from round to round (1490, 1580, 1660,
+// 1740 in 3 s rounds) while the passthrough's, a few lines of JavaScript,
+// stayed flat. The bound apply's entry was still Liftoff code after 8,000
+// requests (perf with --perf-basic-prof); with 4 s of warm-up the climb
+// went on for another 6 s, with 15 s the rounds were flat, and with V8's
+// wasm tiering budget cut (--wasm-tiering-budget, a flag workerd is not
+// deployed with) they were flat from the start. A first request's cost is
+// the cold-start section's figure.
+const WARM_UP_MS = 12_000;
+
+async function warmUp(origin, targets, ms, log) {
+  log(`proxy: warm-up, ${ms} ms per variant at concurrency 8 (not measured)`);
+  for (const [name, target] of Object.entries(targets)) {
+    const load = await runLoad({ origin, ...target, concurrency: 8, durationMs: ms });
+    if (load.errors || !load.requests) throw new Error(`warm-up of ${name}: ${JSON.stringify(load.statuses)}`);
+  }
+}
+
+// `levels`, `rounds`, `durationMs` and `warmUpMs` override the defaults (for one-off
 // experiments; scripts/bench uses the defaults).
 export async function run({ quick, log, ...overrides }) {
-  const rounds = overrides.rounds ?? (quick ? 2 : 4);
-  const durationMs = overrides.durationMs ?? (quick ? 1000 : 3000);
+  // Ten short rounds rather than four long ones, in the same time: the
+  // machine drifts over seconds (which core each process lands on), and the
+  // ratio is taken per round between neighbours in time.
+  const rounds = overrides.rounds ?? (quick ? 2 : 10);
+  const durationMs = overrides.durationMs ?? (quick ? 1000 : 1200);
+  const warmUpMs = overrides.warmUpMs ?? (quick ? 300 : WARM_UP_MS);
   const levels = overrides.levels ?? (quick ? [{ concurrency: 1 }, { concurrency: 16 }]
     : [{ concurrency: 1 }, { concurrency: 8 }, { concurrency: 32 }, { concurrency: 32, delayMs: 20 }]);
   const upstream = await startUpstream();
@@ -118,15 +156,11 @@ export async function run({ quick, log, ...overrides }) {
     const { appId, member } = await connectMember(edge, upstream.origin);
     const headers = { authorization: `Bearer ${member}` };
     const pids = workerdPids();
+    await warmUp(edge.origin, targetsFor(appId, headers, ''), warmUpMs, log);
     const results = [];
     for (const { concurrency, delayMs = 0 } of levels) {
       const query = delayMs ? `?delay=${delayMs}` : '';
-      const targets = {
-        proxy: { path: `/proxy/${appId}/items${query}`, headers },
-        proxy_nocache: { path: `/proxy/${appId}/items${query}`, headers: { ...headers, host: NO_CACHE_HOST } },
-        passthrough: { path: `/pass/items${query}`, headers },
-        hello: { path: `/hello/items${query}`, headers },
-      };
+      const targets = targetsFor(appId, headers, query);
       log(`proxy: concurrency ${concurrency}, upstream delay ${delayMs} ms, ${rounds} rounds of ${durationMs} ms per variant`);
       const load = (name) => () => measured(pids, { origin: edge.origin, ...targets[name], concurrency, durationMs });
       const runs = await interleave({
@@ -158,7 +192,7 @@ export async function run({ quick, log, ...overrides }) {
         connector: 'api_key, one header rule, refresh_on [401]',
         upstream: 'node:http on 127.0.0.1 (worker thread), 27-byte JSON answer',
         client: 'node:http keep-alive agent, closed loop',
-        rounds, duration_ms: durationMs,
+        rounds, duration_ms: durationMs, warm_up_ms_per_variant: warmUpMs,
       },
       levels: results,
       ratio_rps: Math.min(...instant.map((l) => l.ratio_rps)),
