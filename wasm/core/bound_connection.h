@@ -88,7 +88,8 @@ class BoundConnection {
   static constexpr size_t kRememberedSets = 16;
   mutable std::vector<std::pair<RuleMatches, RuleEdits>> remembered_;
   mutable size_t next_replaced_ = 0;
-  // write_apply's buffers, reused from request to request.
+  // Buffers reused from request to request: write_apply's resolved URL, and
+  // the rule matches of write_apply and apply.
   mutable std::string url_;
   mutable RuleMatches matches_;
 };
