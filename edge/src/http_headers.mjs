@@ -67,22 +67,44 @@ export function readRequestHead(headers) {
 }
 
 /**
- * The headers that go upstream: the caller's fields (readRequestHead) that
- * may, then `set` ([[name, value]...], the engine's) each replacing any
- * same-named one, case-insensitively. Throws a TypeError, as Headers does,
- * for a value a header cannot carry.
+ * The headers that go upstream, as a record {name: value} for fetch(): the
+ * caller's fields (readRequestHead) that may, then `set` ([[name,
+ * value]...], the engine's) each replacing any same-named one,
+ * case-insensitively, with the engine's spelling of the name. Throws a
+ * TypeError, as Headers does, for a value a header cannot carry.
+ *
+ * A record rather than a Headers object: fetch() converts it in one call,
+ * where a Headers object costs a call per field, a wrapped runtime object
+ * for the garbage collector and a copy inside fetch() (issue 6).
  */
 export function upstreamRequestHeaders(fields, set = []) {
   const named = connectionNamed(fields.connection);
-  const out = new Headers();
+  const out = Object.create(null);
   const names = Object.keys(fields);
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
-    if (!dropsOnTheWayUp(name) && !named.has(name)) out.append(name, fields[name]);
+    if (!dropsOnTheWayUp(name) && !named.has(name)) out[name] = fields[name];
   }
-  for (let i = 0; i < set.length; i++) out.set(set[i][0], set[i][1]);
+  let spelled = null; // lowercased name -> the spelling the engine set it with, once a name is set twice
+  for (let i = 0; i < set.length; i++) {
+    const [name, value] = set[i];
+    if (UNCARRIABLE.test(value)) throw new TypeError(`the value of ${name} cannot be carried by an HTTP header`);
+    const lower = name.toLowerCase();
+    delete out[lower];
+    if (i > 0) {
+      spelled ??= new Map([[set[0][0].toLowerCase(), set[0][0]]]);
+      const earlier = spelled.get(lower);
+      if (earlier !== undefined) delete out[earlier];
+      spelled.set(lower, name);
+    }
+    out[name] = value;
+  }
   return out;
 }
+
+// What Headers refuses in a value (the Fetch standard's header value, as
+// a ByteString): NUL, CR, LF, or a character above U+00FF.
+const UNCARRIABLE = /[\0\r\n\u0100-\uffff]/;
 
 // Loops without closures: this runs for every field of every proxied request.
 function dropsOnTheWayUp(name) {

@@ -46,7 +46,8 @@ export async function proxy({ request, env, session, params, search, head, now }
   if (!credentials.ok) return credentials;
   const leased = [credentials.value];
   try {
-    const method = request.method.toUpperCase();
+    // As the runtime parsed it: a method name is case-sensitive (RFC 9110 §9.1).
+    const method = request.method;
     const body = method === 'GET' || method === 'HEAD' ? NO_BODY : await requestBody(request, head.fields);
     if (!body.ok) return body;
     const outgoing = { method, url: target.value, fields: head.fields, ...body.value };

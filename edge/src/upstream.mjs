@@ -41,7 +41,8 @@ export async function fetchUpstream(url, init, egress, { timeoutMs = UPSTREAM_TI
       : '';
     return fail('egress_denied', `the app's egress list does not allow this host${hint}`);
   }
-  const attempts = IDEMPOTENT.has((init.method ?? 'GET').toUpperCase()) ? 2 : 1;
+  // Method names are case-sensitive (RFC 9110 §9.1): "get" is not GET.
+  const attempts = IDEMPOTENT.has(init.method ?? 'GET') ? 2 : 1;
   const options = { ...init, redirect: 'manual' };
   // With no bound (the proxy): no controller, no timer, no race.
   const controller = timeoutMs === null ? null : new AbortController();

@@ -174,7 +174,7 @@ describe('proxy', () => {
     upstream.reset();
     upstream.handler = () => new Response('{"id":1}', { status: 200, headers: { 'content-type': 'application/json', 'x-upstream': 'yes' } });
     const r = await api('GET', `/proxy/${app}/users/1?fields=a,b&x=%20y`, {
-      token: userA, headers: { cookie: 'session=abc', 'x-custom': 'kept', accept: 'application/json' },
+      token: userA, headers: { cookie: 'session=abc', 'x-custom': 'kept', accept: 'application/json', 'X-API-KEY': 'the-caller-s-own' },
     });
     assert.equal(r.status, 200);
     assert.equal(r.text, '{"id":1}');
@@ -186,6 +186,7 @@ describe('proxy', () => {
     assert.equal(seen.headers.authorization, undefined);
     assert.equal(seen.headers.cookie, undefined);
     assert.equal(seen.headers['x-custom'], 'kept');
+    assert.equal(seen.headers.accept, 'application/json');
   });
 
   test('hop-by-hop headers (RFC 9110 §7.6.1) go neither up nor down', async () => {
