@@ -43,13 +43,19 @@ function connectionNamed(value) {
 // issue 6) for a typical request of 8 fields: a walk (forEach) ~57,000
 // even with an empty callback; get() or has() ~2,500–3,300; append() ~4,900;
 // a Headers object given to fetch() ~17,000 (copied), a record ~52,000
-// (converted), so a Headers object built with 8 appends costs more than
-// the record. For the proxy benchmark's request (one field goes up) the
-// record took the proxy's extra instructions per request from ~92,000 to
-// ~77,000 (ninth session). So: the request's fields are walked once
-// (the router, the session check and the proxy read that one record); the
-// forwarded headers go to fetch() as a record; the response's are asked
-// for by name (the few that matter), never walked.
+// (converted, from an object without a prototype).
+// The forwarded headers, ninth session: the proxy's instructions per request
+// over the passthrough's (bench/count_proxy.mjs, V8 --single-threaded,
+// ±4,000) with the benchmark's request (the session only: no caller field
+// goes up, the engine's key does) and with six more fields a browser-like
+// client sends (--client-fields):
+//   a Headers object with appends        ~92,000   145,000
+//   a record without a prototype   ~74,000–80,000   151,000
+//   an ordinary record                   ~82,000   135,000
+// So: the request's fields are walked once (the router, the session check
+// and the proxy read that one record); the forwarded headers go to fetch()
+// as an ordinary record; the response's are asked for by name (the few
+// that matter), never walked.
 
 /**
  * A request's header fields, read in one walk: {fields, size}. `fields` is
@@ -82,11 +88,11 @@ export function readRequestHead(headers) {
  */
 export function upstreamRequestHeaders(fields, set = []) {
   const named = connectionNamed(fields.connection);
-  const out = Object.create(null);
+  const out = {};
   const names = Object.keys(fields);
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
-    if (!dropsOnTheWayUp(name) && !named.has(name)) out[name] = fields[name];
+    if (!dropsOnTheWayUp(name) && !named.has(name)) put(out, name, fields[name]);
   }
   let spelled = null; // lowercased name -> the spelling the engine set it with, once a name is set twice
   for (let i = 0; i < set.length; i++) {
@@ -100,9 +106,19 @@ export function upstreamRequestHeaders(fields, set = []) {
       if (earlier !== undefined) delete out[earlier];
       spelled.set(lower, name);
     }
-    out[name] = value;
+    put(out, name, value);
   }
   return out;
+}
+
+// An ordinary object rather than one without a prototype: V8 keeps it in
+// its fast form (the same fields in the same order each time share one
+// shape), which fetch() reads faster than a dictionary. A field named
+// __proto__ is defined, not assigned, so that it is a header and not the
+// object's prototype.
+function put(out, name, value) {
+  if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+  else out[name] = value;
 }
 
 // What Headers refuses in a value (the Fetch standard's header value, as
