@@ -94,14 +94,15 @@ export function upstreamRequestHeaders(fields, set = []) {
     const name = names[i];
     if (!dropsOnTheWayUp(name) && !named.has(name)) put(out, name, fields[name]);
   }
-  let spelled = null; // lowercased name -> the spelling the engine set it with, once a name is set twice
+  // The caller's names are lowercase; an earlier engine header's spelling is
+  // remembered only when the engine sets more than one.
+  const spelled = set.length > 1 ? new Map() : null; // lowercased name -> the engine's spelling
   for (let i = 0; i < set.length; i++) {
     const [name, value] = set[i];
     if (UNCARRIABLE.test(value)) throw new TypeError(`the value of ${name} cannot be carried by an HTTP header`);
     const lower = name.toLowerCase();
     delete out[lower];
-    if (i > 0) {
-      spelled ??= new Map([[set[0][0].toLowerCase(), set[0][0]]]);
+    if (spelled) {
       const earlier = spelled.get(lower);
       if (earlier !== undefined) delete out[earlier];
       spelled.set(lower, name);
