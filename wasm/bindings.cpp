@@ -18,6 +18,7 @@
 
 #include "answer_text.h"
 #include "bound_connection.h"
+#include "connection_loop.h"
 #include "connector.h"
 #include "consent_flow.h"
 #include "engine.h"
@@ -143,6 +144,12 @@ class CompiledConnector {
   std::string test_finish(const std::string& context, const std::string& response, bool refreshed) const {
     return guarded({{context, "/context"}, {response, "/response"}},
                    [&](const json* a) { return connauth::test_finish(*connector_, a[0], a[1], refreshed); });
+  }
+  std::string connection_step(const std::string& context, const std::string& state, const std::string& event,
+                              double now) const {
+    return guarded({{context, "/context"}, {state, "/state"}, {event, "/event"}}, [&](const json* a) {
+      return connauth::connection_step(connector_.get(), a[0], a[1], a[2], seconds(now));
+    });
   }
 
  private:
@@ -289,6 +296,12 @@ class BoundHandle {
   uint32_t answer_length_ = 0;
 };
 
+// The `use` operation of the connection loop reads no connector.
+std::string use_step(const std::string& state, const std::string& event) {
+  return guarded({{state, "/state"}, {event, "/event"}},
+                 [](const json* a) { return connauth::connection_step(nullptr, json::object(), a[0], a[1], 0); });
+}
+
 std::string consent_step(const std::string& state, const std::string& event) {
   return guarded({{state, "/state"}, {event, "/event"}},
                  [](const json* a) { return connauth::consent_step(a[0], a[1]); });
@@ -345,6 +358,7 @@ EMSCRIPTEN_KEEPALIVE uintptr_t connauth_bound_classify(uintptr_t handle, uintptr
 EMSCRIPTEN_BINDINGS(connauth) {
   emscripten::function("validate", &validate);
   emscripten::function("consentStep", &consent_step);
+  emscripten::function("useStep", &use_step);
   emscripten::function("refreshNeeded", &refresh_needed);
   emscripten::function("requestNextStep", &request_next_step);
   emscripten::function("stateSuccess", &state_success);
@@ -366,7 +380,8 @@ EMSCRIPTEN_BINDINGS(connauth) {
       .function("connectBegin", &CompiledConnector::connect_begin)
       .function("connectFinish", &CompiledConnector::connect_finish)
       .function("testBegin", &CompiledConnector::test_begin)
-      .function("testFinish", &CompiledConnector::test_finish);
+      .function("testFinish", &CompiledConnector::test_finish)
+      .function("connectionStep", &CompiledConnector::connection_step);
   emscripten::constant("bodyLimit", static_cast<unsigned>(connauth::kDefaultBodyLimit));
   emscripten::constant("boundInputBytes", static_cast<unsigned>(BoundHandle::kInputBytes));
   emscripten::class_<BoundHandle>("BoundConnection")

@@ -191,6 +191,21 @@ export class Connauth {
     return this.#with(definition, (c) => c.testFinish(text(context), json(response), Boolean(options.refreshed)));
   }
 
+  /**
+   * One transition of the connection loop (core/connection_loop.h) for the
+   * renew, check and connect operations: {state, effects}. Hosts drive it
+   * through connection_loop.mjs.
+   */
+  connectionStep(definition, context, state, event, options = {}) {
+    const now = options.now ?? epochSeconds();
+    return this.#with(definition, (c) => c.connectionStep(text(context), text(state ?? {}), text(event), now));
+  }
+
+  /** One transition of the connection loop's `use` operation (reads no connector). */
+  useStep(state, event) {
+    return JSON.parse(this.#raw.useStep(text(state ?? {}), text(event)));
+  }
+
   /** Connection state after a success; `options.version` = connector version in force. */
   stateSuccess(state, options = {}) {
     return JSON.parse(this.#raw.stateSuccess(json(state), options.now ?? epochSeconds(), json(options.version ?? null)));

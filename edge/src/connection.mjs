@@ -118,7 +118,7 @@ export async function connect({ request, env, session, params, url }) {
 
 // A connect whose acquire or test failed: the engine's diagnosis, nothing stored.
 function connectFailure(error) {
-  if (error.code !== 'flow_failed') return { ok: false, error };
+  if (!error.cause) return { ok: false, error };
   const lost = { cause: error.cause, message: error.message, action: error.action ?? '', detail: error.detail };
   const code = error.cause === 'provider_unavailable' ? 'provider_unavailable' : 'connect_failed';
   return fail(code, `${error.message}${error.action ? ` ${error.action}` : ''}`, { lost, details: error.problems });

@@ -26,6 +26,7 @@ import { ok, fail } from './result.mjs';
 import { aad, atRestKey, openJson, sealJson } from './crypto.mjs';
 import { getEngine } from './engine.mjs';
 import * as flows from './flows.mjs';
+import { runConnection } from '../../wasm/connection_loop.mjs';
 import { orgStore } from './stores.mjs';
 
 /** While the app is disabled, how often a degraded connection's alarm looks again (ms, default 15 min). */
@@ -80,27 +81,17 @@ export class ConnectionStore extends DurableObject {
 
   /**
    * The connection hash for a request: {hash, version, status}, or
-   * not_connected / connection_lost (with `lost`) / connection_degraded. A
-   * proactive refresh (SPEC §3: within the app's refresh_buffer of
-   * expires_at) joins the single flight; if it fails transiently while the
-   * token has not expired yet, the token is still used. `status` is the
-   * connection's (SPEC §4): the worker caches only `connected` credentials
+   * not_connected / connection_lost (with `lost`). Whether it must be
+   * renewed first is the connection loop's decision (the caller's `use`
+   * operation), and the renewal is `refresh`. `status` is the connection's
+   * (SPEC §4): the worker caches only `connected` credentials
    * (proxy_cache.mjs).
    */
-  async getCredentials(ref, use) {
+  async getCredentials(ref) {
     const opened = await this.#open(ref);
     if (!opened.ok) return opened;
     const { record, hash } = opened.value;
-    const engine = await getEngine();
-    const now = this.#seconds();
-    const current = () => ok({ hash, version: record.version, status: statusOf(record) });
-    if (!flows.needsRefresh({ engine, use, hash, now })) return current();
-    const refreshed = await this.refresh(ref, record.version, use);
-    if (refreshed.ok || refreshed.error.code !== 'connection_degraded') return refreshed;
-    // The refresh failed transiently and recorded it (degraded); the token
-    // itself is still good until it actually expires.
-    if (flows.needsRefresh({ engine, use, hash, now, buffer: 0 })) return refreshed;
-    return ok({ hash, version: record.version, status: 'degraded' });
+    return ok({ hash, version: record.version, status: statusOf(record) });
   }
 
   /**
@@ -136,57 +127,56 @@ export class ConnectionStore extends DurableObject {
   async #refreshOnce(ref, seenVersion, use, force) {
     const opened = await this.#open(ref, { allowLost: force });
     if (!opened.ok) return opened;
-    const { record, hash, key } = opened.value;
+    const { record, key } = opened.value;
+    let { hash } = opened.value;
     if (record.version !== seenVersion) return ok({ hash, version: record.version, refreshed: false, status: statusOf(record) });
     const engine = await getEngine();
-    const now = this.#seconds();
-    const { state } = record;
-    if (!force && state?.status === 'degraded' && state.next_retry_at && now < state.next_retry_at) {
-      return this.#failureAnswer(engine, state);
-    }
 
-    const send = flows.sender(engine, use);
-    const refreshed = await flows.refreshCredentials({ engine, use, hash, send, state, now });
-    if (refreshed.ok) {
-      const sealed = await sealJson(key, refreshed.value.hash, this.#aad(ref));
-      const next = await this.#commit(record.version, (current) => ({
-        ...current,
-        sealed,
-        version: current.version + 1,
-        expires_at: expiresAt(refreshed.value.hash),
-        state: flows.stateSuccess(engine, current.state, { now: this.#seconds(), connectorVersion: use.connector.version }),
-      }));
-      if (!next) return this.#current(ref);
-      return ok({ hash: refreshed.value.hash, version: next.version, refreshed: true, status: statusOf(next) });
-    }
-    if (refreshed.error.code !== 'flow_failed') return refreshed; // egress_denied: the admin's list, not the provider
-
-    let failure = refreshed.error;
-    if (failure.cannotRefresh) {
-      const tested = await flows.runTest({ engine, use, hash, send, refreshed: true, state });
-      if (!tested.ok && tested.error.code !== 'flow_failed') return tested;
-      if (tested.ok && tested.value.outcome === 'ok') {
-        const next = await this.#commit(record.version, (current) => ({
-          ...current,
-          state: current.state?.status === 'connected' ? current.state
-            : flows.stateSuccess(engine, current.state, { now: this.#seconds(), connectorVersion: use.connector.version }),
-        }));
-        if (!next) return this.#current(ref);
-        return ok({ hash, version: next.version, refreshed: false, status: statusOf(next) });
-      }
-      if (!tested.ok) failure = tested.error;
-    }
-    return this.#recordFailure(engine, record.version, failure);
+    // The engine's renew operation (wasm/connection_loop.mjs); this object
+    // stores what it asks for, compare-and-set against the version it read.
+    let version = record.version;
+    let superseded = false;
+    const renewed = await runConnection(engine, use.connector.definition, 'renew',
+      { force, connection_state: record.state ?? null }, {
+        context: () => flows.engineContext(hash, use, { state: record.state }),
+        now: () => this.#seconds(),
+        send: flows.sender(engine, use),
+        store: async ({ connection }) => {
+          const sealed = await sealJson(key, connection, this.#aad(ref));
+          const next = await this.#commit(version, (current) => ({
+            ...current, sealed, version: current.version + 1, expires_at: expiresAt(connection),
+          }));
+          if (!next) superseded = true;
+          else ({ version } = next);
+          hash = connection;
+        },
+        record: async ({ outcome, cause, detail }) => {
+          if (superseded) return null;
+          const next = await this.#commit(version, (current) => ({
+            ...current,
+            state: outcome === 'success'
+              ? flows.stateSuccess(engine, current.state, { now: this.#seconds(), connectorVersion: use.connector.version })
+              : flows.stateFailure(engine, current.state, { cause, detail, now: this.#seconds() }),
+          }));
+          if (!next) superseded = true;
+          return next?.state ?? null;
+        },
+      });
+    // The credentials changed meanwhile (reconnected, refreshed): whatever
+    // happened was about the old ones; the caller may use the new ones.
+    if (superseded) return this.#current(ref);
+    if (!renewed.ok) return renewed;
+    const stored = await this.ctx.storage.get('record');
+    return ok({ hash, version, refreshed: renewed.value.changed, status: statusOf(stored) });
   }
 
   /**
-   * POST /api/apps/{id}/check and the background retry: runs the connector's
-   * test now, whatever the backoff says (SPEC §4 "Check connection retries
-   * now"), refreshing first when the token is due and once more if the test
-   * asks for it; records the outcome. Works on a degraded or lost connection
-   * too (e.g. after an admin restored a connector version). Without a test,
-   * a refresh is the check when the connection can refresh; otherwise there
-   * is nothing to verify. Answers the view (whatever the outcome), or
+   * POST /api/apps/{id}/check and the background retry: the engine's check
+   * operation, whatever the backoff says (SPEC §4 "Check connection retries
+   * now"): renew first when the token is due, run the test, renew and test
+   * once more if it asks; without a test, a renewal is the check. Works on a
+   * degraded or lost connection too (e.g. after an admin restored a
+   * connector version). Answers the view (whatever the outcome), or
    * not_connected / egress_denied / conflict.
    */
   async check(ref, use) {
@@ -194,57 +184,48 @@ export class ConnectionStore extends DurableObject {
     if (!opened.ok) return opened;
     let { record, hash } = opened.value;
     const engine = await getEngine();
-    const send = flows.sender(engine, use);
     let version = record.version;
-    let refreshedNow = false;
-
-    const refreshNow = async () => {
-      const refreshed = await this.refresh(ref, version, use, { force: true });
-      if (refreshed.ok) {
-        ({ hash, version } = refreshed.value);
-        refreshedNow = true;
-      }
-      return refreshed;
-    };
-    const answer = async (result) => {
-      if (!result.ok && !['connection_lost', 'connection_degraded'].includes(result.error.code)) return result;
-      return this.view(ref);
-    };
-
-    if (flows.needsRefresh({ engine, use, hash, now: this.#seconds() })) {
-      const refreshed = await refreshNow();
-      if (!refreshed.ok) return answer(refreshed);
-    }
-    let tested = await flows.runTest({ engine, use, hash, send, refreshed: refreshedNow, state: record.state });
-    if (tested.ok && tested.value.outcome === 'refresh') {
-      const refreshed = await refreshNow();
-      if (!refreshed.ok) return answer(refreshed);
-      tested = await flows.runTest({ engine, use, hash, send, refreshed: true, state: record.state });
-    }
-    if (tested.ok && tested.value.outcome === 'none' && !refreshedNow && flows.canRefresh({ engine, use, hash })) {
-      return answer(await refreshNow());
-    }
-    if (!tested.ok && tested.error.code !== 'flow_failed') return tested;
-    if (!tested.ok) {
-      await this.#recordFailure(engine, version, tested.error);
-      return this.view(ref);
-    }
-    await this.#commit(version, (current) => ({
-      ...current,
-      state: flows.stateSuccess(engine, current.state, { now: this.#seconds(), connectorVersion: use.connector.version }),
-    }));
+    const checked = await runConnection(engine, use.connector.definition, 'check',
+      flows.refreshDue({ engine, use, hash, now: this.#seconds() }), {
+        context: () => flows.engineContext(hash, use, { state: record.state }),
+        now: () => this.#seconds(),
+        send: flows.sender(engine, use),
+        renew: async () => {
+          const renewed = await this.refresh(ref, version, use, { force: true });
+          if (!renewed.ok) return renewed;
+          ({ hash, version } = renewed.value);
+          record = (await this.ctx.storage.get('record')) ?? record;
+          return ok({ changed: renewed.value.refreshed });
+        },
+        record: async ({ outcome, cause, detail }) => {
+          const next = await this.#commit(version, (current) => ({
+            ...current,
+            state: outcome === 'success'
+              ? flows.stateSuccess(engine, current.state, { now: this.#seconds(), connectorVersion: use.connector.version })
+              : flows.stateFailure(engine, current.state, { cause, detail, now: this.#seconds() }),
+          }));
+          return next?.state ?? null;
+        },
+      });
+    if (!checked.ok) return checked;
     return this.view(ref);
   }
 
   /**
-   * Records a failure seen outside the flows (a proxied request the
+   * Records a failure seen outside this object (a proxied request the
    * connector could not authorize: SPEC §4 connector_error, naming the last
-   * working version) for the credentials `seenVersion`. Answers the failure.
+   * working version) for the credentials `seenVersion`. Answers the stored
+   * state, or null when the credentials changed meanwhile (the failure was
+   * about the old ones).
    */
   async recordFailure(ref, seenVersion, { cause, detail }) {
     await this.#load(ref);
     const engine = await getEngine();
-    return this.#recordFailure(engine, seenVersion, { cause, detail });
+    const next = await this.#commit(seenVersion, (current) => ({
+      ...current,
+      state: flows.stateFailure(engine, current.state, { cause: cause ?? 'connector_error', detail: detail ?? '', now: this.#seconds() }),
+    }));
+    return ok(next?.state ?? null);
   }
 
   /** DELETE /api/apps/{id}/connection: tokens and field values deleted, history kept. */
@@ -338,17 +319,6 @@ export class ConnectionStore extends DurableObject {
     const next = { ...update(current), updated_at: this.#seconds() };
     await this.#write(next);
     return next;
-  }
-
-  async #recordFailure(engine, version, { cause, detail }) {
-    const next = await this.#commit(version, (current) => ({
-      ...current,
-      state: flows.stateFailure(engine, current.state, { cause: cause ?? 'connector_error', detail: detail ?? '', now: this.#seconds() }),
-    }));
-    // The credentials changed meanwhile (reconnected, refreshed): this
-    // failure was about the old ones; the caller may use the new ones.
-    if (!next) return this.#current((await this.ctx.storage.get('record'))?.ref);
-    return this.#failureAnswer(engine, next.state);
   }
 
   // Why the connection cannot be used now: connection_lost (409) or, while

@@ -62,12 +62,15 @@ export function errorResponse(error) {
     return json(500, { error: 'internal_error', message: 'internal error' });
   }
   const body = { error: error.code, message: error.message ?? error.code };
-  if (error.details !== undefined) body.details = error.details;
+  // The engine's failure shape names them `problems` and `retry_after`.
+  const details = error.details ?? error.problems;
+  if (details !== undefined) body.details = details;
   if (error.lost !== undefined) body.lost = error.lost;
+  const retryAfter = error.retryAfter ?? error.retry_after;
   const headers = {};
   if (error.code === 'method_not_allowed' && error.allow) headers.allow = error.allow.join(', ');
   if (error.code === 'unauthorized') headers['www-authenticate'] = 'Bearer';
-  if (Number.isInteger(error.retryAfter)) headers['retry-after'] = String(error.retryAfter); // RFC 9110 §10.2.3
+  if (Number.isInteger(retryAfter)) headers['retry-after'] = String(retryAfter); // RFC 9110 §10.2.3
   return json(status, body, headers);
 }
 

@@ -8,19 +8,17 @@
 // STYLE.md): build the engine context, send the requests the engine builds,
 // hand the responses back, and translate the engine's answers into Results.
 //
-// Every flow function answers a Result (result.mjs). A failed flow is
-// `flow_failed` (internal, never a wire code) with the engine's SPEC §4
-// `cause`, `detail` (secret-free, for the history), `message` and `action`;
-// callers turn it into a state change and a wire error. `send`, where passed,
+// Every flow function answers a Result (result.mjs); a failed flow is the
+// engine's failure as it is: {code, message, cause, action, detail,
+// problems?}, `cause` a SPEC §4 cause (null for a callback the flow itself
+// refused). `send`, where passed,
 // is `sender(use)`: the engine's request → the engine's response JSON, through
 // upstream.fetchUpstream and the app's egress list.
 import { ok, fail } from './result.mjs';
 import { LIMITS } from './limits.mjs';
 import { fetchUpstream } from './upstream.mjs';
 import { allowedHosts } from './egress.mjs';
-
-/** refreshBegin codes meaning "this connection has nothing to refresh with" (flow_api.h). */
-const CANNOT_REFRESH = new Set(['refresh_disabled', 'no_refresh_token', 'static_credentials']);
+import { runConnection } from '../../wasm/connection_loop.mjs';
 
 /**
  * The engine context for one connection (flow_api.h `context`): the flat
@@ -117,20 +115,16 @@ async function readText(response, limit) {
   return new TextDecoder().decode(bytes);
 }
 
-// An engine failure as a Result. The flow error (`error`) carries its SPEC §4
-// cause; input problems (`errors`: a template value missing, a definition the
-// engine cannot use) are the connector's fault (SPEC §4 connector_error).
+// An engine failure as a Result, in the engine's one failure shape: the
+// flow error (`error`, with its SPEC §4 cause) as it is, or input problems
+// (a template value missing, a definition the engine cannot use), which are
+// the connector's fault (SPEC §4 connector_error).
 function flowFailure(answer) {
-  if (answer.error) {
-    const e = answer.error;
-    return fail('flow_failed', e.message, {
-      flow: e.code, cause: e.cause ?? null, detail: e.detail || e.code, action: e.action, problems: answer.errors,
-    });
-  }
+  if (answer.error) return { ok: false, error: { ...answer.error, problems: answer.errors } };
   const first = answer.errors?.[0];
-  return fail('flow_failed', 'the connector could not build the request', {
-    flow: 'invalid_input', cause: 'connector_error',
-    detail: first ? `${first.path}: ${first.message}` : 'the engine refused its input', problems: answer.errors,
+  return fail('invalid_input', 'the connector could not build the request', {
+    cause: 'connector_error', detail: first ? `${first.path}: ${first.message}` : 'the engine refused its input',
+    problems: answer.errors,
   });
 }
 
@@ -151,20 +145,18 @@ export function beginAuthorization({ engine, use, fields, redirectUri, now }) {
 /**
  * GET /oauth/callback: checks the callback against the pending record (state
  * in constant time, expiry, RFC 9207 iss, the provider's error), exchanges
- * the code and reads the tokens. Engine: authorizeCallback → send →
- * authorizeFinish. A refused callback (no `cause`) sends nothing.
+ * the code and reads the tokens: the engine's exchange operation. A refused
+ * callback (no `cause`) sends nothing.
  * Answers {hash, identity}.
  */
 export async function completeAuthorization({ engine, use, pending, params, fields, send, now }) {
-  const definition = use.connector.definition;
-  const context = engineContext(fields, use);
-  const callback = engine.authorizeCallback(definition, context, pending, params, { now });
-  if (!callback.ok) return flowFailure(callback);
-  const response = await send(callback.value.request);
-  if (!response.ok) return response;
-  const finished = engine.authorizeFinish(definition, { ...context, flow: callback.value.flow }, response.value, { now });
-  if (!finished.ok) return flowFailure(finished);
-  return ok({ hash: finished.value.connection, identity: finished.value.identity ?? null });
+  const exchanged = await runConnection(engine, use.connector.definition, 'exchange', { pending, params }, {
+    context: () => engineContext(fields, use),
+    now: () => now,
+    send,
+  });
+  if (!exchanged.ok) return exchanged;
+  return ok({ hash: exchanged.value.connection, identity: exchanged.value.identity ?? null });
 }
 
 // ---- connect without a redirect (api_key, basic_auth, custom_auth) -------------
@@ -172,30 +164,19 @@ export async function completeAuthorization({ engine, use, pending, params, fiel
 /**
  * POST /api/apps/{id}/connect with fields: SPEC §6 `connect` — the
  * connector's `acquire` if it has one (merging what it returns), then its
- * test; only a passing test connects. Engine: connectBegin → connectFinish →
- * testBegin → testFinish. Answers {hash, identity, tested}.
+ * test; only a passing test connects: the engine's connect operation
+ * (wasm/connection_loop.mjs). Answers {hash, identity, tested}, or the
+ * engine's failure (with its SPEC §4 `cause`).
  */
 export async function acquireAndTest({ engine, use, fields, send, now }) {
-  const definition = use.connector.definition;
-  const begun = engine.connectBegin(definition, engineContext(fields, use), { now });
-  if (!begun.ok) return flowFailure(begun);
-  let hash = fields;
-  if (begun.value.step === 'acquire') {
-    const response = await send(begun.value.request);
-    if (!response.ok) return response;
-    const finished = engine.connectFinish(definition, engineContext(fields, use), response.value, { now });
-    if (!finished.ok) return flowFailure(finished);
-    hash = finished.value.connection;
-  }
-  // The credentials are as fresh as they get: a rejection is final.
-  const tested = await runTest({ engine, use, hash, send, refreshed: true });
-  if (!tested.ok) return tested;
-  if (tested.value.outcome === 'refresh') {
-    return fail('flow_failed', 'the provider rejected the new credentials', {
-      flow: 'test_failed', cause: 'credentials_rejected', detail: 'the test asked for a refresh right after connecting',
-    });
-  }
-  return ok({ hash, identity: renderIdentity(engine, use, hash), tested: tested.value.outcome === 'ok' });
+  const connected = await runConnection(engine, use.connector.definition, 'connect', {}, {
+    context: () => engineContext(fields, use),
+    now: () => now,
+    send,
+  });
+  if (!connected.ok) return connected;
+  const { connection: hash, tested } = connected.value;
+  return ok({ hash, identity: renderIdentity(engine, use, hash), tested });
 }
 
 // ---- refresh and test ------------------------------------------------------------
@@ -212,50 +193,11 @@ export function needsRefresh({ engine, use, hash, now, buffer }) {
 }
 
 /**
- * Obtains fresh credentials for `hash` (ConnectionStore runs this inside its
- * single flight): the refresh-token grant, the connector's `refresh`, or
- * custom_auth's `acquire` again; the old refresh token is kept unless a new
- * one came (SPEC §3). Engine: refreshBegin → send → refreshFinish.
- * Answers {hash}. A connection with nothing to refresh with fails with
- * `cannotRefresh: true` and the engine's cause, before any request.
+ * The engine's refresh deadline for the connection loop's `use` and `check`
+ * operations: {due} within the app's refresh_buffer, {expired} with none.
  */
-export async function refreshCredentials({ engine, use, hash, send, state, now }) {
-  const definition = use.connector.definition;
-  const context = engineContext(hash, use, { state });
-  const begun = engine.refreshBegin(definition, context, { now });
-  if (!begun.ok) {
-    const failure = flowFailure(begun);
-    failure.error.cannotRefresh = CANNOT_REFRESH.has(begun.error?.code);
-    return failure;
-  }
-  const response = await send(begun.value.request);
-  if (!response.ok) return response;
-  const finished = engine.refreshFinish(definition, context, response.value, { now });
-  return finished.ok ? ok({ hash: finished.value.connection }) : flowFailure(finished);
-}
-
-/** Whether the engine has a refresh request for this connection (no I/O). */
-export function canRefresh({ engine, use, hash }) {
-  const begun = engine.refreshBegin(use.connector.definition, engineContext(hash, use));
-  return begun.ok || !CANNOT_REFRESH.has(begun.error?.code);
-}
-
-/**
- * The connector's test with the connection's credentials (SPEC §4 "Check
- * connection"). `refreshed`: the credentials were just obtained, so a
- * rejection is final. Engine: testBegin → send → testFinish.
- * Answers {outcome: 'ok' | 'refresh' | 'none'} ('none': no test defined).
- */
-export async function runTest({ engine, use, hash, send, refreshed, state }) {
-  const definition = use.connector.definition;
-  const context = engineContext(hash, use, { state });
-  const begun = engine.testBegin(definition, context);
-  if (!begun.ok) return flowFailure(begun);
-  if (!begun.value.request) return ok({ outcome: 'none' });
-  const response = await send(begun.value.request);
-  if (!response.ok) return response;
-  const finished = engine.testFinish(definition, context, response.value, { refreshed });
-  return finished.ok ? ok({ outcome: finished.value.outcome }) : flowFailure(finished);
+export function refreshDue({ engine, use, hash, now }) {
+  return { due: needsRefresh({ engine, use, hash, now }), expired: needsRefresh({ engine, use, hash, now, buffer: 0 }) };
 }
 
 /**

@@ -111,7 +111,7 @@ export async function oauthCallback({ request, env, url }) {
   });
   if (!done.ok) {
     if (done.error.code === 'egress_denied') return refuse(state, 'egress_denied', done.error.message, 'An administrator must allow the provider\'s token endpoint in the app\'s egress list.');
-    return refuse(state, done.error.flow ?? 'server_error', done.error.message, done.error.action ?? START_AGAIN);
+    return refuse(state, done.error.code ?? 'server_error', done.error.message, done.error.action ?? START_AGAIN);
   }
 
   const ref = connectionRef(pending.org, pending.app, pending.generation, pending.user);

@@ -24,6 +24,8 @@ import {
   proxyApp, proxyCredentials, cachedProxyApp, cachedProxyCredentials, refreshProxyCredentials, invalidateConnection,
 } from './proxy_cache.mjs';
 import { connectionStore } from './stores.mjs';
+import * as flows from './flows.mjs';
+import { runConnection } from '../../wasm/connection_loop.mjs';
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 const TEXT_BODY = /^(application\/(json|[a-z0-9.+-]*\+json|x-www-form-urlencoded)|text\/)/i;
@@ -40,7 +42,6 @@ export async function proxy({ request, env, session, params, search, head, now }
   const app = cachedApp ? ok(cachedApp) : await proxyApp(env, session.org, params.id);
   if (!app.ok) return app;
   if (!app.value.use.app.enabled) return fail('app_disabled', 'the app is disabled by an administrator');
-  // Proactive refresh (SPEC §3) happens in here, single-flight.
   const cachedCredentials = cachedProxyCredentials(app.value, session.sub, now);
   const credentials = cachedCredentials ? ok(cachedCredentials) : await proxyCredentials(env, app.value, session.sub);
   if (!credentials.ok) return credentials;
@@ -53,52 +54,49 @@ export async function proxy({ request, env, session, params, search, head, now }
     const outgoing = { method, url: target.value, fields: head.fields, ...body.value };
     const engine = readyEngine() ?? await getEngine();
 
-    const first = await send(engine, outgoing, credentials.value);
-    if (!first.ok) return afterApplyFailure(env, credentials.value, first);
-    if (nextStep(engine, first.value.action) !== 'refresh_and_retry') return first.value.response;
-
-    // SPEC §2.5 rule 3: refresh (single-flight, compare-and-refresh inside the
-    // connection object), then retry exactly once; the retry is final.
-    const refreshed = await refreshProxyCredentials(env, credentials.value);
-    if (!refreshed.ok) {
-      await first.value.response.body?.cancel();
-      return refreshed;
-    }
-    leased.push(refreshed.value);
-    if (refreshed.value.version === credentials.value.version) {
-      // Nothing to refresh with, and the connector's test says the credentials
-      // still work: the answer was about this request, not the connection.
-      return first.value.response;
-    }
-    await first.value.response.body?.cancel();
-    const second = await send(engine, outgoing, refreshed.value);
-    if (!second.ok) return afterApplyFailure(env, refreshed.value, second);
-    return second.value.response; // requestNextStep(…, true) is always "deliver"
+    // The engine's connection loop decides (wasm/connection_loop.mjs `use`):
+    // renew first when due (cached credentials never are), send, and on a
+    // refresh signal renew (single flight in the ConnectionStore) and retry
+    // exactly once (SPEC §2.5 rule 3).
+    let current = credentials.value;
+    const responses = [];
+    const used = await runConnection(engine, null, 'use', cachedCredentials ? NOT_DUE : dueOf(engine, current), {
+      sendCaller: async (attempt) => {
+        const sent = await send(engine, outgoing, current);
+        if (!sent.ok) return sent;
+        responses[attempt] = sent.value.response;
+        return ok({ classification: sent.value.action });
+      },
+      renew: async () => {
+        const renewed = await refreshProxyCredentials(env, current);
+        if (!renewed.ok) return renewed;
+        leased.push(renewed.value);
+        const changed = renewed.value.version !== current.version;
+        current = renewed.value;
+        return ok({ changed });
+      },
+      // A connector that could not authorize the request (SPEC §4 connector_error).
+      record: async ({ cause, detail }) => {
+        const { ref } = current;
+        const recorded = await connectionStore(env, ref).recordFailure(ref, current.version, { cause, detail });
+        invalidateConnection(ref.org, ref.app, ref.user);
+        return recorded.ok ? recorded.value : null;
+      },
+    });
+    const delivered = used.ok ? responses[used.value.attempt] : null;
+    for (const response of responses) if (response && response !== delivered) await response.body?.cancel();
+    return used.ok ? delivered : used;
   } finally {
     for (const c of leased) c.release();
   }
 }
 
-// A request the connector could not authorize. A problem in the caller's
-// request (paths under /request) is the caller's: 400. Anything else — a
-// template value missing — is the connector's (SPEC §4 connector_error): the
-// connection is lost, naming the last working connector version.
-async function afterApplyFailure(env, credentials, failed) {
-  if (failed.error.code !== 'apply_failed') return failed;
-  const problems = failed.error.details ?? [];
-  if (problems.length && problems.every((p) => p.path === '/request' || p.path.startsWith('/request/'))) {
-    return fail('invalid_request', 'the request cannot be sent', { details: problems });
-  }
-  const first = problems[0];
-  const { ref } = credentials;
-  const recorded = await connectionStore(env, ref).recordFailure(ref, credentials.version, {
-    cause: 'connector_error',
-    detail: first ? `${first.path}: ${first.message}` : 'the connector could not authorize a request',
-  });
-  invalidateConnection(ref.org, ref.app, ref.user);
-  return fail('connector_error', 'the connector could not authorize this request', {
-    details: problems, ...(recorded.ok ? {} : { lost: recorded.error.lost }),
-  });
+const NOT_DUE = Object.freeze({ due: false, expired: false });
+
+// Credentials read from the ConnectionStore may be due for renewal (the
+// cache hands out only those that are not).
+function dueOf(engine, credentials) {
+  return flows.refreshDue({ engine, use: credentials.app.use, hash: credentials.hash, now: Math.floor(Date.now() / 1000) });
 }
 
 // The caller's body, buffered (a refresh replays it) up to the proxy limit
@@ -126,11 +124,11 @@ async function send(engine, outgoing, credentials) {
   // One engine-side binding per connection and credentials version: the
   // rules' values are rendered once, a request costs a few µs (issue 6).
   const bound = bindingFor(engine, credentials);
-  if (!bound.ok) return fail('apply_failed', 'the connector could not authorize this request', { details: bound.errors });
+  if (!bound.ok) return fail('apply_failed', 'the connector could not authorize this request', { problems: bound.errors });
   const contentType = outgoing.fields['content-type'];
   const applied = bound.value.apply({ method: outgoing.method, url: outgoing.url, contentType, body: outgoing.body });
   if (!applied.ok) {
-    return fail('apply_failed', 'the connector could not authorize this request', { details: applied.errors });
+    return fail('apply_failed', 'the connector could not authorize this request', { problems: applied.errors });
   }
   const edits = applied.value;
   const headers = forwardedHeaders(outgoing.fields, edits.headers);
@@ -186,19 +184,6 @@ function bindingFor(engine, credentials) {
     return made.ok ? made.value : { problems: made };
   });
   return bound.problems ?? { ok: true, value: bound };
-}
-
-// SPEC §2.5 rule 3 (the engine's requestNextStep) for a first attempt: the
-// answer depends on the classification alone, so each is asked once per
-// isolate.
-const nextSteps = new Map();
-function nextStep(engine, action) {
-  let next = nextSteps.get(action);
-  if (next === undefined) {
-    next = engine.requestNextStep(action, false).value?.next ?? 'deliver';
-    nextSteps.set(action, next);
-  }
-  return next;
 }
 
 // Reads up to `limit` bytes of `body` (perhaps a chunk more) and answers

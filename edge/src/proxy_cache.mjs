@@ -85,9 +85,9 @@ export async function proxyApp(env, org, id) {
 /**
  * `user`'s credentials on the app entry `app`, leased: the caller must
  * release() them when its last engine call is done. Failures
- * (not_connected, connection_lost, connection_degraded...) come straight
- * from ConnectionStore.getCredentials, which also does the proactive
- * refresh (SPEC §3) in its single flight.
+ * (not_connected, connection_lost) come straight from
+ * ConnectionStore.getCredentials; whether they must be renewed first is the
+ * connection loop's decision (proxy.mjs).
  */
 export async function proxyCredentials(env, app, user) {
   const cached = cachedProxyCredentials(app, user);
@@ -96,7 +96,7 @@ export async function proxyCredentials(env, app, user) {
   const key = connectionKey(app.org, app.id, user);
   const ref = connectionRef(app.org, app.id, app.use.app.generation, user);
   const loaded = await once(`c${key}`, ttl, async (started) => {
-    const got = await connectionStore(env, ref).getCredentials(ref, app.use);
+    const got = await connectionStore(env, ref).getCredentials(ref);
     return got.ok ? ok(remember({ ttl, started, app, ref, key, answer: got.value })) : got;
   });
   return loaded.ok ? ok(loaded.value.retain()) : loaded;

@@ -12,7 +12,7 @@ export function printFailure(out, result, { command }) {
     if (detail && detail !== code) out.stderr(`detail: ${detail}`);
     if (action) out.stderr(`action: ${action}`);
   }
-  for (const p of result.errors ?? []) out.stderr(`error: ${p.path || '/'}: ${p.message}`);
+  for (const p of result.errors ?? result.error?.problems ?? []) out.stderr(`error: ${p.path || '/'}: ${p.message}`);
   if (!result.error && !(result.errors ?? []).length) out.stderr(`connauth ${command}: failed`);
   return 1;
 }
@@ -35,6 +35,14 @@ export function diagnoseConnected(engine, cause, detail) {
 
 /** Prints the connection's verdict for a failed flow of a connected connection; returns 1. */
 export function printConnectionFailure(out, engine, result, { command }) {
+  // The engine recorded the failure and diagnosed the connection: shown as it is.
+  const lost = result.error?.lost;
+  if (lost) {
+    const status = result.error.code === 'connection_degraded' ? 'degraded' : 'lost';
+    printVerdict(out, { status, ...lost }, { command });
+    for (const p of result.error.problems ?? []) out.stderr(`error: ${p.path || '/'}: ${p.message}`);
+    return 1;
+  }
   const cause = result.error?.cause;
   const verdict = cause ? diagnoseConnected(engine, cause, result.error.detail) : null;
   if (!verdict) return printFailure(out, result, { command });

@@ -1,15 +1,14 @@
-// One connection in use by the CLI: the single place that runs the
-// request → classify → refresh → retry-once loop (SPEC §2.5) and the
-// connection test (SPEC §4 "Check connection"), for `request`, `connect`
-// and `authorize`. Every decision is the engine's: whether to refresh
-// (refreshNeeded), how (refreshBegin/Finish), what a response means
-// (classify, testFinish) and whether to retry (requestNextStep). This file
-// only sends what the engine builds and keeps the connection hash current.
+// One connection in use by the CLI: the CLI's side of the engine's
+// connection loop (wasm/connection_loop.mjs, core/connection_loop.h), for
+// `request`, `connect` and `authorize`. The engine decides every step
+// (refresh when due, classify, refresh and retry once, test a connection
+// that has nothing to refresh with); this file only sends, keeps the
+// connection hash current in its store, and holds the store's lock while
+// it renews.
 //
-// Results are the engine's envelopes, passed through unchanged:
-//   {ok: true, value}
-//   {ok: false, errors: [{path, message}]}                       bad input or connector
-//   {ok: false, error: {code, cause, message, action, detail}}   the flow failed (SPEC §4 cause)
+// Results are the engine's: {ok: true, value} or {ok: false, error} in the
+// one failure shape {code, message, cause?, action?, detail?, problems?, lost?}.
+import { runConnection } from '../../wasm/connection_loop.mjs';
 import { send as httpSend } from './http.mjs';
 
 const TOKEN_KEYS = ['access_token', 'refresh_token', 'expires_at'];
@@ -21,14 +20,18 @@ export class ConnectionSession {
    * @param app         the engine's `app` context (context.mjs appContext)
    * @param store       ConnectionFile | MemoryConnection (connection-store.mjs)
    * @param send        request → response | {network_error} (http.mjs; injectable for tests)
+   * @param onSent      (step, request, response): the connector's own requests, for the command's log
    */
-  constructor(engine, definition, { app, store, send = httpSend }) {
+  constructor(engine, definition, { app, store, send = httpSend, onSent = () => {} }) {
+    this.onSent = onSent;
     this.engine = engine;
     this.definition = definition;
     this.app = app;
     this.store = store;
     this.send = send;
     this.connection = store.read();
+    /** The connection's state as far as this process saw it (the file keeps only credentials). */
+    this.state = null;
     /** What happened to the tokens, for the command's summary: [{why, by}] */
     this.refreshes = [];
     this.warnings = [];
@@ -44,100 +47,109 @@ export class ConnectionSession {
     this.store.write(hash);
   }
 
+  // The host's half of the loop: sending, storing and recording.
+  #host(extra) {
+    return {
+      context: () => this.context(),
+      now: () => Math.floor(Date.now() / 1000),
+      send: async (request, step) => {
+        const response = await this.send(request);
+        this.onSent(step, request, response);
+        return { ok: true, value: response };
+      },
+      store: ({ connection }) => this.adopt(connection),
+      record: ({ outcome, cause, detail }) => {
+        const next = outcome === 'success'
+          ? this.engine.stateSuccess(this.state)
+          : this.engine.stateFailure(this.state, cause, detail ?? '');
+        if (next.ok) this.state = next.value;
+        return this.state;
+      },
+      renew: ({ force, reason }) => this.renew(reason, { force }),
+      ...extra,
+    };
+  }
+
   /**
-   * Obtains fresh credentials (refresh grant, the connector's refresh, or a
-   * re-acquire: the engine picks) and stores them. Single flight: under the
-   * store's lock, a hash whose tokens another process already renewed is
-   * adopted instead of refreshing again.
+   * New credentials (the refresh grant, the connector's refresh, a
+   * re-acquire, or for a connection with nothing to refresh with, its test):
+   * the engine's renew operation, under the store's lock. A hash whose
+   * tokens another process already renewed is adopted instead.
+   * -> {changed} or the failure.
    */
-  async refresh(why) {
+  async renew(why, { force = false } = {}) {
     return this.store.exclusive(async (current) => {
       if (TOKEN_KEYS.some((k) => current[k] !== this.connection[k])) {
         this.connection = current;
-        this.refreshes.push({ why, by: 'another process' });
-        return { ok: true, value: { connection: current, warnings: [] } };
+        this.refreshes.push({ why: reasonText(why), by: 'another process' });
+        return { ok: true, value: { changed: true } };
       }
       this.connection = current;
-      const begin = this.engine.refreshBegin(this.definition, this.context());
-      if (!begin.ok) return begin;
-      const response = await this.send(begin.value.request);
-      const finish = this.engine.refreshFinish(this.definition, this.context(), response);
-      if (!finish.ok) return finish;
-      this.warnings.push(...finish.value.warnings);
-      this.adopt(finish.value.connection);
-      this.refreshes.push({ why, by: 'this process' });
-      return finish;
+      const renewed = await runConnection(this.engine, this.definition, 'renew',
+        { force, connection_state: this.state }, this.#host());
+      if (renewed.ok && renewed.value.changed) {
+        this.warnings.push(...(renewed.value.warnings ?? []));
+        this.refreshes.push({ why: reasonText(why), by: 'this process' });
+      }
+      return renewed;
     });
-  }
-
-  /** SPEC §3 proactive refresh: true when one was made. */
-  async #refreshIfDue() {
-    const due = this.engine.refreshNeeded(this.context());
-    if (!due.ok) return due;
-    if (!due.value) return { ok: true, value: false };
-    const refreshed = await this.refresh('the token expires within the refresh buffer');
-    return refreshed.ok ? { ok: true, value: true } : refreshed;
   }
 
   /**
    * Sends `request` ({method, url, headers, body}; url may be relative to the
-   * connector's base_uri) with credentials applied. SPEC §2.5: a response
-   * classified `refresh` causes one refresh and exactly one retry, whose
-   * outcome is final. -> {response, classification, refreshed, sent} where
-   * `response` may be {network_error}.
+   * connector's base_uri) with credentials applied, through the engine's
+   * `use` operation. -> {response, classification, refreshed, sent}; a
+   * provider that could not be reached fails with upstream_unreachable.
    */
   async request(request) {
-    const due = await this.#refreshIfDue();
-    if (!due.ok) return due;
-    let refreshed = due.value;
-    for (;;) {
-      const applied = this.engine.apply(this.definition, this.context(), request);
-      if (!applied.ok) return applied;
-      const response = await this.send(applied.value);
-      if (response.network_error !== undefined) {
-        return { ok: true, value: { response, classification: null, refreshed, sent: applied.value } };
-      }
-      const classified = this.engine.classify(this.definition, this.context(), response);
-      if (!classified.ok) return classified;
-      const step = this.engine.requestNextStep(classified.value.action, refreshed);
-      if (!step.ok) return step;
-      if (step.value.next !== 'refresh_and_retry') {
-        return { ok: true, value: { response, classification: classified.value, refreshed, sent: applied.value } };
-      }
-      const renewed = await this.refresh(`the provider answered HTTP ${response.status} (${classified.value.reason})`);
-      if (!renewed.ok) return renewed;
-      refreshed = true;
-    }
+    const attempts = [];
+    const due = this.#due();
+    const used = await runConnection(this.engine, this.definition, 'use', due, this.#host({
+      sendCaller: async (attempt) => {
+        const applied = this.engine.apply(this.definition, this.context(), request);
+        if (!applied.ok) return { ok: false, error: { code: 'apply_failed', problems: applied.errors ?? [] } };
+        const response = await this.send(applied.value);
+        if (response.network_error !== undefined) {
+          return { ok: false, error: { code: 'upstream_unreachable', cause: 'provider_unavailable',
+            message: 'the provider could not be reached', detail: response.network_error } };
+        }
+        const classified = this.engine.classify(this.definition, this.context(), response);
+        if (!classified.ok) return { ok: false, error: { code: 'apply_failed', problems: classified.errors ?? [] } };
+        attempts[attempt] = { response, classification: classified.value, sent: applied.value };
+        return { ok: true, value: { classification: classified.value.action } };
+      },
+      renew: ({ force, reason }) => this.renew(reason === 'refresh_signal'
+        ? `the provider answered HTTP ${attempts[1].response.status} (${attempts[1].classification.reason})`
+        : reason, { force }),
+    }));
+    if (!used.ok) return used;
+    const { attempt } = used.value;
+    return { ok: true, value: { ...attempts[attempt], refreshed: attempt === 2 || this.refreshes.length > 0, attempt } };
   }
 
-  /**
-   * Runs the connector's test (SPEC §2 `test`), refreshing once when the
-   * engine asks for it. `options.refreshed`: the tokens are already fresh,
-   * so a refusal is final. -> {outcome: 'ok' | 'none', request?, status?}.
-   */
-  async test(options = {}) {
-    let refreshed = Boolean(options.refreshed);
-    if (!refreshed) {
-      const due = await this.#refreshIfDue();
-      if (!due.ok) return due;
-      refreshed = due.value;
-    }
-    for (;;) {
-      const begin = this.engine.testBegin(this.definition, this.context());
-      if (!begin.ok) return begin;
-      const request = begin.value.request;
-      if (!request) return { ok: true, value: { outcome: 'none' } };
-      const response = await this.send(request);
-      const finish = this.engine.testFinish(this.definition, this.context(), response, { refreshed });
-      if (!finish.ok) return finish;
-      if (finish.value.outcome !== 'refresh' || refreshed) {
-        return { ok: true, value: { outcome: finish.value.outcome, request: describeRequest(request), status: response.status } };
-      }
-      const renewed = await this.refresh(`the test answered HTTP ${response.status}`);
-      if (!renewed.ok) return renewed;
-      refreshed = true;
-    }
+  /** The engine's `connect` operation for the session's fields: acquire (if any), then the test. */
+  async connect() {
+    return runConnection(this.engine, this.definition, 'connect', {}, this.#host());
   }
+
+  /** "Check connection" (the engine's `check` operation). -> {outcome: 'ok' | 'none' | 'failed'}. */
+  async check() {
+    return runConnection(this.engine, this.definition, 'check', this.#due(), this.#host());
+  }
+
+  // The engine's refresh deadline for the credentials: due (within the app's
+  // buffer) and expired (no buffer).
+  #due() {
+    const due = this.engine.refreshNeeded(this.context());
+    const expired = this.engine.refreshNeeded({ ...this.context(), app: { ...this.app, refresh_buffer: 0 } });
+    return { due: due.ok && due.value === true, expired: expired.ok && expired.value === true };
+  }
+}
+
+function reasonText(reason) {
+  if (reason === 'due') return 'the token expires within the refresh buffer';
+  if (reason === 'refresh_signal') return 'the provider answered with a refresh signal';
+  return reason;
 }
 
 // "GET https://host/path" without the query (it may carry a key: api_key apply rules).

@@ -11,6 +11,7 @@ import { parseArgs, required, UsageError } from '../args.mjs';
 import { FileError, readObject, readText, writeJson } from '../files.mjs';
 import { appContext, withFieldDefaults } from '../context.mjs';
 import { send } from '../http.mjs';
+import { runConnection } from '../../../wasm/connection_loop.mjs';
 import { listenForCallback, ListenError } from '../loopback.mjs';
 import { openBrowser } from '../browser.mjs';
 import { printFailure } from '../report.mjs';
@@ -88,12 +89,12 @@ export default async function authorize(engine, argv, out) {
   }
 }
 
-// The callback → token request → token response of the engine.
+// The engine's exchange operation: the callback checked, the code exchanged.
 async function exchange(engine, definition, context, pending, query) {
-  const callback = engine.authorizeCallback(definition, context, pending, query);
-  if (!callback.ok) return callback;
-  const response = await send(callback.value.request);
-  return engine.authorizeFinish(definition, { ...context, flow: callback.value.flow }, response);
+  return runConnection(engine, definition, 'exchange', { pending, params: query }, {
+    context: () => context,
+    send: async (request) => ({ ok: true, value: await send(request) }),
+  });
 }
 
 function failureText(result) {

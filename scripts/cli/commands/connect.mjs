@@ -6,9 +6,8 @@
 import { parseArgs, required } from '../args.mjs';
 import { readObject, readText, writeJson } from '../files.mjs';
 import { appContext, withFieldDefaults } from '../context.mjs';
-import { send } from '../http.mjs';
 import { MemoryConnection } from '../connection-store.mjs';
-import { ConnectionSession } from '../session.mjs';
+import { ConnectionSession, describeRequest } from '../session.mjs';
 import { printFailure } from '../report.mjs';
 import { printConnectionSummary } from '../summary.mjs';
 
@@ -21,32 +20,28 @@ export default async function connect(engine, argv, out) {
   const definition = readText(args.connector, 'connector');
   const fields = withFieldDefaults(engine, definition, readObject(required(flags, 'fields'), 'fields'));
 
-  const begin = engine.connectBegin(definition, { connection: fields, app });
-  if (!begin.ok) {
-    if ((begin.errors ?? []).some((p) => /oauth2/.test(p.message))) {
+  const session = new ConnectionSession(engine, definition, {
+    app, store: new MemoryConnection(fields), onSent: (step, request, response) => logSent(out, step, request, response),
+  });
+  const connected = await session.connect();
+  if (!connected.ok) {
+    if ((connected.error.problems ?? []).some((p) => /oauth2/.test(p.message))) {
       out.stderr('connauth connect: this connection is oauth2; use `connauth authorize` (consent in the browser)');
     }
-    return printFailure(out, begin, { command: 'connect' });
+    return printFailure(out, connected, { command: 'connect' });
   }
-
-  const session = new ConnectionSession(engine, definition, { app, store: new MemoryConnection(fields) });
-  if (begin.value.step === 'acquire') {
-    const response = await send(begin.value.request);
-    const acquired = engine.connectFinish(definition, session.context(), response);
-    if (!acquired.ok) return printFailure(out, acquired, { command: 'connect' });
-    session.warnings.push(...acquired.value.warnings);
-    session.adopt(acquired.value.connection);
-    out.stderr(`acquire: ${begin.value.request.method} ${new URL(begin.value.request.url).origin} answered HTTP ${response.status}`);
-  }
-
-  const tested = await session.test();
-  if (!tested.ok) return printFailure(out, tested, { command: 'connect' });
-  if (tested.value.outcome === 'none') {
-    out.stderr('warning: the connector has no test, so the credentials were not checked');
-  } else {
-    out.stderr(`test: ${tested.value.request} answered HTTP ${tested.value.status}`);
-  }
-  writeJson(outPath, session.connection);
-  printConnectionSummary(out, { connection: session.connection, warnings: session.warnings, outPath });
+  const { connection, tested, warnings } = connected.value;
+  session.warnings.push(...(warnings ?? []));
+  if (!tested) out.stderr('warning: the connector has no test, so the credentials were not checked');
+  writeJson(outPath, connection);
+  printConnectionSummary(out, { connection, warnings: session.warnings, outPath });
   return 0;
+}
+
+// "acquire: POST https://host answered HTTP 200" (the origin only: an acquire
+// URL may carry a key), "test: GET https://host/path answered HTTP 200".
+function logSent(out, step, request, response) {
+  const answered = response.network_error !== undefined ? `failed (${response.network_error})` : `answered HTTP ${response.status}`;
+  const what = step === 'acquire' ? `${request.method} ${new URL(request.url).origin}` : describeRequest(request);
+  out.stderr(`${step}: ${what} ${answered}`);
 }

@@ -34,28 +34,21 @@ export default async function request(engine, argv, out) {
 
   const result = await session.request(outgoing);
   reportRefreshes(out, session, connPath);
-  if (!result.ok) return printConnectionFailure(out, engine, result, { command: 'request' });
-
-  const { response, classification, refreshed, sent } = result.value;
-  if (response.network_error !== undefined) {
-    const verdict = diagnoseConnected(engine, 'provider_unavailable', response.network_error);
+  if (!result.ok && result.error.code === 'upstream_unreachable') {
+    const verdict = diagnoseConnected(engine, 'provider_unavailable', result.error.detail);
     return printVerdict(out, verdict, { command: 'request' });
   }
+  if (!result.ok) return printConnectionFailure(out, engine, result, { command: 'request' });
+
+  const { response, classification, attempt, sent } = result.value;
   out.stdout(`HTTP ${response.status}`);
   if (response.body) out.stdout(response.body.replace(/\r?\n$/, ''));
   if (classification.action === 'ok') return 0;
-
-  if (classification.action === 'refresh' && refreshed) {
-    // SPEC §2.5: the retry's outcome is final. Still refused with fresh
-    // credentials: the connector's test (as "Check connection") tells
-    // whether the connection itself is gone or only this request is refused.
-    const tested = await session.test({ refreshed: true });
-    reportRefreshes(out, session, connPath);
-    if (!tested.ok) return printConnectionFailure(out, engine, tested, { command: 'request' });
-    const refused = `connauth request: ${describeRequest(sent)} was refused again after a token refresh (${classification.reason})`;
-    out.stderr(tested.value.outcome === 'none'
-      ? `${refused}; the connector has no test to tell whether the connection itself is lost.`
-      : `${refused}, but the connection's test passes: this account may lack the permission or scope this request needs.`);
+  if (classification.action === 'refresh' && attempt === 2) {
+    // The retry's outcome is final (docs/behaviour.md "The connection loop"): the
+    // renewal just succeeded, so the refusal is about this request, not the connection.
+    out.stderr(`connauth request: ${describeRequest(sent)} was refused again after a token refresh ` +
+      `(${classification.reason}): this account may lack the permission or scope this request needs.`);
     return 1;
   }
   out.stderr(`connauth request: the provider answered with an error (${classification.reason})`);
