@@ -1,8 +1,10 @@
 // connauth's JavaScript API: one `load()` for Node, the browser and workerd
 // around the one WebAssembly module (wasm/dist/, built by scripts/build).
 //
-// Results are values, never throws: {ok: true, value} | {ok: false, errors:
-// [{path, message}]}. Connectors are compiled inside the module once and
+// Results are values, never throws: {ok: true, value} | {ok: false, error:
+// {code, message, cause?, action?, detail?, problems?}} — input the engine
+// cannot use is code invalid_input with problems [{path, message}] (JSON
+// pointers), repeated as `errors` beside `error`. Connectors are compiled inside the module once and
 // cached here by their text; the wrapper frees what it evicts, so callers
 // never manage module memory — except for a BoundConnection (bind()), which
 // its caller owns and frees with dispose().
@@ -274,8 +276,12 @@ export class Connauth {
   }
 }
 
-const DISPOSED = '{"ok":false,"errors":[{"path":"","message":"this BoundConnection was disposed"}]}';
-const NO_MEMORY = '{"ok":false,"errors":[{"path":"","message":"out of memory: the input is too large"}]}';
+const failure = (message) => {
+  const problems = [{ path: '', message }];
+  return JSON.stringify({ ok: false, error: { code: 'invalid_input', message, problems }, errors: problems });
+};
+const DISPOSED = failure('this BoundConnection was disposed');
+const NO_MEMORY = failure('out of memory: the input is too large');
 const OPEN_BRACE = 123;
 const SHORT_ANSWER = 128; // bytes: see #answer
 const NEWLINE = '\n';

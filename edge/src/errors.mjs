@@ -6,6 +6,7 @@ import { fail } from './result.mjs';
 // Wire code -> HTTP status. A code missing here is a bug and answers 500.
 const STATUS = {
   invalid_json: 400,
+  invalid_input: 400,
   invalid_request: 400,
   invalid_connector: 400,
   invalid_app: 400,

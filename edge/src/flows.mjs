@@ -115,16 +115,17 @@ async function readText(response, limit) {
   return new TextDecoder().decode(bytes);
 }
 
-// An engine failure as a Result, in the engine's one failure shape: the
-// flow error (`error`, with its SPEC §4 cause) as it is, or input problems
-// (a template value missing, a definition the engine cannot use), which are
-// the connector's fault (SPEC §4 connector_error).
+// An engine failure as a Result, in the engine's one failure shape: as it
+// is, except that input the engine could not use (a template value missing,
+// a definition it cannot read) is the connector's fault (SPEC §4
+// connector_error).
 function flowFailure(answer) {
-  if (answer.error) return { ok: false, error: { ...answer.error, problems: answer.errors } };
-  const first = answer.errors?.[0];
+  const { error } = answer;
+  if (error.code !== 'invalid_input' || error.cause) return { ok: false, error };
+  const first = error.problems?.[0];
   return fail('invalid_input', 'the connector could not build the request', {
     cause: 'connector_error', detail: first ? `${first.path}: ${first.message}` : 'the engine refused its input',
-    problems: answer.errors,
+    problems: error.problems,
   });
 }
 

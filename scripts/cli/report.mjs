@@ -5,7 +5,9 @@
 
 /** Prints an engine envelope that is not ok; always returns exit code 1. */
 export function printFailure(out, result, { command }) {
-  if (result.error) {
+  // Input problems are listed one per line below; a flow's failure says more.
+  const problemsOnly = result.error?.code === 'invalid_input' && !result.error.cause;
+  if (result.error && !problemsOnly) {
     const { code, cause, message, action, detail } = result.error;
     out.stderr(`connauth ${command}: ${message}${cause ? '' : ` (${code})`}`);
     if (cause) out.stderr(`cause: ${cause}`);

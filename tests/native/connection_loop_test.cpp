@@ -57,13 +57,13 @@ json response(int status, const std::string& body = "") {
 
 // Drives one operation: answers the events in `script` in order and collects
 // the effect types, up to the operation's end.
-struct Run {
+struct Trace {
   std::vector<std::string> effects;
   json last;  // the last effect
 };
 
-Run drive(const Connector* connector, const json& ctx, json start, std::vector<json> script) {
-  Run run;
+Trace drive(const Connector* connector, const json& ctx, json start, std::vector<json> script) {
+  Trace run;
   json state = json::object();
   json event = std::move(start);
   size_t next = 0;
@@ -97,13 +97,13 @@ json start(const char* op, json extra = json::object()) {
 // ---- use ---------------------------------------------------------------------------
 
 TEST(ConnectionLoopUse, DeliversAnAnswerThatNeedsNoRefresh) {
-  Run run = drive(nullptr, json::object(), start("use"), {{{"type", "answered"}, {"classification", "ok"}}});
+  Trace run = drive(nullptr, json::object(), start("use"), {{{"type", "answered"}, {"classification", "ok"}}});
   EXPECT_EQ(run.effects, (std::vector<std::string>{"send_caller", "deliver"}));
   EXPECT_EQ(run.last["attempt"], 1);
 }
 
 TEST(ConnectionLoopUse, RefreshSignalRenewsAndRetriesOnceWhoseAnswerIsFinal) {
-  Run run = drive(nullptr, json::object(), start("use"),
+  Trace run = drive(nullptr, json::object(), start("use"),
                   {{{"type", "answered"}, {"classification", "refresh"}},
                    {{"type", "renewed"}, {"changed", true}},
                    {{"type", "answered"}, {"classification", "refresh"}}});
@@ -113,32 +113,32 @@ TEST(ConnectionLoopUse, RefreshSignalRenewsAndRetriesOnceWhoseAnswerIsFinal) {
 
 TEST(ConnectionLoopUse, UnchangedCredentialsDeliverTheFirstAnswer) {
   // Nothing to refresh with, and the connector's test passes: the refusal was about this request.
-  Run run = drive(nullptr, json::object(), start("use"),
+  Trace run = drive(nullptr, json::object(), start("use"),
                   {{{"type", "answered"}, {"classification", "refresh"}}, {{"type", "renewed"}, {"changed", false}}});
   EXPECT_EQ(run.effects, (std::vector<std::string>{"send_caller", "renew", "deliver"}));
   EXPECT_EQ(run.last["attempt"], 1);
 }
 
 TEST(ConnectionLoopUse, DueCredentialsAreRenewedFirstAndNotAgain) {
-  Run run = drive(nullptr, json::object(), start("use", {{"due", true}}),
+  Trace run = drive(nullptr, json::object(), start("use", {{"due", true}}),
                   {{{"type", "renewed"}, {"changed", true}}, {{"type", "answered"}, {"classification", "refresh"}}});
   EXPECT_EQ(run.effects, (std::vector<std::string>{"renew", "send_caller", "deliver"}));
 }
 
 TEST(ConnectionLoopUse, ADegradedRenewalStillSendsATokenThatHasNotExpired) {
   json degraded = {{"type", "renew_failed"}, {"error", {{"code", "connection_degraded"}}}};
-  Run run = drive(nullptr, json::object(), start("use", {{"due", true}, {"expired", false}}),
+  Trace run = drive(nullptr, json::object(), start("use", {{"due", true}, {"expired", false}}),
                   {degraded, {{"type", "answered"}, {"classification", "ok"}}});
   EXPECT_EQ(run.effects, (std::vector<std::string>{"renew", "send_caller", "deliver"}));
 
-  Run expired = drive(nullptr, json::object(), start("use", {{"due", true}, {"expired", true}}), {degraded});
+  Trace expired = drive(nullptr, json::object(), start("use", {{"due", true}, {"expired", true}}), {degraded});
   EXPECT_EQ(expired.effects, (std::vector<std::string>{"renew", "fail"}));
   EXPECT_EQ(expired.last["error"]["code"], "connection_degraded");
 }
 
 TEST(ConnectionLoopUse, ACallersBadRequestIsNotTheConnections) {
   json problems = json::array({{{"path", "/request/url"}, {"message", "is not a URL"}}});
-  Run run = drive(nullptr, json::object(), start("use"), {{{"type", "apply_failed"}, {"problems", problems}}});
+  Trace run = drive(nullptr, json::object(), start("use"), {{{"type", "apply_failed"}, {"problems", problems}}});
   EXPECT_EQ(run.effects, (std::vector<std::string>{"send_caller", "fail"}));
   EXPECT_EQ(run.last["error"]["code"], "invalid_request");
   EXPECT_EQ(run.last["error"]["problems"], problems);
@@ -152,7 +152,7 @@ json stored_after(const char* cause) {
 
 TEST(ConnectionLoopUse, AConnectorThatCannotAuthorizeLosesTheConnection) {
   json problems = json::array({{{"path", "/authorization/apply/0/headers/X-Key"}, {"message", "no value for key"}}});
-  Run run = drive(nullptr, json::object(), start("use"),
+  Trace run = drive(nullptr, json::object(), start("use"),
                   {{{"type", "apply_failed"}, {"problems", problems}},
                    {{"type", "recorded"}, {"state", stored_after("connector_error")}}});
   EXPECT_EQ(run.effects, (std::vector<std::string>{"send_caller", "record", "fail"}));
@@ -177,7 +177,7 @@ TEST(ConnectionLoopUse, RefusesEventsOutOfOrderAndUnknownOperations) {
 
 TEST(ConnectionLoopRenew, RefreshGrantStoresTheNewTokens) {
   json ctx = context({{"access_token", "old"}, {"refresh_token", "r1"}, {"expires_at", kNow - 1}});
-  Run run = drive(&oauth2(), ctx, start("renew"),
+  Trace run = drive(&oauth2(), ctx, start("renew"),
                   {{{"type", "response"}, {"response", response(200, R"({"access_token":"new","expires_in":3600})")}}});
   EXPECT_EQ(run.effects, (std::vector<std::string>{"send", "store", "record", "done"}));
   EXPECT_EQ(run.last["value"]["changed"], true);
@@ -187,19 +187,19 @@ TEST(ConnectionLoopRenew, NoTokenRequestWhileBackingOffUnlessForced) {
   json ctx = context({{"access_token", "old"}, {"refresh_token", "r1"}});
   json degraded = stored_after("provider_unavailable");
   ASSERT_EQ(degraded["status"], "degraded");
-  Run waiting = drive(&oauth2(), ctx, start("renew", {{"connection_state", degraded}}), {});
+  Trace waiting = drive(&oauth2(), ctx, start("renew", {{"connection_state", degraded}}), {});
   EXPECT_EQ(waiting.effects, (std::vector<std::string>{"fail"}));
   EXPECT_EQ(waiting.last["error"]["code"], "connection_degraded");
   EXPECT_GE(waiting.last["error"]["retry_after"].get<int64_t>(), 1);
 
-  Run forced = drive(&oauth2(), ctx, start("renew", {{"connection_state", degraded}, {"force", true}}),
+  Trace forced = drive(&oauth2(), ctx, start("renew", {{"connection_state", degraded}, {"force", true}}),
                      {{{"type", "response"}, {"response", response(200, R"({"access_token":"new"})")}}});
   EXPECT_EQ(forced.effects, (std::vector<std::string>{"send", "store", "record", "done"}));
 }
 
 TEST(ConnectionLoopRenew, InvalidGrantIsRecordedAndLosesTheConnection) {
   json ctx = context({{"access_token", "old"}, {"refresh_token", "r1"}});
-  Run run = drive(&oauth2(), ctx, start("renew"),
+  Trace run = drive(&oauth2(), ctx, start("renew"),
                   {{{"type", "response"}, {"response", response(400, R"({"error":"invalid_grant"})")}},
                    {{"type", "recorded"}, {"state", stored_after("authorization_revoked")}}});
   EXPECT_EQ(run.effects, (std::vector<std::string>{"send", "record", "fail"}));
@@ -210,11 +210,11 @@ TEST(ConnectionLoopRenew, InvalidGrantIsRecordedAndLosesTheConnection) {
 
 TEST(ConnectionLoopRenew, NothingToRefreshWithRunsTheTest) {
   json ctx = context({{"key", "k1"}});
-  Run passes = drive(&api_key(), ctx, start("renew"), {{{"type", "response"}, {"response", response(200)}}});
+  Trace passes = drive(&api_key(), ctx, start("renew"), {{{"type", "response"}, {"response", response(200)}}});
   EXPECT_EQ(passes.effects, (std::vector<std::string>{"send", "record", "done"}));
   EXPECT_EQ(passes.last["value"]["changed"], false);
 
-  Run refused = drive(&api_key(), ctx, start("renew"),
+  Trace refused = drive(&api_key(), ctx, start("renew"),
                       {{{"type", "response"}, {"response", response(401)}},
                        {{"type", "recorded"}, {"state", stored_after("credentials_rejected")}}});
   EXPECT_EQ(refused.effects, (std::vector<std::string>{"send", "record", "fail"}));
@@ -226,7 +226,7 @@ TEST(ConnectionLoopRenew, AFailureAboutOldCredentialsIsAnsweredAsItIs) {
   // The host's compare-and-set found newer credentials: the stored state is still connected.
   json ctx = context({{"access_token", "old"}, {"refresh_token", "r1"}});
   json connected = state_success(json(nullptr), kNow, json(nullptr))["value"];
-  Run run = drive(&oauth2(), ctx, start("renew"),
+  Trace run = drive(&oauth2(), ctx, start("renew"),
                   {{{"type", "response"}, {"response", response(400, R"({"error":"invalid_grant"})")}},
                    {{"type", "recorded"}, {"state", connected}}});
   EXPECT_EQ(run.last["error"]["code"], "invalid_grant");
@@ -236,7 +236,7 @@ TEST(ConnectionLoopRenew, AFailureAboutOldCredentialsIsAnsweredAsItIs) {
 
 TEST(ConnectionLoopCheck, ATestThatAsksForARefreshRenewsAndTestsAgain) {
   json ctx = context({{"access_token", "old"}, {"refresh_token", "r1"}});
-  Run run = drive(&oauth2(), ctx, start("check"),
+  Trace run = drive(&oauth2(), ctx, start("check"),
                   {{{"type", "response"}, {"response", response(401)}},
                    {{"type", "renewed"}, {"changed", true}},
                    {{"type", "response"}, {"response", response(200)}}});
@@ -244,12 +244,23 @@ TEST(ConnectionLoopCheck, ATestThatAsksForARefreshRenewsAndTestsAgain) {
   EXPECT_EQ(run.last["value"]["outcome"], "ok");
 }
 
+TEST(ConnectionLoopCheck, AFailedRenewalEndsTheCheckWithItsRecord) {
+  json ctx = context({{"access_token", "old"}, {"refresh_token", "r1"}});
+  Trace run = drive(&oauth2(), ctx, start("check", {{"due", true}}),
+                    {{{"type", "renew_failed"}, {"error", {{"code", "connection_lost"}}}}});
+  EXPECT_EQ(run.effects, (std::vector<std::string>{"renew", "done"}));
+  EXPECT_EQ(run.last["value"]["outcome"], "failed");
+  Trace refused = drive(&oauth2(), ctx, start("check", {{"due", true}}),
+                        {{{"type", "renew_failed"}, {"error", {{"code", "egress_denied"}}}}});
+  EXPECT_EQ(refused.last["type"], "fail");
+}
+
 TEST(ConnectionLoopCheck, AFailedTestIsRecordedAndTheCheckStillAnswers) {
   json ctx = context({{"key", "k1"}});
-  Run run = drive(&api_key(), ctx, start("check"),
+  Trace run = drive(&api_key(), ctx, start("check"),
                   {{{"type", "response"}, {"response", response(401)}},
-                   {{"type", "renew_failed"}, {"error", {{"code", "connection_lost"}}}}});
-  EXPECT_EQ(run.effects, (std::vector<std::string>{"send", "renew", "done"}));
+                   {{"type", "recorded"}, {"state", stored_after("credentials_rejected")}}});
+  EXPECT_EQ(run.effects, (std::vector<std::string>{"send", "record", "done"}));
   EXPECT_EQ(run.last["value"]["outcome"], "failed");
 }
 
@@ -257,7 +268,7 @@ TEST(ConnectionLoopCheck, AFailedTestIsRecordedAndTheCheckStillAnswers) {
 
 TEST(ConnectionLoopConnect, AcquiresThenTests) {
   json ctx = context({{"user", "ann"}});
-  Run run = drive(&acquired(), ctx, start("connect"),
+  Trace run = drive(&acquired(), ctx, start("connect"),
                   {{{"type", "response"}, {"response", response(200, R"({"access_token":"s1"})")}},
                    {{"type", "response"}, {"response", response(200)}}});
   EXPECT_EQ(run.effects, (std::vector<std::string>{"send", "send", "done"}));
@@ -267,14 +278,14 @@ TEST(ConnectionLoopConnect, AcquiresThenTests) {
 }
 
 TEST(ConnectionLoopConnect, ARefusedTestConnectsNobody) {
-  Run run = drive(&api_key(), context({{"key", "bad"}}), start("connect"),
+  Trace run = drive(&api_key(), context({{"key", "bad"}}), start("connect"),
                   {{{"type", "response"}, {"response", response(401)}}});
   EXPECT_EQ(run.effects, (std::vector<std::string>{"send", "fail"}));
   EXPECT_EQ(run.last["error"]["cause"], "credentials_rejected");
 }
 
 TEST(ConnectionLoopConnect, Oauth2ConnectsThroughTheConsentPage) {
-  Run run = drive(&oauth2(), context(json::object()), start("connect"), {});
+  Trace run = drive(&oauth2(), context(json::object()), start("connect"), {});
   EXPECT_EQ(run.effects, (std::vector<std::string>{"fail"}));
   EXPECT_EQ(run.last["error"]["code"], "invalid_input");
   EXPECT_EQ(run.last["error"]["problems"][0]["path"], "/authorization/type");

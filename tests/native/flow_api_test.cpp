@@ -58,8 +58,13 @@ TEST(FlowApi, AuthorizeBegin) {
 
 TEST(FlowApi, AuthorizeBeginRejectsBadRandomBytes) {
   EXPECT_EQ(authorize_begin(oauth2(), context(), "zz", kNow),
-            json::parse(R"({"ok": false, "errors": [{"path": "/random_bytes",
-              "message": "must be hex digits (two per byte) from the host's CSPRNG"}]})"));
+            json::parse(R"({"ok": false,
+              "error": {"code": "invalid_input",
+                        "message": "/random_bytes: must be hex digits (two per byte) from the host's CSPRNG",
+                        "problems": [{"path": "/random_bytes",
+                                      "message": "must be hex digits (two per byte) from the host's CSPRNG"}]},
+              "errors": [{"path": "/random_bytes",
+                          "message": "must be hex digits (two per byte) from the host's CSPRNG"}]})"));
   json short_bytes = authorize_begin(oauth2(), context(), "00ff", kNow);
   EXPECT_EQ(short_bytes["errors"][0]["message"], "needs 48 random bytes from the host's CSPRNG, got 2");
 }
@@ -86,7 +91,9 @@ TEST(FlowApi, AuthorizeCallbackParamsAsObjectOrPairs) {
                                      json{{"code", {"a", "b"}}, {"state", "AAECAwQFBgcICQoLDA0ODw"}}, kNow);
   EXPECT_EQ(repeated["error"]["code"], "invalid_callback");
   json bad = authorize_callback(oauth2(), context(), pending(), json::parse(R"([["code"]])"), kNow);
-  EXPECT_EQ(bad, json::parse(R"({"ok": false, "errors": [{"path": "/params/0", "message": "must be a [name, value] pair of strings"}]})"));
+  EXPECT_EQ(bad["error"]["code"], "invalid_input");
+  EXPECT_EQ(bad["error"]["problems"], bad["errors"]);
+  EXPECT_EQ(bad["errors"], json::parse(R"([{"path": "/params/0", "message": "must be a [name, value] pair of strings"}])"));
 }
 
 TEST(FlowApi, AuthorizeCallbackErrors) {
@@ -149,8 +156,10 @@ TEST(FlowApi, NetworkErrorIsProviderUnavailable) {
 
 TEST(FlowApi, BadResponseShapeIsAnInputError) {
   json out = authorize_finish(oauth2(), context(), json{{"status", "200"}}, kNow);
-  EXPECT_EQ(out, json::parse(R"({"ok": false, "errors": [{"path": "/response/status",
-    "message": "must be an HTTP status code from 100 to 599"}]})"));
+  EXPECT_EQ(out["error"]["code"], "invalid_input");
+  EXPECT_EQ(out["error"]["message"], "/response/status: must be an HTTP status code from 100 to 599");
+  EXPECT_EQ(out["errors"], json::parse(R"([{"path": "/response/status",
+    "message": "must be an HTTP status code from 100 to 599"}])"));
 }
 
 // ---- refresh ----------------------------------------------------------------------------

@@ -320,7 +320,10 @@ test('dispose frees the connection; a second dispose is harmless; later calls an
   bound.dispose();
   bound.dispose();
   for (const result of [bound.apply({ url: 'me' }), bound.classify({ status: 200, body: '' })]) {
-    assert.deepEqual(result, { ok: false, errors: [{ path: '', message: 'this BoundConnection was disposed' }] });
+    const problems = [{ path: '', message: 'this BoundConnection was disposed' }];
+    assert.deepEqual(result, {
+      ok: false, error: { code: 'invalid_input', message: 'this BoundConnection was disposed', problems }, errors: problems,
+    });
   }
   assert.equal(bound.readsBodyFor(200), false);
 });

@@ -345,19 +345,22 @@ describe('connauth request: refusals after a fresh token (odd provider)', () => 
   const oddRequest = (connector) => run(['request', connector, '--app', 'odd-app.json', '--connection', 'odd-conn.json',
     '--method', 'GET', '--url', 'api/always-401']);
 
-  test('refused again, but the connection test passes: exit 1, this request only', async () => {
+  test('refused again after a refresh: the retry\'s answer is final, exit 1, this request only', async () => {
     file('odd-conn.json', { access_token: 'old', refresh_token: 'r0' });
     const r = await oddRequest('odd.json');
     assert.equal(r.code, 1);
     assert.equal(r.stdout, 'HTTP 401\n{"error":"invalid_token"}\n');
-    assert.match(r.stderr, /refused again after a token refresh .*the connection's test passes/);
-    assert.equal(odd.requestsTo('token').length, 1, 'one refresh, not one per check');
+    assert.match(r.stderr, /refused again after a token refresh .*may lack the permission or scope/);
+    assert.doesNotMatch(r.stderr, /the connection is lost/);
+    assert.equal(odd.requestsTo('token').length, 1, 'one refresh');
     assert.deepEqual(odd.requestsTo('/api/always-401').length, 2);
+    assert.equal(odd.requestsTo('/api/current').length, 0, 'no test runs to diagnose a refused retry');
     assert.equal(readJson('odd-conn.json').access_token, odd.latestAccessToken);
   });
 
-  test('refused again and the test is refused with a fresh token too: lost / authorization_revoked', async () => {
+  test('a refresh the provider refuses loses the connection: lost / authorization_revoked', async () => {
     file('odd-conn.json', { access_token: 'old', refresh_token: 'r0' });
+    odd.next('token', 'invalid_grant');
     const r = await oddRequest('odd-dead.json');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /the connection is lost \(authorization_revoked\)/);

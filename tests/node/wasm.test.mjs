@@ -213,7 +213,10 @@ test('hostile inputs answer error values and the module keeps working', () => {
 test('deeply nested JSON is refused or left alone, never a stack overflow', () => {
   const deepContext = '{"connection":' + '{"a":'.repeat(100000) + '1' + '}'.repeat(100000) + '}';
   const refused = engine.apply(bearer, deepContext, { url: 'me' });
-  assert.deepEqual(refused, { ok: false, errors: [{ path: '/context', message: 'nests deeper than 128 levels; flatten it' }] });
+  const problems = [{ path: '/context', message: 'nests deeper than 128 levels; flatten it' }];
+  assert.deepEqual(refused, {
+    ok: false, error: { code: 'invalid_input', message: '/context: nests deeper than 128 levels; flatten it', problems }, errors: problems,
+  });
 
   const payload = { name: 'p', authorization: { type: 'api_key', apply: [{ payload: { k: '{{connection.key}}' } }] } };
   const deepBody = '{"a":' + '['.repeat(100000) + ']'.repeat(100000) + '}';

@@ -105,19 +105,18 @@ json failure_from_state(const json& stored, const json& pending, int64_t now, bo
 }
 
 json error_of(const json& envelope) {
-  if (member(envelope, "error").is_object()) {
-    json error = member(envelope, "error");
-    if (member(envelope, "errors").is_array()) error["problems"] = member(envelope, "errors");
-    return error;
-  }
-  // Input the engine could not use: the connector's fault (SPEC §4 connector_error).
-  const json& problems = member(envelope, "errors");
+  json error = member(envelope, "error");
+  if (!error.is_object()) error = json_object("code", "invalid_input", "message", "the engine refused its input");
+  if (error["code"] != "invalid_input") return error;
+  // Input the engine could not use (a template value missing, a definition it
+  // cannot read): the connector's fault (SPEC §4 connector_error).
+  const json& problems = member(error, "problems");
   std::string detail = "the engine refused its input";
   if (problems.is_array() && !problems.empty())
     detail = text(problems[0], "path") + ": " + text(problems[0], "message");
-  json error = json_object("code", "invalid_input", "message", "the connector could not build the request",
-                           "cause", "connector_error", "detail", detail);
-  error["problems"] = problems;
+  error["message"] = "the connector could not build the request";
+  error["cause"] = "connector_error";
+  error["detail"] = detail;
   return error;
 }
 

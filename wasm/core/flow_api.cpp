@@ -91,8 +91,9 @@ json failure_envelope(const std::string& code, std::optional<Cause> cause, const
     error["action"] = "Start connecting again from the app.";
   }
   error["detail"] = detail;
+  if (!problems.empty()) error["problems"] = error_envelope(problems)["errors"];
   json out = json_object("ok", false, "error", std::move(error));
-  if (!problems.empty()) out["errors"] = error_envelope(problems)["errors"];
+  if (!problems.empty()) out["errors"] = out["error"]["problems"];
   return out;
 }
 

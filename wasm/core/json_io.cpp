@@ -15,7 +15,12 @@ json ok_envelope(json value) { return json_object("ok", true, "value", std::move
 json error_envelope(const Problems& problems) {
   json errors = json::array();
   for (const auto& p : problems) errors.push_back(json_object("path", p.path, "message", p.message));
-  return json_object("ok", false, "errors", std::move(errors));
+  // The one failure shape (json_io.h); `errors` repeats the problems for callers that read them there.
+  std::string message = problems.empty() ? "the input is not valid"
+                                         : (problems.front().path.empty() ? "" : problems.front().path + ": ") +
+                                               problems.front().message;
+  json error = json_object("code", "invalid_input", "message", std::move(message), "problems", errors);
+  return json_object("ok", false, "error", std::move(error), "errors", std::move(errors));
 }
 
 json error_envelope(std::string_view path, std::string_view message) {

@@ -1,7 +1,10 @@
 // How core values cross into JSON for the hosts (via wasm/bindings.cpp) and
 // back. Every host-facing operation answers a Result envelope (STYLE.md,
-// workers-oauth-provider): {"ok":true,"value":...} or
-// {"ok":false,"errors":[{"path","message"}]}.
+// workers-oauth-provider): {"ok":true,"value":...} or, in the one failure
+// shape, {"ok":false,"error":{"code","message","cause"?,"action"?,"detail"?,
+// "problems"?}}. Input the engine cannot use is code "invalid_input" with its
+// problems [{"path","message"}] (JSON pointers into the arguments), which
+// also stand in "errors" beside "error".
 #pragma once
 
 #include "json.h"
