@@ -150,14 +150,9 @@ export class ConnectionStore extends DurableObject {
           else ({ version } = next);
           hash = connection;
         },
-        record: async ({ outcome, cause, detail }) => {
+        record: async (outcome) => {
           if (superseded) return null;
-          const next = await this.#commit(version, (current) => ({
-            ...current,
-            state: outcome === 'success'
-              ? flows.stateSuccess(engine, current.state, { now: this.#seconds(), connectorVersion: use.connector.version })
-              : flows.stateFailure(engine, current.state, { cause, detail, now: this.#seconds() }),
-          }));
+          const next = await this.#record(engine, version, use, outcome);
           if (!next) superseded = true;
           return next?.state ?? null;
         },
@@ -197,15 +192,7 @@ export class ConnectionStore extends DurableObject {
           record = (await this.ctx.storage.get('record')) ?? record;
           return ok({ changed: renewed.value.refreshed });
         },
-        record: async ({ outcome, cause, detail }) => {
-          const next = await this.#commit(version, (current) => ({
-            ...current,
-            state: outcome === 'success'
-              ? flows.stateSuccess(engine, current.state, { now: this.#seconds(), connectorVersion: use.connector.version })
-              : flows.stateFailure(engine, current.state, { cause, detail, now: this.#seconds() }),
-          }));
-          return next?.state ?? null;
-        },
+        record: async (outcome) => (await this.#record(engine, version, use, outcome))?.state ?? null,
       });
     if (!checked.ok) return checked;
     return this.view(ref);
@@ -319,6 +306,18 @@ export class ConnectionStore extends DurableObject {
     const next = { ...update(current), updated_at: this.#seconds() };
     await this.#write(next);
     return next;
+  }
+
+  // The connection loop's `record` effect: the engine's state after a success
+  // or a failure, compare-and-set at `version`. Answers the written record,
+  // or null if the credentials changed meanwhile.
+  #record(engine, version, use, { outcome, cause, detail }) {
+    return this.#commit(version, (current) => ({
+      ...current,
+      state: outcome === 'success'
+        ? flows.stateSuccess(engine, current.state, { now: this.#seconds(), connectorVersion: use.connector.version })
+        : flows.stateFailure(engine, current.state, { cause, detail, now: this.#seconds() }),
+    }));
   }
 
   // Why the connection cannot be used now: connection_lost (409) or, while
