@@ -3,7 +3,7 @@
 // the .wasm as a compiled WebAssembly.Module (wrangler.toml rule
 // CompiledWasm); the glue never fetches it (TOOLCHAIN.md).
 //
-// Cold start (issue 6): the load starts while this module is evaluated, not
+// Cold start: the load starts while this module is evaluated, not
 // on the first request. Instantiating a compiled Module is no I/O, so
 // workerd allows it at global scope (fetch, timers and random values are
 // not allowed there; nothing here uses them), and it completes within the
