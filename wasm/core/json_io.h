@@ -31,7 +31,7 @@ struct JsonSyntaxError {
 };
 
 // Every parse in the module goes through parse_json_value (json_io.cpp
-// says how it keeps the parser to one instantiation, issue 6).
+// says how it keeps the parser to one instantiation).
 //
 // With `key_order` it also keeps each object's member order, for
 // json_order.h, in the keys themselves: each key is prefixed with its
