@@ -1,7 +1,7 @@
-// The only file that knows about Emscripten (STYLE.md: manifold, zxing-cpp).
+// The only file that knows about Emscripten: the core stays plain C++.
 // Every call takes and returns JSON text in the Result envelope of
 // core/json_io.h; wasm/connauth.mjs turns it into the JS API. No C++
-// exception may reach JS (it would arrive as a bare number, TOOLCHAIN.md):
+// exception may reach JS (it would arrive as a bare number):
 // `guarded` turns any that escapes the core into an error value.
 #include <emscripten/bind.h>
 #include <emscripten/em_macros.h>

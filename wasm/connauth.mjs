@@ -16,7 +16,8 @@ const DEFAULT_CACHE_SIZE = 64;
  *  - bytes (ArrayBuffer / typed array), a Response, or a URL to fetch;
  *  - nothing: Node reads wasm/dist/connauth.wasm, a browser fetches it next
  *    to this file.
- * The Emscripten glue never loads the file itself (TOOLCHAIN.md).
+ * The Emscripten glue never loads the file itself: its fetch of a file path
+ * fails in Node, and workerd must instantiate from a compiled Module.
  */
 async function compileModule(source) {
   if (source instanceof WebAssembly.Module) return source;
@@ -62,7 +63,7 @@ export async function load(options = {}) {
 const text = (value) => (typeof value === 'string' ? value : JSON.stringify(value ?? {}));
 const json = (value) => JSON.stringify(value ?? null);
 
-// The host's clock and CSPRNG (the core is deterministic: SPEC §3, STYLE.md).
+// The host's clock and CSPRNG (the core is deterministic: SPEC §3).
 const epochSeconds = () => Math.floor(Date.now() / 1000);
 function randomHex(bytes) {
   const buffer = crypto.getRandomValues(new Uint8Array(bytes));

@@ -1,6 +1,6 @@
 // How core values cross into JSON for the hosts (via wasm/bindings.cpp) and
-// back. Every host-facing operation answers a Result envelope (STYLE.md,
-// workers-oauth-provider): {"ok":true,"value":...} or
+// back. Every host-facing operation answers a Result envelope:
+// {"ok":true,"value":...} or
 // {"ok":false,"errors":[{"path","message"}]}.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Errors as values (STYLE.md): every failure in the core is a Problem with a
+// Errors as values: every failure in the core is a Problem with a
 // JSON-pointer path into the input it concerns and a message that tells the
 // author what to change. Nothing in the core throws across its public API.
 #pragma once
