@@ -4,7 +4,7 @@
 // Objects, upstream and passthrough worker as the proxy benchmark
 // (bench/proxy.mjs). The variants alternate in rounds; the figure is workerd's
 // CPU per answered request, the one that decides throughput once workerd's
-// event loop saturates (edge/README.md "What a proxied request costs").
+// event loop saturates (its one thread).
 //
 //   node bench/ab_proxy.mjs [--base REV] [--base-dist DIR] [--concurrency 1,8] [--rounds 8] [--ms 2500] [--pin]
 //
