@@ -70,3 +70,18 @@ test('no document narrates internal issue numbers', () => {
     assert.doesNotMatch(readFileSync(join(root, file), 'utf8'), /\bissue \d+\b/i, file);
   }
 });
+
+test('no source file narrates issue numbers or points outside the repository', () => {
+  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' })
+    .split('\n')
+    .filter((f) => /\.(mjs|js|cpp|h|ts|toml|json|html)$|(^|\/)CMakeLists\.txt$|^scripts\/[a-z-]+$/.test(f))
+    .filter((f) => !f.startsWith('.ci/') && !f.endsWith('package-lock.json') && existsSync(join(root, f)));
+  assert.ok(files.length > 100, `${files.length} files`);
+  const offenders = [];
+  for (const file of files) {
+    const text = readFileSync(join(root, file), 'utf8');
+    if (/\bissue \d+\b/i.test(text)) offenders.push(`${file}: issue number`);
+    if (/\.\.\/shared\b|\b(TOOLCHAIN|STYLE)\.md\b/.test(text)) offenders.push(`${file}: a document outside the repository`);
+  }
+  assert.deepEqual(offenders, []);
+});
