@@ -4,7 +4,7 @@
 // Objects, upstream and passthrough worker as the proxy benchmark
 // (bench/proxy.mjs). The variants alternate in rounds; the figure is workerd's
 // CPU per answered request, the one that decides throughput once workerd's
-// event loop saturates (edge/README.md "What a proxied request costs").
+// event loop saturates (its one thread).
 //
 //   node bench/ab_proxy.mjs [--base REV] [--base-dist DIR] [--concurrency 1,8] [--rounds 8] [--ms 2500] [--pin]
 //
@@ -16,8 +16,8 @@
 // --base-dist: DIR holds the base's wasm/dist (connauth.mjs and .wasm, built
 // at REV and copied aside), which the base loads through REV's
 // wasm/connauth.mjs.
-// A diagnosis tool (issue 6), not a test. At c = 1 without --pin, two
-// identical versions differ by up to ~7 µs over 16 rounds.
+// A diagnosis tool, not a test. Without --pin, two identical versions
+// differ by a few µs: compare against that spread.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

@@ -14,7 +14,7 @@
 //             no isolate at all waits for that too.
 //   workerd (loaded in the request)  the same without module-scope loading
 //             (bench/fixtures/cold_worker.mjs): the first request
-//             instantiates and parses; the edge's behaviour before issue 6.
+//             instantiates and parses (what module-scope loading saves).
 //             workerd compiles the .wasm while loading the script, so compile
 //             is not part of a request; it is timed separately where allowed.
 //   Node      a fresh process per sample (bench/fixtures/cold_node.mjs)

@@ -3,9 +3,8 @@
 // same workerd, same upstream), with workerd run under valgrind's callgrind,
 // which counts the instructions each thread executes. Unlike CPU time, the
 // count hardly depends on what else the machine is doing, so a change of a
-// few percent in the proxy's cost shows in one run (issue 6: the CPU-time
-// figures of scripts/bench move by ±15% from one round to the next on a
-// shared 2-core machine).
+// few percent in the proxy's cost shows in one run, where CPU-time figures
+// move with the machine's load.
 //
 //   node bench/count_proxy.mjs [--rounds 3] [--requests 150] [--warm 400] [--client-fields]
 //

@@ -9,7 +9,7 @@
 //   node bench/profile_proxy.mjs [--concurrency N] [--seconds S] [--out FILE]
 //   node bench/profile_proxy.mjs --parts
 //
-// A diagnosis tool for issue 6, not a benchmark: profiling slows the worker,
+// A diagnosis tool for the proxy's cost, not a benchmark: profiling slows the worker,
 // so only the shares mean something.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

@@ -121,15 +121,11 @@ function targetsFor(appId, headers, query) {
 // isolate is in: V8 compiles a function with its optimizing tiers only
 // after it has run many times (TurboFan for JavaScript; for WebAssembly
 // after a budget of executed code, and the engine's entry points run once
-// per request). Without it the first level measured (c = 1) took the
-// proxy's warm-up: its req/s rose from round to round (1490, 1580, 1660,
-// 1740 in 3 s rounds) while the passthrough's, a few lines of JavaScript,
-// stayed flat. The bound apply's entry was still Liftoff code after 8,000
-// requests (perf with --perf-basic-prof); with 4 s of warm-up the climb
-// went on for another 6 s, with 15 s the rounds were flat, and with V8's
-// wasm tiering budget cut (--wasm-tiering-budget, a flag workerd is not
-// deployed with) they were flat from the start. A first request's cost is
-// the cold-start section's figure.
+// per request). Without it the first level measured (c = 1) would take the
+// proxy's warm-up, its req/s rising from round to round while the
+// passthrough's, a few lines of JavaScript, stays flat; the engine's entry
+// points reach the optimizing tier only after thousands of requests. A
+// first request's cost is the cold-start section's figure.
 const WARM_UP_MS = 12_000;
 
 async function warmUp(origin, targets, ms, log) {

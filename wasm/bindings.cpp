@@ -1,7 +1,7 @@
-// The only file that knows about Emscripten (STYLE.md: manifold, zxing-cpp).
+// The only file that knows about Emscripten: the core stays plain C++.
 // Every call takes and returns JSON text in the Result envelope of
 // core/json_io.h; wasm/connauth.mjs turns it into the JS API. No C++
-// exception may reach JS (it would arrive as a bare number, TOOLCHAIN.md):
+// exception may reach JS (it would arrive as a bare number):
 // `guarded` turns any that escapes the core into an error value.
 #include <emscripten/bind.h>
 #include <emscripten/em_macros.h>
@@ -42,7 +42,7 @@ using GuardedBody = json (*)(const void* f, const json* args);
 // and nothing else runs — then answers body(f, parsed), as text. No
 // exception leaves it. Out of line, once for every binding: as templates
 // (`guarded` and `with_json`), each binding had its own copy of the parsing
-// and of the handlers: 12.5 KB of WebAssembly (issue 6).
+// and of the handlers.
 [[gnu::noinline]] std::string guarded_call(std::initializer_list<JsonArg> args, GuardedBody body, const void* f) {
   try {
     std::vector<json> parsed;
@@ -343,8 +343,8 @@ std::string validate(const std::string& definition_text) {
 // wrapper (connauth.mjs) with the handle's address(). Through Embind each
 // call would pay its invoker, which -sDYNAMIC_EXECUTION=0 (workerd forbids
 // eval) leaves generic: an argument array, a closure and a toWireType call
-// per argument on every call. In workerd that cost more than the call's own
-// work (issue 6). The wrapper never calls them on a disposed handle.
+// per argument on every call. In workerd that costs more than the call's own
+// work. The wrapper never calls them on a disposed handle.
 extern "C" {
 EMSCRIPTEN_KEEPALIVE uintptr_t connauth_bound_apply(uintptr_t handle, uintptr_t at, int method_bytes, int url_bytes,
                                                     int type_bytes, int body_bytes) {

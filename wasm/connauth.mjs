@@ -18,7 +18,8 @@ const DEFAULT_CACHE_SIZE = 64;
  *  - bytes (ArrayBuffer / typed array), a Response, or a URL to fetch;
  *  - nothing: Node reads wasm/dist/connauth.wasm, a browser fetches it next
  *    to this file.
- * The Emscripten glue never loads the file itself (TOOLCHAIN.md).
+ * The Emscripten glue never loads the file itself: its fetch of a file path
+ * fails in Node, and workerd must instantiate from a compiled Module.
  */
 async function compileModule(source) {
   if (source instanceof WebAssembly.Module) return source;
@@ -64,7 +65,7 @@ export async function load(options = {}) {
 const text = (value) => (typeof value === 'string' ? value : JSON.stringify(value ?? {}));
 const json = (value) => JSON.stringify(value ?? null);
 
-// The host's clock and CSPRNG (the core is deterministic: SPEC §3, STYLE.md).
+// The host's clock and CSPRNG (the core is deterministic: SPEC §3).
 const epochSeconds = () => Math.floor(Date.now() / 1000);
 function randomHex(bytes) {
   const buffer = crypto.getRandomValues(new Uint8Array(bytes));
@@ -464,11 +465,10 @@ class BoundConnection {
   }
 
   // The answer text at `at`. A short ASCII answer (a URL and a short key
-  // header) is read in a loop: in workerd a TextDecoder call cost a proxied
-  // request ~10 µs of CPU at low load against the loop's (issue 6, measured
-  // in situ). In Node the decoder is faster from ~100 bytes on, and the
-  // loop's cost grows with the length, so longer answers (a bearer token,
-  // many rules) go through the decoder.
+  // header) is read in a loop: in workerd a TextDecoder call costs a proxied
+  // request more than the loop. In Node the decoder is faster from ~100
+  // bytes on, and the loop's cost grows with the length, so longer answers
+  // (a bearer token, many rules) go through the decoder.
   #answer(at) {
     const length = this.#raw.HEAPU32[this.#lengthAt >>> 2];
     const heap = this.#raw.HEAPU8;

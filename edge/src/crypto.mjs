@@ -1,4 +1,4 @@
-// Encryption at rest (STYLE.md: secrets stored only encrypted). Every token,
+// Encryption at rest (docs/security.md: secrets stored only sealed). Every token,
 // client secret and secret field value is sealed with AES-256-GCM before it
 // reaches Durable Object storage.
 //

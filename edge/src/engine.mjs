@@ -1,9 +1,10 @@
 // The connauth engine, loaded once per isolate (the worker and its Durable
 // Objects share the isolate, so they share the instance). workerd imports
 // the .wasm as a compiled WebAssembly.Module (wrangler.toml rule
-// CompiledWasm); the glue never fetches it (TOOLCHAIN.md).
+// CompiledWasm); the glue never fetches it (workerd instantiates from the
+// Module, never from bytes).
 //
-// Cold start (issue 6): the load starts while this module is evaluated, not
+// Cold start: the load starts while this module is evaluated, not
 // on the first request. Instantiating a compiled Module is no I/O, so
 // workerd allows it at global scope (fetch, timers and random values are
 // not allowed there; nothing here uses them), and it completes within the

@@ -1,5 +1,5 @@
-// The one place that turns failures into HTTP responses (STYLE.md: errors are
-// values with a code; one function maps them to the wire). Bodies are always
+// The one place that turns failures into HTTP responses (errors are values
+// with a code; one function maps them to the wire). Bodies are always
 // JSON {"error": "<code>", "message": "...", ...extra} (SPEC §7).
 import { fail } from './result.mjs';
 

@@ -4,8 +4,8 @@
 // (wasm/core/flow_api.h: authorizeBegin / authorizeCallback / authorizeFinish,
 // refreshNeeded, refreshBegin / refreshFinish, connectBegin / connectFinish,
 // testBegin / testFinish, stateSuccess / stateFailure / stateDisconnect /
-// stateView). This file only does what a host does around them (sans-I/O,
-// STYLE.md): build the engine context, send the requests the engine builds,
+// stateView). This file only does what a host does around them (the core is
+// sans-I/O): build the engine context, send the requests the engine builds,
 // hand the responses back, and translate the engine's answers into Results.
 //
 // Every flow function answers a Result (result.mjs); a failed flow is the

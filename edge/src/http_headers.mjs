@@ -39,22 +39,9 @@ function connectionNamed(value) {
 
 // Why the proxy reads and writes headers the way it does: in workerd each
 // call into a Headers object is a call into the runtime, and what a request
-// costs is mostly those calls. Measured in workerd's instructions (callgrind,
-// issue 6) for a typical request of 8 fields: a walk (forEach) ~57,000
-// even with an empty callback; get() or has() ~2,500–3,300; append() ~4,900;
-// a Headers object given to fetch() ~17,000 (copied), a record ~52,000
-// (converted, from an object without a prototype).
-// The forwarded headers, ninth session: the proxy's instructions per request
-// over the passthrough's (bench/count_proxy.mjs, V8 --single-threaded,
-// ±4,000) with the benchmark's request (the session only: no caller field
-// goes up, the engine's key does) and with six more fields a browser-like
-// client sends (--client-fields):
-//   a Headers object with appends        ~92,000   145,000
-//   a record without a prototype   ~74,000–80,000   151,000
-//   an ordinary record                   ~82,000   135,000
-// So: the request's fields are walked once (the router, the session check
-// and the proxy read that one record); the forwarded headers go to fetch()
-// as an ordinary record; the response's are asked for by name (the few
+// costs is mostly those calls. So the request's fields are walked once
+// (the router, the session check and the proxy read that one record); the
+// forwarded headers go to fetch() as an ordinary record (one conversion); the response's are asked for by name (the few
 // that matter), never walked.
 
 /**
@@ -84,7 +71,7 @@ export function readRequestHead(headers) {
  *
  * A record rather than a Headers object: fetch() converts it in one call,
  * where a Headers object costs a call per field, a wrapped runtime object
- * for the garbage collector and a copy inside fetch() (issue 6).
+ * for the garbage collector and a copy inside fetch().
  */
 export function upstreamRequestHeaders(fields, set = []) {
   const named = connectionNamed(fields.connection);
@@ -139,7 +126,7 @@ function dropsOnTheWayUp(name) {
 // socket). HTTP/1.1 servers send "Connection: keep-alive" and a Keep-Alive
 // field with nearly every response; dropping them here would change nothing
 // the caller sees and would cost a copy of the headers and a new Response
-// (~15 µs of workerd CPU per request, issue 6).
+// per request.
 const RUNTIME_WRITES = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 /**

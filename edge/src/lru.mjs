@@ -5,7 +5,7 @@
 // entry holds: a connector definition, a connection hash), so that a few
 // large values cannot exhaust the isolate's memory either. A Map keeps
 // insertion order; a use only marks its entry (a hit is one Map lookup: the
-// proxy makes three per request, issue 6), and eviction gives a marked
+// proxy makes three per request), and eviction gives a marked
 // entry a second chance (moved to the end, mark cleared) before it takes
 // the oldest unmarked one — the CLOCK approximation of least recently used.
 // `onEvict(value)` runs for every value that leaves the map (evicted,

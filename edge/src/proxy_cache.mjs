@@ -104,7 +104,7 @@ export async function proxyCredentials(env, app, user) {
 
 /**
  * proxyApp's entry when the cache holds a fresh one, else undefined:
- * synchronous, so that a warm request takes it without an await (issue 6).
+ * synchronous, so that a warm request takes it without an await.
  */
 export function cachedProxyApp(org, id, now = Date.now()) {
   const cached = apps.get(appKey(org, id));

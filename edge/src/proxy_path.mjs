@@ -17,7 +17,7 @@ const DECODE_ROUNDS = 4; // double-, triple-encoded escapes are decoded too
 // unreserved characters only (RFC 3986 §2.3: nothing encoded, no ':', so no
 // scheme), none of them "." or "..", no empty segment but a trailing slash.
 // Tested first, in one linear pass (each segment is matched once), so that a
-// proxied request does not pay for the segment walk (issue 6).
+// proxied request does not pay for the segment walk.
 const PLAIN_PATH = /^(?:(?!\.\.?\/)[A-Za-z0-9\-._~]+\/)*(?!\.\.?$)[A-Za-z0-9\-._~]*$/;
 
 const escape = (why) => fail('egress_denied', 'the path must stay under the connector\'s base URL', { why });

@@ -1,7 +1,7 @@
 // The path and query of a request, read from the URL string the runtime
 // hands the worker (request.url) instead of parsing it again: the router
-// and the proxy need only these two, and `new URL()` with its getters costs
-// workerd ~2–3 µs per request (issue 6). A handler that needs more of the
+// and the proxy need only these two, and `new URL()` with its getters would
+// cost every request a parse. A handler that needs more of the
 // URL (searchParams, origin) parses it on demand (router.mjs `ctx.url`).
 //
 // request.url is the WHATWG URL serialization of an absolute URL. For http

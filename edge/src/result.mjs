@@ -1,4 +1,4 @@
-// Result values (STYLE.md, workers-oauth-provider): every fallible step
+// Result values: every fallible step
 // returns {ok: true, value} | {ok: false, error}, never throws on the request
 // path. `error` is {code, message, ...extra}: `code` is the wire code of
 // errors.mjs (which alone maps it to an HTTP status), `message` is safe to

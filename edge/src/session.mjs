@@ -83,7 +83,7 @@ export async function verifyAuthorization(header, secret, now = Math.floor(Date.
  * isolate before (session_cache.mjs, looked up by the header's exact text,
  * so not even parsed again), the time checks done; undefined when the
  * signature must be checked. Synchronous: the proxy's hot path takes a
- * known session without an await (issue 6). The answer is shared between
+ * known session without an await. The answer is shared between
  * requests, hence frozen.
  */
 export function knownSession(header, secret, now = Math.floor(Date.now() / 1000)) {

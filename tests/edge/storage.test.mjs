@@ -1,4 +1,4 @@
-// Nothing stored holds a secret in plain text (SPEC §5, STYLE.md): the
+// Nothing stored holds a secret in plain text (docs/security.md): the
 // Durable Objects persist to a temp folder (durableObjectsPersist: SQLite
 // files and their WAL, as workerd writes them), and every byte of every file
 // is searched for the secrets the test sent — a client secret, a secret app

@@ -1,5 +1,5 @@
-// json_order.h: member order kept as nlohmann::ordered_json kept it (issue 6
-// replaced it; these are the cases the two were compared on).
+// json_order.h: member order kept as nlohmann::ordered_json keeps it (the
+// cases the two were compared on).
 #include "json_order.h"
 
 #include <gtest/gtest.h>

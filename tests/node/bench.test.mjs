@@ -1,5 +1,5 @@
 // scripts/bench --quick: the benchmark entry runs end to end and writes its
-// JSON with every section (issue 6). Timings are never asserted here — they
+// JSON with every section, and the performance page from it. Timings are never asserted here — they
 // depend on the machine; only that each section measured something or says
 // why it could not.
 import { test } from 'node:test';
@@ -13,13 +13,14 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const SECTIONS = ['proxy', 'apply', 'signals', 'refresh_storm', 'cold_start'];
 
-test('scripts/bench --quick prints the tables and writes the JSON of every section', { timeout: 10 * 60_000 }, () => {
+test('scripts/bench --quick prints the tables and writes the JSON of every section and the performance page', { timeout: 10 * 60_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'connauth-bench-'));
   try {
     const out = join(dir, 'bench.json');
-    const run = spawnSync(join(root, 'scripts/bench'), ['--quick', '--out', out], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const doc = join(dir, 'performance.md');
+    const run = spawnSync(join(root, 'scripts/bench'), ['--quick', '--out', out, '--doc', doc], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
     assert.equal(run.status, 0, `scripts/bench failed:\n${run.stdout}\n${run.stderr}`);
-    assert.match(run.stdout, /== Goals \(issue 6\) ==/);
+    assert.match(run.stdout, /== Goals ==/);
     const result = JSON.parse(readFileSync(out, 'utf8'));
     assert.equal(result.meta.quick, true);
     assert.deepEqual(Object.keys(result.sections).sort(), [...SECTIONS].sort());
@@ -62,6 +63,18 @@ test('scripts/bench --quick prints the tables and writes the JSON of every secti
     assert.equal(typeof cold.size.glue_bytes, 'number');
     if (storm.available) for (const s of storm.storms) assert.equal(typeof s.token_requests, 'number');
     assert.equal(result.goals.length, 6);
+
+    // The page is the goals table of this run, regenerated the same from its JSON.
+    const page = readFileSync(doc, 'utf8');
+    assert.match(page, /^# Performance\n/);
+    assert.match(page, /--quick/);
+    const rows = page.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| goal |'));
+    assert.equal(rows.length, result.goals.length);
+    for (const goal of result.goals) assert.ok(page.includes(goal.target.replace(/\|/g, '\\|')), goal.goal);
+    const again = join(dir, 'again.md');
+    const regen = spawnSync(process.execPath, [join(root, 'bench/lib/performance_doc.mjs'), out, again], { encoding: 'utf8' });
+    assert.equal(regen.status, 0, regen.stderr);
+    assert.equal(readFileSync(again, 'utf8'), page);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -48,10 +48,9 @@ class BoundConnection {
   // under a plain base_uri (url.h BaseUrl), matching rules with no payload
   // and nothing that failed to render — is written from the bound values
   // without building RequestEdits, its URL resolved and its rules matched
-  // into buffers this bound connection keeps. Issue 6: in a proxied
-  // request, where every cache is cold after the wait for the network,
-  // building and copying the edits cost workerd ~20 µs of CPU at low load;
-  // a second apply right after the first cost nothing measurable.
+  // into buffers this bound connection keeps: in a proxied request every
+  // cache is cold after the wait for the network, and building and copying
+  // the edits is what a request would pay for.
   void write_apply(std::string& out, std::string_view method, std::string_view url,
                    std::optional<std::string_view> content_type, std::string_view body) const;
 

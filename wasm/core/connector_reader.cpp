@@ -10,7 +10,7 @@ using nlohmann::json;
 
 // Views, not strings: most callers pass a literal and a pointer, and a
 // std::string parameter costs each call site a construction, a destruction
-// and its exception cleanup (issue 6, module size).
+// and its exception cleanup (module size).
 void DefinitionReader::problem(std::string_view path, std::string_view message) {
   add_problem(problems_, path, message);
 }

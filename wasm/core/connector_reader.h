@@ -25,7 +25,7 @@ namespace connauth {
 // array (`constexpr std::string_view kKeys[] = {...}`) or of a vector built
 // for one call. Never stored: it does not own what it shows. The lists are
 // arrays rather than vectors so that they are constant-initialised: as
-// vectors, each cost start-up code that built it (issue 6, module size).
+// vectors, each would cost start-up code that built it (module size).
 class KeyList {
  public:
   template <size_t N>

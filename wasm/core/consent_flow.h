@@ -1,4 +1,4 @@
-// The consent popup's state machine (issue 5: admin console), in the core so
+// The consent popup's state machine (the admin console's), in the core so
 // that every host drives the same transitions:
 //
 //   idle ──start──▶ prompting ──confirm──▶ awaiting_consent ──result ok──▶ exchanging ──▶ connected

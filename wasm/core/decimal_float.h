@@ -4,8 +4,8 @@
 // computes in long double, which WebAssembly does not have: every long
 // double operation is a call into compiler-rt's 128-bit soft float
 // (__addtf3, __multf3, __divtf3, fmodl, scalbnl...), and with them the
-// strtod inlined into nlohmann's lexer was 15.2 KB of the module; this is
-// about 2 KB (issue 6). nlohmann/json is the module's only caller (a JSON
+// strtod inlined into nlohmann's lexer is several times the size of this
+// one. nlohmann/json is the module's only caller (a JSON
 // number with a fraction or an exponent, or an integer too large for 64
 // bits); strtof and strtold are linked only to keep musl's strtod.o out.
 // tests/native/decimal_float_test.cpp compares it with the C library's.

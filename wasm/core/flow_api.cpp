@@ -26,8 +26,8 @@ namespace {
 // No exception may leave the facade (flow_api.h); the core does not throw on
 // purpose, so this only catches the unforeseen (allocation failure).
 // The handlers exist once: `guarded` only passes its lambda through a plain
-// function pointer. As a template, each of the 16 entry points had its own
-// copy of them: 7.5 KB of WebAssembly (issue 6).
+// function pointer. As a template, each of the 16 entry points would have
+// its own copy of them.
 using FlowThunk = json (*)(const void*);
 
 [[gnu::noinline]] json guarded_call(FlowThunk thunk, const void* f) {
@@ -159,8 +159,7 @@ Result<QueryParams> callback_params(const json& params, const std::string& where
 // the matching *_begin built, and the connector resolved against the
 // context; or, in `answer`, the envelope to give instead (a malformed
 // response, none because the provider was unreachable, a context that does
-// not resolve). One copy of these checks instead of four: -234 B raw,
-// -69 B gzipped (issue 6).
+// not resolve). One copy of these checks instead of four.
 struct FinishInput {
   json answer;  // not null: return it
   HttpResponse response;

@@ -1,4 +1,4 @@
-// Plain HTTP messages. The core never performs I/O (STYLE.md): it builds
+// Plain HTTP messages. The core never performs I/O: it builds
 // HttpRequest values for a host to send and reads HttpResponse values a host
 // received.
 #pragma once

@@ -77,11 +77,9 @@ namespace {
 // which also keeps the first error and, on request, the key order
 // (json_io.h). Every parse in the module goes through json::sax_parse with
 // this one type: json::parse would instantiate the parser for its callback
-// DOM builder as well, and the error report for parse_json_text used to
-// parse a second time with a third SAX type. Two instantiations of the
-// parser (one per json type) instead of five made the module 20 KB smaller,
-// and one (nlohmann::ordered_json gone, json_order.h) another 11.7 KB
-// (issue 6); values, errors and messages are unchanged. The key order is kept here
+// DOM builder as well. One instantiation of the parser keeps the module
+// small (each one is large), and no nlohmann::ordered_json (json_order.h)
+// keeps out another. The key order is kept here
 // rather than by a SAX type of its own, which would instantiate the parser
 // again.
 class JsonDomBuilder : public nlohmann::detail::json_sax_dom_parser<json> {

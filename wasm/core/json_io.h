@@ -1,6 +1,6 @@
 // How core values cross into JSON for the hosts (via wasm/bindings.cpp) and
-// back. Every host-facing operation answers a Result envelope (STYLE.md,
-// workers-oauth-provider): {"ok":true,"value":...} or, in the one failure
+// back. Every host-facing operation answers a Result envelope:
+// {"ok":true,"value":...} or, in the one failure
 // shape, {"ok":false,"error":{"code","message","cause"?,"action"?,"detail"?,
 // "problems"?}}. Input the engine cannot use is code "invalid_input" with its
 // problems [{"path","message"}] (JSON pointers into the arguments), which
@@ -34,7 +34,7 @@ struct JsonSyntaxError {
 };
 
 // Every parse in the module goes through parse_json_value (json_io.cpp
-// says how it keeps the parser to one instantiation, issue 6).
+// says how it keeps the parser to one instantiation).
 //
 // With `key_order` it also keeps each object's member order, for
 // json_order.h, in the keys themselves: each key is prefixed with its

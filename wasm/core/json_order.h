@@ -6,8 +6,8 @@
 // Both used nlohmann::ordered_json, a second instantiation of basic_json
 // (its parser, serializer, map and conversions) for these two uses only.
 // This keeps the order in the keys of a plain nlohmann::json instead
-// (parse_json_value in json_io.h) and writes the text itself: 11.7 KB less
-// WebAssembly (issue 6). The text is what ordered_json's dump(-1) wrote.
+// (parse_json_value in json_io.h) and writes the text itself, which keeps
+// ordered_json's code out of the module. The text is what ordered_json's dump(-1) writes.
 #pragma once
 
 #include "json.h"

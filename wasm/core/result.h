@@ -1,4 +1,4 @@
-// Errors as values (STYLE.md): every failure in the core is a Problem with a
+// Errors as values: every failure in the core is a Problem with a
 // JSON-pointer path into the input it concerns and a message that tells the
 // author what to change. Nothing in the core throws across its public API.
 #pragma once
@@ -39,18 +39,18 @@ struct Result {
     return r;
   }
   // Views: a std::string parameter costs each caller a construction, a
-  // destruction and its exception cleanup (issue 6, module size).
+  // destruction and its exception cleanup (module size).
   static Result failure(std::string_view path, std::string_view message) {
     return failure(one_problem(path, message));
   }
 };
 
 // Adds the problem {path, message} (one out-of-line copy for the ~36 places
-// that report one: issue 6, module size).
+// that report one: module size).
 void add_problem(Problems& into, std::string_view path, std::string_view message);
 
 // Adds `more` at the end of `into` (one out-of-line copy for the ~24 places
-// that collect a part's problems: issue 6, module size).
+// that collect a part's problems: module size).
 void append(Problems& into, const Problems& more);
 
 // Appends an RFC 6901 reference token to a pointer ("~" -> "~0", "/" -> "~1").

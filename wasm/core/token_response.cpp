@@ -203,7 +203,7 @@ std::optional<int64_t> read_expires_in(const json& value, std::string& warning) 
     if (negative && digits != "0") return unusable("is negative");
     if (digits.size() > 12) return unusable(kOutOfRange);
     // At most 12 digits: no overflow. A loop rather than std::stoll, whose
-    // strtoll and exceptions cost 419 bytes of the module (issue 6).
+    // strtoll and exceptions would add to the module.
     int64_t v = 0;
     for (char c : digits) v = v * 10 + (c - '0');
     if (v > kMaxExpiresIn) return unusable(kOutOfRange);
