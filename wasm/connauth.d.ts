@@ -7,7 +7,25 @@ export interface Problem {
   message: string;
 }
 
-export type Result<T> = { ok: true; value: T } | { ok: false; errors: Problem[] };
+/**
+ * Every failure's one shape. Input the engine cannot use is `invalid_input` with its
+ * `problems`; a flow that failed carries its diagnosis cause and the action to take.
+ */
+export interface Failure {
+  code: string;
+  message: string;
+  cause?: 'provider_unavailable' | 'authorization_revoked' | 'credentials_rejected' | 'client_misconfigured' | 'connector_error' | null;
+  action?: string;
+  detail?: string;
+  problems?: Problem[];
+  /** The connection's diagnosis, when the failure lost or degraded it. */
+  lost?: { cause: string; message: string; action: string; detail: string };
+  /** connection_degraded: seconds until the connection is retried. */
+  retry_after?: number;
+}
+
+/** `errors` repeats `error.problems` for input failures. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: Failure; errors?: Problem[] };
 
 /** A connector definition (SPEC §2) as an object or JSON text. */
 export type ConnectorDefinition = string | Record<string, unknown>;
@@ -140,7 +158,23 @@ export interface FlowError {
   detail?: string;
 }
 
-export type FlowResult<T> = { ok: true; value: T } | { ok: false; errors?: Problem[]; error?: FlowError };
+export type FlowResult<T> = { ok: true; value: T } | { ok: false; error: FlowError & Failure; errors?: Problem[] };
+
+/** An operation of the connection loop (wasm/core/connection_loop.h). */
+export type ConnectionOperation = 'use' | 'renew' | 'check' | 'connect' | 'exchange';
+
+/** One effect of a connection-loop step, for the host to carry out (wasm/connection_loop.mjs does). */
+export type ConnectionEffect =
+  | { type: 'send'; step: 'acquire' | 'refresh' | 'test' | 'token'; request: AuthorizedRequest }
+  | { type: 'send_caller'; attempt: 1 | 2 }
+  | { type: 'renew'; force: boolean; reason: string }
+  | { type: 'store'; connection: ConnectionHash; identity?: string }
+  | { type: 'record'; outcome: 'success' | 'failure'; cause?: string; detail?: string }
+  | { type: 'deliver'; attempt: 1 | 2 }
+  | { type: 'done'; value: Record<string, unknown> }
+  | { type: 'fail'; error: Failure };
+
+export type ConnectionStep = Result<{ state: Record<string, unknown>; effects: ConnectionEffect[] }>;
 
 /** What the host stores server-side between authorizeBegin and the callback (bound to org, user, app). */
 export interface PendingAuthorization {
@@ -221,6 +255,12 @@ export interface Connauth {
     lost?: { cause: string; message: string; action: string; detail: string };
     next_retry_at: number | null; last_success_at: number | null; history: ConnectionState['history'];
   }>;
+
+  /** One transition of the connection loop (wasm/core/connection_loop.h): renew, check, connect, exchange. */
+  connectionStep(definition: ConnectorDefinition, context: FlowContext | string, state: Record<string, unknown> | null,
+    event: { type: string; [key: string]: unknown }, options?: Clock): ConnectionStep;
+  /** One transition of the connection loop's `use` operation (reads no connector). */
+  useStep(state: Record<string, unknown> | null, event: { type: string; [key: string]: unknown }): ConnectionStep;
 
   /** One transition of the consent popup's state machine (wasm/core/consent_flow.h). */
   consentStep(state: Record<string, unknown> | null, event: { type: string; [key: string]: unknown }):

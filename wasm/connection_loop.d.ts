@@ -1,0 +1,20 @@
+// Types for wasm/connection_loop.mjs: the host side of the connection loop.
+import type { Connauth, ConnectionHash, ConnectionOperation, ConnectorDefinition, Failure } from './connauth';
+
+type Result<T> = { ok: true; value: T } | { ok: false; error: Failure };
+
+/** What a host gives the loop: its I/O, storage and lock. Each member is needed only by the operations that use it. */
+export interface ConnectionHost {
+  context?(): Record<string, unknown>;
+  now?(): number;
+  send?(request: { method: string; url: string; headers: Record<string, string>; body: string }, step: string):
+    Promise<Result<{ status: number; headers: [string, string][]; body: string } | { network_error: string }>>;
+  sendCaller?(attempt: 1 | 2): Promise<Result<{ classification: 'ok' | 'refresh' | 'error' }>>;
+  renew?(request: { force: boolean; reason: string }): Promise<Result<{ changed: boolean }>>;
+  store?(credentials: { connection: ConnectionHash; identity: string | null }): unknown;
+  record?(outcome: { outcome: 'success' | 'failure'; cause?: string; detail?: string }): unknown;
+}
+
+/** Runs one operation to its end: the `done` value, or for `use` the attempt whose answer goes to the caller. */
+export function runConnection(engine: Connauth, definition: ConnectorDefinition | null, op: ConnectionOperation,
+  start: Record<string, unknown>, host: ConnectionHost): Promise<Result<Record<string, unknown>>>;
