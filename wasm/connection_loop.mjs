@@ -23,7 +23,7 @@
 // {ok: false, error} in the engine's failure shape {code, message, cause?,
 // action?, detail?, problems?, lost?, retry_after?}.
 
-/** Runs operation `op` ('use' | 'renew' | 'check' | 'connect') to its end. */
+/** Runs operation `op` ('use' | 'renew' | 'check' | 'connect' | 'exchange') to its end. */
 export async function runConnection(engine, definition, op, start, host) {
   let state = null;
   let event = { type: 'start', op, ...start };
@@ -34,7 +34,9 @@ export async function runConnection(engine, definition, op, start, host) {
     state = stepped.value.state;
     let next = null;
     for (const effect of stepped.value.effects) {
-      const outcome = await carryOut(effect, host);
+      // Only effects that do I/O are awaited: a request's last step costs no extra turn.
+      let outcome = carryOut(effect, host);
+      if (outcome instanceof Promise) outcome = await outcome;
       if (outcome.end) return outcome.end;
       if (outcome.event) next = outcome.event;
     }
@@ -44,31 +46,27 @@ export async function runConnection(engine, definition, op, start, host) {
 }
 
 // One effect: {end} ends the operation, {event} is what happened.
-async function carryOut(effect, host) {
+function carryOut(effect, host) {
   switch (effect.type) {
-    case 'send': {
-      const response = await host.send(effect.request, effect.step);
-      return response.ok ? { event: { type: 'response', response: response.value } } : { event: failed(response) };
-    }
-    case 'send_caller': {
-      const answered = await host.sendCaller(effect.attempt);
-      if (answered.ok) return { event: { type: 'answered', classification: answered.value.classification } };
-      if (answered.error?.problems) return { event: { type: 'apply_failed', problems: answered.error.problems } };
-      return { event: failed(answered) };
-    }
-    case 'renew': {
-      const renewed = await host.renew({ force: effect.force, reason: effect.reason });
-      return renewed.ok
+    case 'send':
+      return host.send(effect.request, effect.step).then((response) => (response.ok
+        ? { event: { type: 'response', response: response.value } }
+        : { event: failed(response) }));
+    case 'send_caller':
+      return host.sendCaller(effect.attempt).then((answered) => {
+        if (answered.ok) return { event: { type: 'answered', classification: answered.value.classification } };
+        if (answered.error?.problems) return { event: { type: 'apply_failed', problems: answered.error.problems } };
+        return { event: failed(answered) };
+      });
+    case 'renew':
+      return host.renew({ force: effect.force, reason: effect.reason }).then((renewed) => (renewed.ok
         ? { event: { type: 'renewed', changed: Boolean(renewed.value.changed) } }
-        : { event: { type: 'renew_failed', error: renewed.error } };
-    }
+        : { event: { type: 'renew_failed', error: renewed.error } }));
     case 'store':
-      await host.store({ connection: effect.connection, identity: effect.identity ?? null });
-      return {};
-    case 'record': {
-      const stored = await host.record({ outcome: effect.outcome, cause: effect.cause, detail: effect.detail });
-      return effect.outcome === 'failure' ? { event: { type: 'recorded', state: stored ?? null } } : {};
-    }
+      return Promise.resolve(host.store({ connection: effect.connection, identity: effect.identity ?? null })).then(() => NOTHING);
+    case 'record':
+      return Promise.resolve(host.record({ outcome: effect.outcome, cause: effect.cause, detail: effect.detail }))
+        .then((stored) => (effect.outcome === 'failure' ? { event: { type: 'recorded', state: stored ?? null } } : NOTHING));
     case 'deliver':
       return { end: { ok: true, value: { attempt: effect.attempt } } };
     case 'done':
@@ -80,21 +78,29 @@ async function carryOut(effect, host) {
   }
 }
 
+const NOTHING = Object.freeze({});
 const failed = (result) => ({ type: 'failed', error: result.error });
 
-// The `use` transitions read only the phase, the flags and the event's enums
-// (connection_loop.h), so each is asked of the engine once per isolate; a
-// transition that carries the event's own data (an error, problems) is not kept.
-const useTransitions = new Map();
-const REMEMBERED = new Set(['start', 'answered', 'renewed']);
+// The `use` transitions read only the state and the event's type and enums
+// (connection_loop.h), so each is asked of the engine once per isolate and
+// kept by the state it starts from (a remembered transition's state is
+// itself remembered, so the next lookup finds it); a transition that carries
+// the event's own data (an error, problems) is not kept.
+const FIRST = {};
+const useTransitions = new WeakMap();
 
 function useStep(engine, state, event) {
-  if (!REMEMBERED.has(event.type)) return engine.useStep(state, event);
-  const key = `${state?.phase}|${state?.refreshed}|${state?.expired}|${event.type}|${event.classification}|${event.changed}|${event.due}|${event.expired}`;
-  let stepped = useTransitions.get(key);
+  const key = event.type === 'start' ? `start ${event.due} ${event.expired}`
+    : event.type === 'answered' ? `answered ${event.classification}`
+      : event.type === 'renewed' ? `renewed ${event.changed}` : null;
+  if (key === null) return engine.useStep(state, event);
+  const from = state ?? FIRST;
+  let known = useTransitions.get(from);
+  if (!known) useTransitions.set(from, (known = new Map()));
+  let stepped = known.get(key);
   if (!stepped) {
     stepped = engine.useStep(state, event);
-    if (stepped.ok) useTransitions.set(key, stepped);
+    if (stepped.ok) known.set(key, stepped);
   }
   return stepped;
 }
