@@ -63,7 +63,8 @@ TEST(ConnectForm, TheSelectorsFieldChoosesTheOptionInForce) {
 }
 
 TEST(ConnectForm, OffersEveryOptionWithTheFieldsItNeeds) {
-  ConnectForm form = connect_form(parse(kModeMulti), context(json::object(), {{"region", "us"}}));
+  Connector c = parse(kModeMulti);  // the form points into it
+  ConnectForm form = connect_form(c, context(json::object(), json{{"region", "us"}}));
   EXPECT_EQ(form.authorization, nullptr);
   ASSERT_EQ(form.options.size(), 3u);
   EXPECT_EQ(form.options[1].key, "password");
