@@ -18,12 +18,6 @@ json fields_json(const std::vector<const Field*>& fields) {
   return out;
 }
 
-json problems_json(const Problems& problems) {
-  json out = json::array();
-  for (const Problem& p : problems) out.push_back(json_object("path", p.path, "message", p.message));
-  return out;
-}
-
 json text_or_null(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
 
 }  // namespace
@@ -43,7 +37,7 @@ json connect_form_json(const Connector& connector, const json& context) {
   out["fields"] = fields_json(form.fields);
   out["noopener"] = auth && auth->oauth2.noopener;
   out["values"] = std::move(form.values);
-  out["problems"] = problems_json(form.problems);
+  out["problems"] = std::move(error_envelope(form.problems)["errors"]);
   return ok_envelope(std::move(out));
 }
 
