@@ -20,6 +20,7 @@
 #include "bound_connection.h"
 #include "connection_loop.h"
 #include "connector.h"
+#include "connector_facts.h"
 #include "consent_flow.h"
 #include "engine.h"
 #include "flow_api.h"
@@ -103,6 +104,19 @@ class CompiledConnector {
   std::string classify(const std::string& context, const std::string& response) const {
     return guarded({{context, "/context"}, {response, "/response"}},
                    [&](const json* a) { return connauth::classify_response(*connector_, a[0], a[1]); });
+  }
+
+  // ---- what the connector means (core/connector_facts.h) ----
+
+  std::string connect_form(const std::string& context) const {
+    return guarded({{context, "/context"}}, [&](const json* a) { return connauth::connect_form_json(*connector_, a[0]); });
+  }
+  std::string egress(const std::string& context) const {
+    return guarded({{context, "/context"}}, [&](const json* a) { return connauth::egress_json(*connector_, a[0]); });
+  }
+  std::string identity(const std::string& context) const {
+    return guarded({{context, "/context"}},
+                   [&](const json* a) { return connauth::connection_identity(*connector_, a[0]); });
   }
 
   // ---- flows (core/flow_api.h); `now` is epoch seconds from the host ----
@@ -312,6 +326,9 @@ std::string consent_step(const std::string& state, const std::string& event) {
 std::string refresh_needed(const std::string& context, double now) {
   return guarded({{context, "/context"}}, [&](const json* a) { return connauth::refresh_needed(a[0], seconds(now)); });
 }
+std::string refresh_deadline(const std::string& context) {
+  return guarded({{context, "/context"}}, [&](const json* a) { return connauth::refresh_deadline(a[0]); });
+}
 std::string request_next_step(const std::string& classification, bool refreshed) {
   return guarded({}, [&](const json*) { return connauth::request_next_step(classification, refreshed); });
 }
@@ -360,6 +377,7 @@ EMSCRIPTEN_BINDINGS(connauth) {
   emscripten::function("consentStep", &consent_step);
   emscripten::function("useStep", &use_step);
   emscripten::function("refreshNeeded", &refresh_needed);
+  emscripten::function("refreshDeadline", &refresh_deadline);
   emscripten::function("requestNextStep", &request_next_step);
   emscripten::function("stateSuccess", &state_success);
   emscripten::function("stateFailure", &state_failure);
@@ -372,6 +390,9 @@ EMSCRIPTEN_BINDINGS(connauth) {
       .function("describe", &CompiledConnector::describe)
       .function("apply", &CompiledConnector::apply)
       .function("classify", &CompiledConnector::classify)
+      .function("connectForm", &CompiledConnector::connect_form)
+      .function("egress", &CompiledConnector::egress)
+      .function("identity", &CompiledConnector::identity)
       .function("authorizeBegin", &CompiledConnector::authorize_begin)
       .function("authorizeCallback", &CompiledConnector::authorize_callback)
       .function("authorizeFinish", &CompiledConnector::authorize_finish)

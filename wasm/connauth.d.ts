@@ -48,6 +48,28 @@ export interface ConnectorDescription {
   options?: { key: string; type: string; fields: ConnectionField[] }[];
 }
 
+type AuthorizationType = 'basic_auth' | 'api_key' | 'oauth2' | 'custom_auth';
+
+/** What a user enters to connect (Connauth.connectForm, wasm/core/connector_facts.h). */
+export interface ConnectForm {
+  /** The authorization type in force for the entered values; null while `selected` picks no option. */
+  type: AuthorizationType | null;
+  /** `multi`: the key of the option in force. */
+  option: string | null;
+  /** `multi`: the connection field a form sets to an option's key (null when the user does not choose). */
+  choice_field: string | null;
+  /** `multi`: every option with the fields the user enters when it is chosen. */
+  options: { key: string; label: string; type: AuthorizationType; fields: ConnectionField[]; noopener: boolean }[];
+  /** The fields to ask for, for the authorization in force (those the app sets left out). */
+  fields: ConnectionField[];
+  /** oauth2 in force: open the authorization URL without an opener (SPEC §2.2). */
+  noopener: boolean;
+  /** The connection hash to start from: the entered values ("" dropped) and the defaults of unfilled fields. */
+  values: Record<string, unknown>;
+  /** Problems of the entered values, at /fields/<name> (or /fields); empty when they can connect. */
+  problems: Problem[];
+}
+
 /** The flat, Workato-style connection hash (SPEC §6). */
 export type ConnectionHash = Record<string, unknown> & {
   access_token?: string;
@@ -61,6 +83,8 @@ export interface AppContext {
   scopes?: string[];
   /** App-level connector field values; they win over the user's. */
   settings?: Record<string, unknown>;
+  /** connectForm: names of settings the app sets whose values are not shown (secret). */
+  secret_settings?: string[];
 }
 
 export interface Context {
@@ -222,6 +246,12 @@ export interface Connauth {
    * definition or of the context (e.g. a `multi` option that does not exist).
    */
   bind(definition: ConnectorDefinition, context: Context): Result<BoundConnection>;
+  /** What a user enters to connect, for the values entered so far (context.connection). */
+  connectForm(definition: ConnectorDefinition, context: Context): Result<ConnectForm>;
+  /** Hosts the connector may reach when the app lists none (SPEC §5), from the app's values only. */
+  egress(definition: ConnectorDefinition, context: Context): Result<{ hosts: string[]; unresolved: string[] }>;
+  /** SPEC §2.2 `identity` for a connection: the rendered template, or null. */
+  identity(definition: ConnectorDefinition, context: Context): Result<string | null>;
   /** Frees every cached compiled connector (not the BoundConnections: their owners dispose them). */
   dispose(): void;
 
@@ -234,6 +264,8 @@ export interface Connauth {
   authorizeFinish(definition: ConnectorDefinition, context: FlowContext, response: HostResponse, options?: Clock):
     FlowResult<{ connection: ConnectionHash; warnings: string[]; identity?: string; owner_id?: string }>;
   refreshNeeded(context: FlowContext, options?: Clock): Result<boolean>;
+  /** Epoch seconds from which refreshNeeded is true, or null when the expiry is unknown. */
+  refreshDeadline(context: FlowContext): Result<number | null>;
   refreshBegin(definition: ConnectorDefinition, context: FlowContext, options?: Clock): FlowResult<{ request: AuthorizedRequest }>;
   refreshFinish(definition: ConnectorDefinition, context: FlowContext, response: HostResponse, options?: Clock):
     FlowResult<{ connection: ConnectionHash; warnings: string[] }>;

@@ -107,6 +107,35 @@ export class Connauth {
     return this.#with(definition, (c) => c.classify(text(context), text(response)));
   }
 
+  // ---- what the connector means (core/connector_facts.h) -------------------
+
+  /**
+   * What a user enters to connect, for the values entered so far:
+   * {type (in force; null while `selected` picks no option), option,
+   * choice_field (the connection field a form sets to an option key, or
+   * null), options: [{key, label, type, fields, noopener}], fields (to ask for),
+   * noopener, values (the connection hash to start from), problems:
+   * [{path: '/fields/<name>', message}]}.
+   * @param context {connection: entered values, app: {settings, secret_settings: [names]}}
+   */
+  connectForm(definition, context) {
+    return this.#with(definition, (c) => c.connectForm(text(context)));
+  }
+
+  /**
+   * The hosts the connector's own requests and the proxy may reach when the
+   * app lists none (SPEC §5), from the app's values only: {hosts:
+   * ['host[:port]'], unresolved: [JSON pointers of URLs that need a user's value]}.
+   */
+  egress(definition, context) {
+    return this.#with(definition, (c) => c.egress(text(context)));
+  }
+
+  /** SPEC §2.2 `identity` of the authorization in force for a connection (string or null). */
+  identity(definition, context) {
+    return this.#with(definition, (c) => c.identity(text(context)));
+  }
+
   /**
    * Binds the connector to one connection's context (the edge's request
    * path): the context is resolved and every apply rule rendered once, so
@@ -153,6 +182,15 @@ export class Connauth {
   /** Whether the token is within the app's refresh buffer of its expiry (boolean, in `value`). */
   refreshNeeded(context, options = {}) {
     return JSON.parse(this.#raw.refreshNeeded(text(context), options.now ?? epochSeconds()));
+  }
+
+  /**
+   * When a refresh is due (SPEC §3): epoch seconds from which refreshNeeded
+   * answers true (expires_at - the app's refresh_buffer, default 60 s), or
+   * null when the expiry is unknown (refresh on signals only).
+   */
+  refreshDeadline(context) {
+    return JSON.parse(this.#raw.refreshDeadline(text(context)));
   }
 
   /** -> {request} or an error saying why this connection cannot refresh. */

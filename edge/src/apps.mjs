@@ -6,6 +6,8 @@ import { readJsonObject } from './limits.mjs';
 import { validateAppInput } from './app_model.mjs';
 import { orgStore } from './stores.mjs';
 import { invalidateApp } from './proxy_cache.mjs';
+import { getEngine } from './engine.mjs';
+import { connectForm } from './flows.mjs';
 
 const answer = (status) => (result) => (result.ok ? json(status, result.value) : result);
 
@@ -36,9 +38,22 @@ export async function listApps({ env, session }) {
   return listed.ok ? json(200, { apps: listed.value }) : listed;
 }
 
-/** GET /api/apps/{id}. */
+/**
+ * GET /api/apps/{id}, with `auth`: what connecting asks of the caller, from
+ * the engine (flows.connectForm with nothing entered yet): {type, option,
+ * choice_field, options, fields, noopener}. Members cannot read connectors,
+ * so this is how a connect form learns its fields and `multi` options. An app
+ * whose connector cannot be opened is answered without it.
+ */
 export async function getApp({ env, session, params }) {
-  return answer(200)(await orgStore(env, session.org).getApp(session.org, params.id));
+  const store = orgStore(env, session.org);
+  const use = await store.appForUse(session.org, params.id);
+  if (!use.ok) return answer(200)(await store.getApp(session.org, params.id));
+  const { generation, ...app } = use.value.app;
+  const form = connectForm(await getEngine(), use.value, {});
+  if (!form.ok) return json(200, app);
+  const { type, option, choice_field, options, fields, noopener } = form.value;
+  return json(200, { ...app, auth: { type, option, choice_field, options, fields, noopener } });
 }
 
 /** PATCH /api/apps/{id}: only the given fields change. */

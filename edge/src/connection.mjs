@@ -73,7 +73,8 @@ export async function disconnect({ env, session, params }) {
 /**
  * POST /api/apps/{id}/connect. oauth2: {authorization_url, prompt, state,
  * noopener} (oauth.mjs). Other types: body {"fields": {...}}; the values
- * are checked against the connector's fields, then the connector's acquire
+ * are checked by the engine (flows.connectForm: the option in force, field
+ * problems at /fields/<name>, defaults), then the connector's acquire
  * (if any) and test run (flows.acquireAndTest); only then are they sealed
  * into the caller's connection. A failed test answers 422 connect_failed
  * (503 provider_unavailable when the provider is down) with the diagnosis
@@ -89,20 +90,26 @@ export async function connect({ request, env, session, params, url }) {
   if (!body.ok) return body;
   const fields = body.value.fields ?? {};
 
+  if (JSON.stringify(fields).length > LIMITS.connectionFieldsBytes) {
+    return fail('payload_too_large', `the connection fields exceed ${LIMITS.connectionFieldsBytes} bytes`);
+  }
+
   const engine = await getEngine();
-  const described = engine.describe(use.connector.definition);
-  if (!described.ok) return fail('connector_error', 'the app\'s connector is invalid', { details: described.errors });
-  const checked = checkFields(described.value, fields, use.secrets.settings);
-  if (!checked.ok) return checked;
-  if (flows.authorizationType(engine, use.connector.definition, fields, use.secrets.settings) === 'oauth2') {
+  const form = flows.connectForm(engine, use, fields);
+  if (!form.ok) return fail('connector_error', 'the app\'s connector is invalid', { details: form.errors });
+  if (form.value.problems.length) {
+    return fail('invalid_fields', 'the connection fields are invalid', { details: form.value.problems });
+  }
+  const values = form.value.values;
+  if (form.value.type === 'oauth2') {
     // The values entered (a `multi` choice, a subdomain) start the
     // connection hash at the callback; the provider's page does the rest.
-    return beginOAuthConnect({ request, env, url, session, use, fields: checked.value });
+    return beginOAuthConnect({ request, env, url, session, use, fields: values });
   }
 
   const ref = connectionRef(session.org, use.app.id, use.app.generation, session.sub);
   const acquired = await flows.acquireAndTest({
-    engine, use, fields: checked.value, send: flows.sender(engine, use), now: Math.floor(Date.now() / 1000),
+    engine, use, fields: values, send: flows.sender(engine, use), now: Math.floor(Date.now() / 1000),
   });
   if (!acquired.ok) return connectFailure(acquired.error);
   // Indexed before anything is written, so reset/delete can always find it.
@@ -136,45 +143,4 @@ export async function check({ env, session, params }) {
   if (!use.app.enabled) return fail('app_disabled', 'the app is disabled: its connections cannot be used');
   const ref = connectionRef(session.org, use.app.id, use.app.generation, session.sub);
   return answerView(use.app, await changingConnection(session, use.app.id, () => connectionStore(env, ref).check(ref, use)));
-}
-
-// The entered values against the connector's fields (engine.describe): only
-// declared fields; strings, numbers or booleans; every required field given
-// (or set by the app's settings, which win anyway). `multi` adds the
-// selected option's fields and its selector `auth_type` (SPEC §2.2).
-function checkFields(description, fields, settings) {
-  const details = [];
-  if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
-    return fail('invalid_fields', 'the connection fields are invalid', {
-      details: [{ path: '/fields', message: 'must be an object of field values' }],
-    });
-  }
-  if (JSON.stringify(fields).length > LIMITS.connectionFieldsBytes) {
-    return fail('payload_too_large', `the connection fields exceed ${LIMITS.connectionFieldsBytes} bytes`);
-  }
-  const declared = new Map(description.fields.map((f) => [f.name, f]));
-  if (description.type === 'multi') {
-    const keys = (description.options ?? []).map((o) => o.key);
-    const selected = fields.auth_type ?? settings.auth_type;
-    const option = description.options?.find((o) => o.key === selected);
-    if (!declared.has('auth_type')) declared.set('auth_type', { name: 'auth_type', optional: false });
-    if (!option) details.push({ path: '/fields/auth_type', message: `must be one of ${keys.join(', ')}` });
-    else for (const f of option.fields) declared.set(f.name, f);
-  }
-  for (const [name, value] of Object.entries(fields)) {
-    const at = `/fields/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    if (!declared.has(name)) details.push({ path: at, message: 'is not a field of this connector' });
-    else if (!['string', 'number', 'boolean'].includes(typeof value)) details.push({ path: at, message: 'must be a string, number or boolean' });
-  }
-  for (const f of declared.values()) {
-    const given = fields[f.name];
-    const missing = given === undefined || given === '';
-    if (missing && !f.optional && f.default === undefined && (settings[f.name] ?? null) === null) {
-      details.push({ path: `/fields/${f.name}`, message: 'is required' });
-    }
-  }
-  if (details.length) return fail('invalid_fields', 'the connection fields are invalid', { details });
-  const values = {};
-  for (const [name, value] of Object.entries(fields)) if (value !== '') values[name] = value;
-  return { ok: true, value: values };
 }

@@ -7,14 +7,12 @@
 // not example.com itself), IP literals such as "127.0.0.1:8787" or
 // "[::1]:8787". A host only ever matches an entry; nothing is resolved.
 //
-// Derivation: a URL with a literal host contributes that host (and its port
-// when not the default). A templated URL (e.g.
-// "https://{{connection.subdomain}}.acme.example/") is rendered by the engine
-// with the APP's values only (client id, scopes, settings) — never the
-// user's fields, which a user controls. If it cannot be rendered that way,
-// it contributes nothing, and the admin must set `egress` explicitly (the
-// proxy answers 403 egress_denied saying so).
-import { connectorInfo } from './connector_info.mjs';
+// Derivation is the engine's (engine.egress, wasm/core/egress.h): the host
+// (and a port that is not the default) of every URL the edge requests for the
+// connector, templates rendered with the APP's values only (client id,
+// scopes, settings), never the user's fields, which a user controls. A URL
+// that cannot be rendered that way contributes nothing, and the admin must
+// set `egress` explicitly (the proxy answers 403 egress_denied saying so).
 
 const DEFAULT_PORT = { 'http:': '80', 'https:': '443' };
 
@@ -24,21 +22,11 @@ const DEFAULT_PORT = { 'http:': '80', 'https:': '443' };
  */
 export function allowedHosts(engine, use) {
   if (Array.isArray(use.app.egress)) return { hosts: use.app.egress, derived: false, unresolved: [] };
-  const { requestUrls } = connectorInfo(use.connector.definition);
-  const hosts = new Set();
-  const unresolved = [];
-  for (const { path, url } of requestUrls) {
-    const absolute = url.includes('{{') ? renderWithApp(engine, url, use) : url;
-    if (absolute === null) {
-      unresolved.push(path);
-      continue;
-    }
-    const entry = hostEntry(absolute);
-    if (entry) hosts.add(entry);
-    else if (url.includes('{{') || /^[a-z][a-z0-9+.-]*:/i.test(url)) unresolved.push(path);
-    // else: a relative URL (test "me"), under base_uri
-  }
-  return { hosts: [...hosts], derived: true, unresolved };
+  const app = { client_id: use.app.client_id ?? undefined, scopes: use.app.scopes, settings: use.secrets.settings };
+  const derived = engine.egress(use.connector.definition, { app });
+  // A stored definition is valid; if the engine refuses it, nothing is reachable.
+  if (!derived.ok) return { hosts: [], derived: true, unresolved: [] };
+  return { hosts: derived.value.hosts, derived: true, unresolved: derived.value.unresolved };
 }
 
 /**
@@ -112,31 +100,4 @@ function parsedEntries(hosts) {
     parsedLists.set(hosts, parsed);
   }
   return parsed;
-}
-
-// "host" or "host:port" of an absolute URL, as an egress entry.
-function hostEntry(url) {
-  let parsed;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return null;
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return null;
-  const host = parsed.hostname.toLowerCase();
-  return parsed.port ? `${host}:${parsed.port}` : host;
-}
-
-// Renders a URL template with the app's values only, through the engine:
-// the template becomes the base_uri of a throw-away connector whose request
-// "./" resolves to it. Answers null when a value is missing.
-function renderWithApp(engine, template, use) {
-  const probe = {
-    name: 'egress_probe',
-    connection: { base_uri: template },
-    authorization: { type: 'api_key', apply: [{ headers: { 'x-egress-probe': '1' } }] },
-  };
-  const context = { app: { client_id: use.app.client_id ?? undefined, scopes: use.app.scopes, settings: use.secrets.settings } };
-  const applied = engine.apply(probe, context, { method: 'GET', url: './' });
-  return applied.ok ? applied.value.url : null;
 }

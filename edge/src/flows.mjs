@@ -45,18 +45,14 @@ export function engineContext(hash, use, extra = {}) {
 }
 
 /**
- * The authorization type in force for a connection: the connector's, or for
- * `multi` the option selected by `auth_type` (the default selector,
- * `{{connection.auth_type}}`; app settings win as in the engine). Used only
- * to pick the route (redirect or fields); the engine refuses a wrong one.
+ * What the entered `fields` mean for the app's connector (engine.connectForm,
+ * wasm/core/connect_form.h): {type in force (null while the connector's
+ * `selected` picks no option), option, values (the hash to start from),
+ * problems at /fields/<name>, ...}. The app's settings, opened, win over the
+ * entered values as in every flow.
  */
-export function authorizationType(engine, definition, hash = {}, settings = {}) {
-  const described = engine.describe(definition);
-  if (!described.ok) return null;
-  const { type, options } = described.value;
-  if (type !== 'multi') return type;
-  const selected = settings.auth_type ?? hash.auth_type;
-  return options?.find((o) => o.key === selected)?.type ?? null;
+export function connectForm(engine, use, fields) {
+  return engine.connectForm(use.connector.definition, { connection: fields, app: { settings: use.secrets.settings } });
 }
 
 // ---- talking to the provider ------------------------------------------------
@@ -203,32 +199,13 @@ export function refreshDue({ engine, use, hash, now }) {
 
 /**
  * SPEC §2.2 `identity` (e.g. the account e-mail) of a connection made with
- * fields. authorizeFinish renders it for oauth2; connectFinish/testFinish do
- * not, so the template is rendered here by the engine itself, through apply
- * on a throw-away connector whose only rule is a header holding the template
- * (the same technique as egress.mjs). Nothing when there is none or a value
- * is missing.
+ * fields, for the authorization in force (engine.identity). authorizeFinish
+ * renders it for oauth2; connectFinish/testFinish do not. Nothing when there
+ * is none or a value is missing.
  */
 export function renderIdentity(engine, use, hash) {
-  let template;
-  try {
-    const def = JSON.parse(use.connector.definition);
-    const auth = def.authorization ?? {};
-    const selected = use.secrets.settings?.auth_type ?? hash?.auth_type;
-    template = (auth.type === 'multi' ? auth.options?.[selected]?.identity : undefined) ?? auth.identity;
-  } catch {
-    return null;
-  }
-  if (typeof template !== 'string') return null;
-  const probe = {
-    name: 'identity_probe',
-    connection: { base_uri: 'https://identity.invalid/' },
-    authorization: { type: 'api_key', apply: [{ headers: { 'x-identity': template } }] },
-  };
-  const applied = engine.apply(probe, engineContext(hash, use), { method: 'GET', url: './' });
-  if (!applied.ok) return null;
-  const value = Object.entries(applied.value.headers).find(([k]) => k.toLowerCase() === 'x-identity')?.[1];
-  return typeof value === 'string' && value !== '' ? value : null;
+  const answer = engine.identity(use.connector.definition, engineContext(hash, use));
+  return answer.ok ? answer.value : null;
 }
 
 // ---- connection state (the engine's ConnectionState JSON) ---------------------

@@ -32,7 +32,7 @@
 // limit. Secrets stay in this isolate's memory; nothing here is logged.
 import { ok } from './result.mjs';
 import { Lru } from './lru.mjs';
-import { getEngine } from './engine.mjs';
+import { getEngine, readyEngine } from './engine.mjs';
 import { orgStore, connectionRef, connectionStore } from './stores.mjs';
 import { allowedHosts } from './egress.mjs';
 import { ProxyCredentials, refreshDeadlineMs } from './proxy_credentials.mjs';
@@ -169,9 +169,11 @@ export function invalidateOrg(org) {
 // whatever a request derives from them is freed when it releases them).
 function remember({ ttl, started, app, ref, key, answer }) {
   const now = Date.now();
-  const expiresAt = Math.min(now + ttl, app.expiresAt, refreshDeadlineMs(answer.hash, app.use.app));
+  // The engine's refresh deadline only for credentials that may be cached.
+  const cacheable = ttl > 0 && started === epoch && answer.status === 'connected';
+  const expiresAt = Math.min(now + ttl, app.expiresAt, cacheable ? refreshDeadlineMs(readyEngine(), answer.hash, app.use.app) : now);
   const entry = new ProxyCredentials({ app, ref, hash: answer.hash, version: answer.version, status: answer.status, expiresAt });
-  if (ttl > 0 && started === epoch && answer.status === 'connected' && now < expiresAt) {
+  if (cacheable && now < expiresAt) {
     connections.set(key, entry, entry.context.length + 256);
   } else {
     entry.retire();

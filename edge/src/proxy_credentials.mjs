@@ -15,9 +15,6 @@
 // this object's memory only: nothing here is logged or written anywhere.
 import { engineContext } from './flows.mjs';
 
-/** The engine's default refresh_buffer in seconds (SPEC §3; wasm/core/refresh.h). */
-export const DEFAULT_REFRESH_BUFFER_SECONDS = 60;
-
 export class ProxyCredentials {
   #context = null;
   #derived = new Map();
@@ -75,19 +72,15 @@ export class ProxyCredentials {
 }
 
 /**
- * Until when (epoch ms) the credentials need no proactive refresh, the
- * engine's refreshNeeded turned into a deadline (SPEC §3: refresh when
- * now >= expires_at - refresh_buffer, in whole epoch seconds; a negative or
- * missing buffer is the default 60 s, a missing expiry never needs one).
- * An expires_at the engine would read in another form (a numeric string)
- * answers -Infinity: such credentials are never cached, the
+ * Until when (epoch ms) the credentials need no proactive refresh: the
+ * engine's refreshDeadline (SPEC §3: refresh when now >= expires_at -
+ * refresh_buffer, the buffer's default the engine's), asked once per
+ * connection version. No known expiry: Infinity (refreshed on signals only).
+ * Without the engine's answer the credentials are never cached: the
  * ConnectionStore decides every time.
  */
-export function refreshDeadlineMs(hash, app) {
-  const at = hash?.expires_at;
-  if (at === undefined || at === null) return Infinity;
-  if (typeof at !== 'number' || !Number.isFinite(at)) return -Infinity;
-  const configured = app?.refresh_buffer;
-  const buffer = Number.isInteger(configured) && configured >= 0 ? configured : DEFAULT_REFRESH_BUFFER_SECONDS;
-  return (Math.trunc(at) - buffer) * 1000;
+export function refreshDeadlineMs(engine, hash, app) {
+  const answer = engine?.refreshDeadline({ connection: { expires_at: hash?.expires_at }, app: { refresh_buffer: app?.refresh_buffer } });
+  if (!answer?.ok) return -Infinity;
+  return answer.value === null ? Infinity : answer.value * 1000;
 }

@@ -7,21 +7,19 @@ export function appContext(app) {
 }
 
 /**
- * FIELDS.json completed as a connect form would be: a field left out takes
- * the `default` its connector declares (SPEC §2 connection.fields), including
- * the fields of `multi` options. The engine reads the connection hash as
- * given, so without this a connector whose `selected` reads a defaulted
- * field (connectors/examples/stripe_multi.json) could not connect.
+ * FIELDS.json as the engine reads it for a connect (engine.connectForm,
+ * wasm/core/connect_form.h): {type, option, values, problems} with the
+ * authorization type in force (for `multi`, the option the connector's
+ * `selected` picks, whatever it reads; null when it picks none), the
+ * connection hash to start from (entered values and the defaults of fields
+ * left out) and the problems of the entered values at /fields/<name>, as
+ * the edge answers them. An invalid connector answers its problems.
  */
-export function withFieldDefaults(engine, definition, fields) {
-  const described = engine.describe(definition);
-  if (!described.ok) return fields; // the flow itself reports the connector's problems
-  const out = { ...fields };
-  const lists = [described.value.fields, ...(described.value.options ?? []).map((o) => o.fields)];
-  for (const field of lists.flat()) {
-    if (field && out[field.name] === undefined && field.default !== undefined && field.default !== null) {
-      out[field.name] = field.default;
-    }
-  }
-  return out;
+export function connectForm(engine, definition, fields, app) {
+  return engine.connectForm(definition, { connection: fields, app });
+}
+
+/** The form's field problems as a failed Result for printFailure. */
+export function fieldProblems(form) {
+  return { ok: false, errors: form.problems };
 }

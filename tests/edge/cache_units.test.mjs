@@ -97,7 +97,7 @@ describe('ProxyCredentials', () => {
   });
 });
 
-describe('refreshDeadlineMs (SPEC §3) agrees with the engine\'s refreshNeeded', () => {
+describe('refreshDeadlineMs (SPEC §3, the engine\'s refreshDeadline) agrees with its refreshNeeded', () => {
   test('to the second, for integer, float and missing expiries and buffers', async () => {
     const engine = await load();
     const now = 1_800_000_000;
@@ -105,7 +105,7 @@ describe('refreshDeadlineMs (SPEC §3) agrees with the engine\'s refreshNeeded',
       for (const buffer of [undefined, 0, 1, 60, 120, -5]) {
         const hash = { access_token: 't', expires_at: expiresAt };
         const appFields = buffer === undefined ? {} : { refresh_buffer: buffer };
-        const deadline = refreshDeadlineMs(hash, appFields);
+        const deadline = refreshDeadlineMs(engine, hash, appFields);
         for (const t of [now - 1, now, now + 1, now + 30, now + 61]) {
           const needed = engine.refreshNeeded({ connection: hash, app: appFields }, { now: t }).value;
           // The cache may hand the credentials out at second t (any ms of it) only if no refresh is needed.
@@ -113,9 +113,10 @@ describe('refreshDeadlineMs (SPEC §3) agrees with the engine\'s refreshNeeded',
         }
       }
     }
-    assert.equal(refreshDeadlineMs({ access_token: 't' }, {}), Infinity, 'no expiry: signals only');
-    assert.equal(refreshDeadlineMs({ expires_at: null }, {}), Infinity);
-    assert.equal(refreshDeadlineMs({ expires_at: '1800000000' }, {}), -Infinity, 'another form: never cached');
+    assert.equal(refreshDeadlineMs(engine, { access_token: 't' }, {}), Infinity, 'no expiry: signals only');
+    assert.equal(refreshDeadlineMs(engine, { expires_at: null }, {}), Infinity);
+    assert.equal(refreshDeadlineMs(engine, { expires_at: '1800000000' }, {}), (1_800_000_000 - 60) * 1000, 'read as the engine reads it');
+    assert.equal(refreshDeadlineMs(undefined, { expires_at: 1_800_000_000 }, {}), -Infinity, 'no engine: never cached');
   });
 });
 

@@ -69,6 +69,25 @@ TEST(Refresh, NeedsRefreshDoesNotOverflow) {
   EXPECT_TRUE(needs_refresh(json{{"expires_at", kNow}}, kNow, -5));  // a negative buffer counts as 0
 }
 
+TEST(Refresh, DeadlineIsWhereNeedsRefreshTurnsTrue) {
+  EXPECT_EQ(refresh_deadline(json{{"expires_at", kNow + 100}}), kNow + 40);
+  EXPECT_EQ(refresh_deadline(json{{"expires_at", kNow + 100}}, 10), kNow + 90);
+  EXPECT_EQ(refresh_deadline(json{{"expires_at", "1700000060"}}), kNow);
+  EXPECT_EQ(refresh_deadline(json{{"expires_at", kNow}}, -5), kNow);
+  EXPECT_EQ(refresh_deadline(json::object()), std::nullopt);
+  EXPECT_EQ(refresh_deadline(json{{"expires_at", "soon"}}), std::nullopt);
+  EXPECT_EQ(refresh_deadline(json{{"expires_at", std::numeric_limits<int64_t>::min()}}),
+            std::numeric_limits<int64_t>::min());
+  // The two answers agree for every expiry form, buffer and clock around the edge.
+  for (json expires : {json(kNow), json(kNow + 61), json(1700000030.9), json("1700000075"), json(nullptr), json("x")})
+    for (int64_t buffer : {-1, 0, 30, 60, 3600})
+      for (int64_t now = kNow - 3700; now <= kNow + 100; now += 7) {
+        json c = {{"expires_at", expires}};
+        auto deadline = refresh_deadline(c, buffer);
+        EXPECT_EQ(needs_refresh(c, now, buffer), deadline && now >= *deadline) << c.dump() << " " << buffer << " " << now;
+      }
+}
+
 // ---- build_refresh_request -----------------------------------------------------------
 
 TEST(Refresh, StandardRefreshTokenGrantDoesNotResendTheScope) {

@@ -284,6 +284,80 @@ describe('connauth CLI against the demo provider', () => {
     }
   });
 
+  test('connect and authorize: a multi connector whose `selected` reads its own field (mode)', async () => {
+    // Accepts the key in X-API-Key or Basic u:p, and says which it saw.
+    const server = http.createServer((req, res) => {
+      const by = req.headers['x-api-key'] === 'k-123' ? 'key'
+        : req.headers.authorization === `Basic ${Buffer.from('u:p').toString('base64')}` ? 'basic' : null;
+      res.writeHead(by ? 200 : 401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(by ? { by } : { message: 'who are you?' }));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const demo = JSON.parse(readFileSync(demoOauth, 'utf8'));
+      file('mode.json', {
+        name: 'local_mode',
+        connection: { fields: demo.connection.fields, base_uri: `http://127.0.0.1:${server.address().port}/v1/` },
+        authorization: {
+          type: 'multi',
+          selected: '{{connection.mode}}',
+          options: {
+            key: { type: 'api_key', fields: [{ name: 'api_key', secret: true }],
+              apply: [{ headers: { 'X-API-Key': '{{connection.api_key}}' } }] },
+            password: { type: 'basic_auth', fields: [{ name: 'username' }, { name: 'password', secret: true }] },
+            sso: demo.authorization,
+          },
+        },
+        test: { method: 'GET', url: 'account' },
+      });
+      file('mode-key.json', { mode: 'key', api_key: 'k-123' });
+      const key = await run(['connect', 'mode.json', '--app', 'app.json', '--fields', 'mode-key.json', '--out', 'mode-key-conn.json']);
+      assert.equal(key.code, 0, key.stderr);
+      assert.deepEqual(readJson('mode-key-conn.json'), { mode: 'key', api_key: 'k-123' });
+
+      file('mode-basic.json', { mode: 'password', username: 'u', password: 'p' });
+      const basic = await run(['connect', 'mode.json', '--app', 'app.json', '--fields', 'mode-basic.json', '--out', 'mode-basic-conn.json']);
+      assert.equal(basic.code, 0, basic.stderr);
+      const applied = await run(['apply', 'mode.json', '--connection', 'mode-basic-conn.json', '--method', 'GET', '--url', 'account']);
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.equal(JSON.parse(applied.stdout).headers.Authorization, `Basic ${Buffer.from('u:p').toString('base64')}`);
+
+      // The engine's field checks, as the edge answers them.
+      file('mode-bad.json', { mode: 'token', api_key: 'k-123' });
+      const bad = await run(['connect', 'mode.json', '--app', 'app.json', '--fields', 'mode-bad.json', '--out', 'x.json']);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /^error: \/fields\/mode: must be one of key, password, sso$/m);
+      file('mode-missing.json', { mode: 'password', username: 'u' });
+      const missing = await run(['connect', 'mode.json', '--app', 'app.json', '--fields', 'mode-missing.json', '--out', 'x.json']);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /^error: \/fields\/password: is required$/m);
+      assert.equal(existsSync(path('x.json')), false);
+
+      file('mode-sso.json', { mode: 'sso' });
+      const sso = await run(['connect', 'mode.json', '--app', 'app.json', '--fields', 'mode-sso.json', '--out', 'x.json']);
+      assert.equal(sso.code, 1);
+      assert.match(sso.stderr, /use `connauth authorize`/);
+      const notOauth = await run(['authorize', 'mode.json', '--app', 'app.json', '--fields', 'mode-key.json', '--out', 'x.json', '--no-open']);
+      assert.equal(notOauth.code, 1);
+      assert.match(notOauth.stderr, /this connection is api_key; use `connauth connect`/);
+
+      // The oauth2 option through the browser: the choice starts the hash.
+      const running = start(['authorize', 'mode.json', '--app', 'app.json', '--fields', 'mode-sso.json', '--out', 'mode-sso-conn.json', '--no-open']);
+      const line = await firstLine(running);
+      const redirect = await completeConsent(line.slice('open: '.length), { login: 'alice' });
+      await (await fetch(redirect)).text();
+      const { code, stderr } = await running.done;
+      assert.equal(code, 0, stderr);
+      const conn = readJson('mode-sso-conn.json');
+      assert.equal(conn.mode, 'sso');
+      assert.equal(typeof conn.access_token, 'string');
+    } finally {
+      server.close();
+      server.closeAllConnections();
+    }
+  });
+
   test('connect: custom_auth client credentials (acquire, then the test), then request with it', async () => {
     file('none.json', {});
     const r = await run(['connect', demoClientCredentials, '--app', 'app-cc.json', '--fields', 'none.json', '--out', 'cc.json']);

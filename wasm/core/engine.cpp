@@ -9,17 +9,19 @@ namespace connauth {
 
 using nlohmann::json;
 
+json field_to_json(const Field& f) {
+  json field = json_object("name", f.name, "label", f.label.empty() ? f.name : f.label,
+                           "optional", f.optional, "secret", f.secret);
+  if (!f.default_value.is_null()) field["default"] = f.default_value;
+  if (!f.hint.empty()) field["hint"] = f.hint;
+  return field;
+}
+
 namespace {
 
 json fields_to_json(const std::vector<Field>& fields) {
   json out = json::array();
-  for (const auto& f : fields) {
-    json field = json_object("name", f.name, "label", f.label.empty() ? f.name : f.label,
-                             "optional", f.optional, "secret", f.secret);
-    if (!f.default_value.is_null()) field["default"] = f.default_value;
-    if (!f.hint.empty()) field["hint"] = f.hint;
-    out.push_back(std::move(field));
-  }
+  for (const auto& f : fields) out.push_back(field_to_json(f));
   return out;
 }
 

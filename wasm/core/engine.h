@@ -14,6 +14,10 @@ namespace connauth {
 // {"ok":true,"value":{"name","title","type","fields":[...]}} or every problem.
 nlohmann::json validate_connector(std::string_view definition_text);
 
+// One connection field for a UI: {"name", "label", "optional", "secret",
+// "default"?, "hint"?}.
+nlohmann::json field_to_json(const Field& field);
+
 // Describes a valid connector for a UI: name, title, type, connection fields
 // (including each multi option's), options, whether it uses OAuth.
 nlohmann::json describe_connector(const Connector& connector);

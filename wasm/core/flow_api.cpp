@@ -282,6 +282,14 @@ json refresh_needed(const json& context, int64_t now) {
   });
 }
 
+json refresh_deadline(const json& context) {
+  return guarded([&] {
+    int64_t buffer = app_int(context, "refresh_buffer").value_or(kDefaultRefreshBuffer);
+    std::optional<int64_t> deadline = connauth::refresh_deadline(stored_connection(context), buffer);
+    return ok_envelope(deadline ? json(*deadline) : json(nullptr));
+  });
+}
+
 json refresh_begin(const Connector& connector, const json& context, int64_t /*now*/) {
   return guarded([&] {
     auto resolved = resolve_context(connector, context);
@@ -382,6 +390,15 @@ json test_finish(const Connector& connector, const json& context, const json& re
     }
     Cause cause = verdict.cause.value_or(Cause::ConnectorError);
     return failure_envelope(to_string(cause), cause, "", verdict.detail, context);
+  });
+}
+
+json connection_identity(const Connector& connector, const json& context) {
+  return guarded([&] {
+    auto resolved = resolve_context(connector, context);
+    if (!resolved.ok()) return error_envelope(resolved.errors);
+    auto identity = render_identity(*resolved.value->authorization, resolved.value->scope);
+    return ok_envelope(identity ? json(*identity) : json(nullptr));
   });
 }
 

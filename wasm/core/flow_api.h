@@ -59,6 +59,10 @@ nlohmann::json authorize_finish(const Connector& connector, const nlohmann::json
 // 60 s) of expires_at.
 nlohmann::json refresh_needed(const nlohmann::json& context, int64_t now);
 
+// -> when a refresh is due (epoch seconds; refresh_needed is true from then
+// on), or null when the expiry is unknown (signals only).
+nlohmann::json refresh_deadline(const nlohmann::json& context);
+
 // -> {"request"}, or an error with code refresh_disabled / no_refresh_token /
 // static_credentials when no refresh is possible (the connection is lost).
 nlohmann::json refresh_begin(const Connector& connector, const nlohmann::json& context, int64_t now);
@@ -92,6 +96,11 @@ nlohmann::json test_begin(const Connector& connector, const nlohmann::json& cont
 // with refreshed = true) | an error with the SPEC §4 cause.
 nlohmann::json test_finish(const Connector& connector, const nlohmann::json& context,
                            const nlohmann::json& response, bool refreshed);
+
+// -> SPEC §2.2 `identity` of the authorization in force rendered against the
+// connection (e.g. the account e-mail), or null when it has none or a value
+// it reads is missing.
+nlohmann::json connection_identity(const Connector& connector, const nlohmann::json& context);
 
 // ---- connection state (SPEC §4) ----------------------------------------------
 

@@ -53,15 +53,18 @@ Result<RefreshPlan> send(Result<HttpRequest> request) {
 
 }  // namespace
 
-bool needs_refresh(const json& connection, int64_t now, int64_t refresh_buffer) {
+std::optional<int64_t> refresh_deadline(const json& connection, int64_t refresh_buffer) {
   std::optional<int64_t> expires_at = expires_at_of(connection);
-  if (!expires_at) return false;
-  // now >= expires_at - buffer, saturating so a host's odd values cannot overflow.
+  if (!expires_at) return std::nullopt;
+  // expires_at - buffer, saturating so a host's odd values cannot overflow.
   int64_t buffer = std::max<int64_t>(refresh_buffer, 0);
-  int64_t threshold = *expires_at < std::numeric_limits<int64_t>::min() + buffer
-                          ? std::numeric_limits<int64_t>::min()
-                          : *expires_at - buffer;
-  return now >= threshold;
+  return *expires_at < std::numeric_limits<int64_t>::min() + buffer ? std::numeric_limits<int64_t>::min()
+                                                                      : *expires_at - buffer;
+}
+
+bool needs_refresh(const json& connection, int64_t now, int64_t refresh_buffer) {
+  std::optional<int64_t> deadline = refresh_deadline(connection, refresh_buffer);
+  return deadline && now >= *deadline;
 }
 
 Result<RefreshPlan> build_refresh_request(const Authorization& authorization, const json& scope,

@@ -26,6 +26,12 @@ constexpr int64_t kDefaultRefreshBuffer = 60;  // SPEC §3: app setting, default
 // refreshed on signals only (SPEC §2.5).
 bool needs_refresh(const nlohmann::json& connection, int64_t now, int64_t refresh_buffer = kDefaultRefreshBuffer);
 
+// The same rule as a deadline: needs_refresh is true exactly when
+// now >= the deadline (expires_at - refresh_buffer, saturating; a negative
+// buffer counts as 0). None without a known expiry: refreshed on signals
+// only. A host caches credentials until then without asking per request.
+std::optional<int64_t> refresh_deadline(const nlohmann::json& connection, int64_t refresh_buffer = kDefaultRefreshBuffer);
+
 // Why no refresh request can be made. The connection cannot recover by
 // itself: it is lost with `cause` and the user must act.
 struct CannotRefresh {

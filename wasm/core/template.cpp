@@ -396,6 +396,14 @@ std::vector<std::string> Template::paths() const {
   return out;
 }
 
+std::optional<std::string> Template::sole_path() const {
+  if (!impl_ || impl_->pieces.size() != 1 || !impl_->pieces.front().expression) return std::nullopt;
+  const Expression& e = *impl_->pieces.front().expression;
+  for (const Filter& filter : e.filters)
+    if (filter.kind != FilterKind::Default) return std::nullopt;
+  return e.path;
+}
+
 // ---- JsonTemplate -----------------------------------------------------------
 
 namespace {

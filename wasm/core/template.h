@@ -8,6 +8,7 @@
 #include "json.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,9 @@ class Template {
   bool is_literal() const;
   // Every dotted path the template reads, in order (for analysis and docs).
   std::vector<std::string> paths() const;
+  // The path when the whole template is one expression whose filters are all
+  // `default` (`{{connection.mode}}`): its value is then that path's value.
+  std::optional<std::string> sole_path() const;
 
   struct Impl;
 

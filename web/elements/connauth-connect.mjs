@@ -13,7 +13,7 @@ import { ConnauthElement, define } from '../lib/element.mjs';
 import { isAdmin } from '../lib/config.mjs';
 import { getEngine, engineNow } from '../lib/engine.mjs';
 import { ConsentController } from '../lib/consent.mjs';
-import { authInfo, userFields, effectiveType } from '../lib/auth-info.mjs';
+import { authInfo, chosen } from '../lib/auth-info.mjs';
 import { statusLabel, statusTone, causeLabel, fromNow, when, short, iso } from '../lib/format.mjs';
 
 const FAILURE_TITLE = {
@@ -116,9 +116,13 @@ export class ConnauthConnect extends ConnauthElement {
     this.render();
     // The engine must be ready before the Connect button is: the consent
     // click opens the popup synchronously and cannot wait for it.
-    const [app, connection] = await Promise.all([this.#app ? { ok: true, value: this.#app } : api.getApp(id), api.getConnection(id),
+    // The app view from a list has no `auth` (the engine's connect form,
+    // GET /api/apps/{id}): the card asks for its own app then.
+    const given = this.#app;
+    const [fetched, connection] = await Promise.all([given?.auth ? { ok: true, value: given } : api.getApp(id), api.getConnection(id),
       getEngine().catch((error) => console.error('connauth: the engine did not load', error))]);
     if (generation !== this.#generation) return;
+    const app = fetched.ok || !given ? fetched : { ok: true, value: given };
     if (!app.ok) {
       this.#loading = false;
       this.#loadError = app.error;
@@ -128,7 +132,7 @@ export class ConnauthConnect extends ConnauthElement {
     this.#app = app.value;
     this.#connection = connection.ok ? connection.value : null;
     if (!connection.ok) this.#loadError = connection.error;
-    this.#auth = await authInfo(api, this.#app, { admin: isAdmin() });
+    this.#auth = await authInfo(api, this.#app, { admin: isAdmin(), engine: engineNow() });
     if (generation !== this.#generation) return;
     this.#loading = false;
     this.render();
@@ -209,17 +213,23 @@ export class ConnauthConnect extends ConnauthElement {
     }
     // The edge needs field values: learn the field names from its answer.
     const names = (answer.error.details ?? []).map((d) => /^\/fields\/(.+)$/.exec(d.path)?.[1]).filter(Boolean);
-    this.#auth = { type: 'fields', fields: names.map((name) => ({ name, label: name, optional: false, secret: /secret|password|key|token/i.test(name) })), options: [], noopener: false, known: true };
+    this.#auth = { type: 'fields', option: null, choiceField: null, options: [], noopener: false, known: true,
+      fields: names.map((name) => ({ name, label: name, optional: false, secret: /secret|password|key|token/i.test(name) })) };
     this.#openForm();
   }
 
   #startConnect() {
     this.#notice = null;
-    const type = effectiveType(this.#auth, this.#form?.option ?? this.#app?.settings?.auth_type);
-    if (this.#auth?.known && type !== 'oauth2') {
+    const choice = this.#auth ? chosen(this.#auth, this.#auth.option) : { type: 'oauth2', noopener: false };
+    if (this.#auth?.known && choice.type !== 'oauth2') {
       this.#openForm();
       return;
     }
+    this.#startConsent({}, choice.noopener);
+  }
+
+  // The popup flow; `fields` go with the connect (a `multi` choice).
+  #startConsent(fields, noopener) {
     const consent = this.#controller();
     if (!consent) {
       this.#notice = { tone: 'bad', title: 'Not ready', text: 'The connauth engine is still loading. Try again in a moment.' };
@@ -227,13 +237,13 @@ export class ConnauthConnect extends ConnauthElement {
       return;
     }
     const timeout = Number(this.getAttribute('timeout'));
-    consent.start({ prompt: this.#app?.prompt ?? '', noopener: this.#auth?.noopener === true, timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : undefined });
+    consent.start({ prompt: this.#app?.prompt ?? '', noopener: noopener === true, fields, timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : undefined });
   }
 
   // ---- the fields form (api_key, basic_auth, custom_auth) ------------------------
 
   #openForm() {
-    this.#form = { values: {}, errors: {}, general: null, option: this.#app?.settings?.auth_type ?? this.#auth?.options?.[0]?.key ?? null };
+    this.#form = { values: {}, errors: {}, general: null, option: this.#auth?.option ?? this.#auth?.options?.[0]?.key ?? null };
     this.render();
     const first = this.viewRoot.querySelector('form input, form select');
     (first ?? this.viewRoot.querySelector('[data-key="form-submit"]'))?.focus();
@@ -246,7 +256,8 @@ export class ConnauthConnect extends ConnauthElement {
     for (const input of form.querySelectorAll('[name]')) {
       if (input.value !== '') values[input.name] = input.value;
     }
-    if (this.#auth.type === 'multi' && this.#form.option) values.auth_type = this.#form.option;
+    // The option is chosen through the field the connector's selector reads.
+    if (this.#auth.choiceField && this.#form.option) values[this.#auth.choiceField] = this.#form.option;
     this.#form.values = values;
     this.#busy = 'submitting';
     this.render();
@@ -453,18 +464,19 @@ export class ConnauthConnect extends ConnauthElement {
     if (!this.#form) return null;
     const app = this.#app;
     const info = this.#auth;
-    const fields = userFields(info, app, this.#form.option);
+    const choice = chosen(info, this.#form.option);
+    const fields = choice.fields;
     const submitting = this.#busy === 'submitting';
-    const optionPicker = info.type === 'multi' && info.options?.length && !app.settings?.auth_type
-      ? h('div', { class: 'field' }, h('label', { for: 'f-auth_type' }, 'Sign-in method'),
-        h('select', { id: 'f-auth_type', 'data-key': 'f-auth_type', onchange: (e) => { this.#form.option = e.target.value; this.render(); } },
-          info.options.map((o) => h('option', { value: o.key, selected: o.key === this.#form.option }, `${o.key} (${o.type.replace('_', ' ')})`))))
+    const pickerId = `f-${info.choiceField}`;
+    const optionPicker = info.choiceField && info.options.length
+      ? h('div', { class: 'field' }, h('label', { for: pickerId }, 'Sign-in method'),
+        h('select', { id: pickerId, 'data-key': pickerId, onchange: (e) => { this.#form.option = e.target.value; this.render(); } },
+          info.options.map((o) => h('option', { value: o.key, selected: o.key === this.#form.option }, `${o.label} (${o.type.replace('_', ' ')})`))))
       : null;
-    const optionType = effectiveType(info, this.#form.option);
-    if (optionType === 'oauth2') {
+    if (choice.type === 'oauth2') {
       return h('section', { class: 'prompt stack', 'aria-label': `Connect ${app.name}` }, optionPicker,
         h('div', { class: 'row' },
-          h('button', { class: 'btn btn-primary', type: 'button', 'data-key': 'continue', onclick: () => { this.#form = null; this.#startOauthFromForm(); } }, 'Continue with sign-in'),
+          h('button', { class: 'btn btn-primary', type: 'button', 'data-key': 'continue', onclick: () => this.#startOauthFromForm() }, 'Continue with sign-in'),
           h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => { this.#form = null; this.render(); this.#focus('connect'); } }, 'Cancel')));
     }
     return h('form', { class: 'prompt stack', 'aria-label': `Connect ${app.name}`, novalidate: true, onsubmit: (e) => this.#submitForm(e) },
@@ -490,8 +502,11 @@ export class ConnauthConnect extends ConnauthElement {
   }
 
   #startOauthFromForm() {
-    this.#auth = { ...this.#auth, type: 'oauth2' };
-    this.#startConnect();
+    const fields = this.#auth.choiceField ? { [this.#auth.choiceField]: this.#form?.option } : {};
+    const { noopener } = chosen(this.#auth, this.#form?.option);
+    this.#form = null;
+    this.#notice = null;
+    this.#startConsent(fields, noopener);
   }
 
   #noticeSection() {
@@ -516,7 +531,7 @@ export class ConnauthConnect extends ConnauthElement {
     if (phase === 'prompting' || phase === 'failed' || phase === 'exchanging') return null;
     const busy = Boolean(this.#busy) || phase === 'exchanging';
     const waiting = phase === 'awaiting_consent';
-    const engineReady = Boolean(engineNow()) || (this.#auth?.known && effectiveType(this.#auth, this.#app.settings?.auth_type) !== 'oauth2');
+    const engineReady = Boolean(engineNow()) || (this.#auth?.known && chosen(this.#auth, this.#auth.option).type !== 'oauth2');
     const connectLabel = waiting ? 'Show sign-in window' : status === 'not_connected' ? 'Connect' : 'Reconnect';
     const connect = h('button', {
       class: ['btn', status === 'not_connected' || status === 'lost' || waiting ? 'btn-primary' : ''], type: 'button', 'data-key': 'connect',

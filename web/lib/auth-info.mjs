@@ -1,13 +1,16 @@
 // What a connect button must know about an app's connector before the click:
 // whether it is OAuth (a popup) or takes field values (a form), which fields
-// the user fills in, and whether the popup must have no opener (SPEC §2.2
-// `noopener`).
+// the user fills in, which `multi` options the user chooses between and
+// through which connection field, and whether the popup must have no opener
+// (SPEC §2.2 `noopener`). All of it is the engine's connect form
+// (engine.connectForm, wasm/core/connect_form.h): nothing here reads a
+// definition or knows which field a selector reads.
 //
 // Sources, best first:
-//  1. `app.auth` = {type, fields, noopener, options?} if the edge includes it
-//     in the app view (members cannot read connectors);
-//  2. the connector itself, for admins (GET /api/connectors/{name}): its
-//     engine summary plus `authorization.noopener`;
+//  1. `app.auth`, the engine's form as the edge includes it in the app view
+//     (members cannot read connectors);
+//  2. the connector itself, for admins (GET /api/connectors/{name}), through
+//     the engine in the page;
 //  3. otherwise unknown: the button treats the app as OAuth and switches to
 //     a form if the edge answers that fields are needed.
 
@@ -17,36 +20,45 @@ export function parseConnectorRef(ref) {
   return m ? { name: m[1], version: m[2] ? Number(m[2]) : null } : null;
 }
 
-/** {type, fields, options, noopener, known} for `app`. */
-export async function authInfo(api, app, { admin }) {
-  if (app.auth && typeof app.auth === 'object') {
-    return { type: app.auth.type, fields: app.auth.fields ?? [], options: app.auth.options ?? [], noopener: app.auth.noopener === true, known: true };
-  }
-  if (admin) {
+/**
+ * {type, option, choiceField, options, fields, noopener, known} for `app`:
+ * the type and fields in force with nothing entered yet, and for a choice
+ * the options, each with its type and the fields it asks for.
+ */
+export async function authInfo(api, app, { admin, engine }) {
+  if (app.auth && typeof app.auth === 'object') return fromForm(app.auth);
+  if (admin && engine) {
     const ref = parseConnectorRef(app.connector);
     if (ref) {
       const answer = await api.getConnector(ref.name, ref.version);
-      if (answer.ok && answer.value.summary) {
-        const { summary, definition } = answer.value;
-        const noopener = definition?.authorization?.noopener === true;
-        return { type: summary.type, fields: summary.fields ?? [], options: summary.options ?? [], noopener, known: true, definition };
+      if (answer.ok && answer.value.definition) {
+        const settings = { settings: app.settings ?? {}, secret_settings: app.secret_settings ?? [] };
+        const form = engine.connectForm(answer.value.definition, { connection: {}, app: settings });
+        if (form.ok) return fromForm(form.value);
       }
     }
   }
-  return { type: 'oauth2', fields: [], options: [], noopener: false, known: false };
+  return { type: 'oauth2', option: null, choiceField: null, options: [], fields: [], noopener: false, known: false };
 }
 
-/** The fields the user must fill in: the connector's, minus those the app's settings already set. */
-export function userFields(info, app, optionKey) {
-  const settings = app.settings ?? {};
-  const secretSettings = new Set(app.secret_settings ?? []);
-  const setByApp = (f) => (settings[f.name] !== undefined && settings[f.name] !== null && settings[f.name] !== '') || secretSettings.has(f.name);
-  const option = info.options?.find((o) => o.key === optionKey);
-  return [...(info.fields ?? []), ...(option?.fields ?? [])].filter((f) => !setByApp(f));
+function fromForm(form) {
+  return {
+    type: form.type ?? null,
+    option: form.option ?? null,
+    choiceField: form.choice_field ?? null,
+    options: form.options ?? [],
+    fields: form.fields ?? [],
+    noopener: form.noopener === true,
+    known: true,
+  };
 }
 
-/** The authorization type in force for a multi connector's selected option. */
-export function effectiveType(info, optionKey) {
-  if (info.type !== 'multi') return info.type;
-  return info.options?.find((o) => o.key === optionKey)?.type ?? null;
+/**
+ * What connecting through the chosen option means: {type, fields,
+ * noopener}. Without a choice to make, the form's own.
+ */
+export function chosen(info, optionKey) {
+  if (!info.choiceField) return { type: info.type, fields: info.fields, noopener: info.noopener };
+  const option = info.options.find((o) => o.key === optionKey);
+  return option ? { type: option.type, fields: option.fields, noopener: option.noopener === true } : { type: null, fields: info.fields, noopener: false };
 }

@@ -21,6 +21,7 @@ export class ConsentController extends EventTarget {
   #api;
   #app;
   #appName;
+  #fields = {}; // sent with the connect: a `multi` connector's choice
   #state = null;
   #queue = [];
   #running = false;
@@ -50,8 +51,12 @@ export class ConsentController extends EventTarget {
     return Boolean(this.#popup && !this.#popup.closed);
   }
 
-  /** The user clicked Connect / Reconnect (or clicked it again while the popup is open). */
-  start({ prompt, noopener = false, timeoutMs } = {}) {
+  /**
+   * The user clicked Connect / Reconnect (or clicked it again while the popup
+   * is open). `fields`: values the connect sends (the option a `multi` form chose).
+   */
+  start({ prompt, noopener = false, fields = {}, timeoutMs } = {}) {
+    this.#fields = fields;
     this.dispatch({ type: 'start', app: this.#app, prompt: prompt ?? '', origin: this.#api.origin, noopener,
       ...(timeoutMs ? { timeout_ms: timeoutMs } : {}) });
   }
@@ -153,7 +158,7 @@ export class ConsentController extends EventTarget {
   }
 
   async #requestAuthorization(attempt) {
-    const answer = await this.#api.connect(this.#app);
+    const answer = await this.#api.connect(this.#app, this.#fields);
     if (answer.ok && answer.value?.authorization_url) {
       this.dispatch({ type: 'authorization_ready', attempt, authorization_url: answer.value.authorization_url,
         state: answer.value.state, noopener: answer.value.noopener === true });

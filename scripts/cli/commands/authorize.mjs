@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs, required, UsageError } from '../args.mjs';
 import { FileError, readObject, readText, writeJson } from '../files.mjs';
-import { appContext, withFieldDefaults } from '../context.mjs';
+import { appContext, connectForm, fieldProblems } from '../context.mjs';
 import { send } from '../http.mjs';
 import { runConnection } from '../../../wasm/connection_loop.mjs';
 import { listenForCallback, ListenError } from '../loopback.mjs';
@@ -42,7 +42,14 @@ export default async function authorize(engine, argv, out) {
   const timeoutSeconds = integerFlag(flags, 'timeout', { min: 1, max: 86400, fallback: DEFAULT_TIMEOUT_SECONDS });
   const definition = readText(args.connector, 'connector');
   const app = appContext(readObject(appPath, 'app'));
-  const fields = withFieldDefaults(engine, definition, flags.fields ? readObject(flags.fields, 'fields') : {});
+  const form = connectForm(engine, definition, flags.fields ? readObject(flags.fields, 'fields') : {}, app);
+  if (!form.ok) return printFailure(out, form, { command: 'authorize' });
+  if (form.value.problems.length) return printFailure(out, fieldProblems(form.value), { command: 'authorize' });
+  if (form.value.type !== 'oauth2') {
+    out.stderr(`connauth authorize: this connection is ${form.value.type}; use \`connauth connect\` (no browser)`);
+    return 1;
+  }
+  const fields = form.value.values;
   if (!existsSync(dirname(outPath) || '.')) throw new FileError(`cannot write ${outPath}: no such folder`);
 
   let listener;

@@ -5,7 +5,7 @@
 // once the test passed.
 import { parseArgs, required } from '../args.mjs';
 import { readObject, readText, writeJson } from '../files.mjs';
-import { appContext, withFieldDefaults } from '../context.mjs';
+import { appContext, connectForm, fieldProblems } from '../context.mjs';
 import { MemoryConnection } from '../connection-store.mjs';
 import { ConnectionSession, describeRequest } from '../session.mjs';
 import { printFailure } from '../report.mjs';
@@ -18,18 +18,20 @@ export default async function connect(engine, argv, out) {
   const app = appContext(readObject(required(flags, 'app'), 'app'));
   const outPath = required(flags, 'out');
   const definition = readText(args.connector, 'connector');
-  const fields = withFieldDefaults(engine, definition, readObject(required(flags, 'fields'), 'fields'));
+  const form = connectForm(engine, definition, readObject(required(flags, 'fields'), 'fields'), app);
+  if (!form.ok) return printFailure(out, form, { command: 'connect' });
+  if (form.value.type === 'oauth2') {
+    out.stderr('connauth connect: this connection is oauth2; use `connauth authorize` (consent in the browser)');
+    return 1;
+  }
+  if (form.value.problems.length) return printFailure(out, fieldProblems(form.value), { command: 'connect' });
+  const fields = form.value.values;
 
   const session = new ConnectionSession(engine, definition, {
     app, store: new MemoryConnection(fields), onSent: (step, request, response) => logSent(out, step, request, response),
   });
   const connected = await session.connect();
-  if (!connected.ok) {
-    if ((connected.error.problems ?? []).some((p) => /oauth2/.test(p.message))) {
-      out.stderr('connauth connect: this connection is oauth2; use `connauth authorize` (consent in the browser)');
-    }
-    return printFailure(out, connected, { command: 'connect' });
-  }
+  if (!connected.ok) return printFailure(out, connected, { command: 'connect' });
   const { connection, tested, warnings } = connected.value;
   session.warnings.push(...(warnings ?? []));
   if (!tested) out.stderr('warning: the connector has no test, so the credentials were not checked');
