@@ -106,6 +106,8 @@ test('create an app: field-level errors first, then the member can connect it', 
   const card = cardFor(member.page, 'Team CRM');
   await card.waitFor();
   assert.equal(await card.getByTestId('status').textContent(), 'Not connected');
+  // The card reads its app's connect form (GET /api/apps/{id}) before Connect is enabled.
+  await card.locator('article[aria-busy="false"]').waitFor();
   assert.equal(await card.getByRole('button', { name: 'Connect' }).isEnabled(), true);
 });
 

@@ -70,6 +70,7 @@ export class ConnauthConnect extends ConnauthElement {
   #notice = null; // {tone, title, text}
   #form = null; // {values, errors, option} while the fields form is open
   #consent = null;
+  #consentStart = { fields: {}, noopener: false }; // what the popup flow in progress was started with
   #generation = 0;
 
   /** The app object, when the page already has it (saves a request). */
@@ -220,6 +221,11 @@ export class ConnauthConnect extends ConnauthElement {
 
   #startConnect() {
     this.#notice = null;
+    if (this.#inFlight()) {
+      // "Show sign-in window": the flow in progress, with the option it chose.
+      this.#startConsent(this.#consentStart.fields, this.#consentStart.noopener);
+      return;
+    }
     const choice = this.#auth ? chosen(this.#auth, this.#auth.option) : { type: 'oauth2', noopener: false };
     if (this.#auth?.known && choice.type !== 'oauth2') {
       this.#openForm();
@@ -230,6 +236,7 @@ export class ConnauthConnect extends ConnauthElement {
 
   // The popup flow; `fields` go with the connect (a `multi` choice).
   #startConsent(fields, noopener) {
+    this.#consentStart = { fields, noopener };
     const consent = this.#controller();
     if (!consent) {
       this.#notice = { tone: 'bad', title: 'Not ready', text: 'The connauth engine is still loading. Try again in a moment.' };
@@ -360,7 +367,7 @@ export class ConnauthConnect extends ConnauthElement {
     const app = this.#app;
     const status = this.#connection?.status ?? 'not_connected';
     const titleId = `app-title`;
-    return h('article', { class: 'card connect', 'aria-labelledby': titleId, 'aria-busy': this.#busy || this.#inFlight() ? 'true' : 'false' },
+    return h('article', { class: 'card connect', 'aria-labelledby': titleId, 'aria-busy': this.#busy || this.#loading || this.#inFlight() ? 'true' : 'false' },
       h('div', { class: 'card-body stack' },
         h('header', { class: 'head' },
           h('div', { class: 'avatar', 'aria-hidden': 'true', dataset: { tone: avatarTone(app.name) } }, initials(app.name)),
