@@ -1,7 +1,7 @@
 // The module's strtod, strtof and strtold (WebAssembly build only):
 // connauth::decimal_to_float instead of musl's, which computes in 128-bit
 // soft float: connauth.wasm 12.9 KB smaller (musl's 15.2 KB replaced by
-// about 2 KB; issue 6, core/decimal_float.h).
+// about 2 KB; decimal_float.h).
 // Only nlohmann/json's lexer calls strtod here; RE2 and libc++ also refer
 // to strtof, strtold and the _l forms in code the linker drops, and all six
 // are defined so that the linker never takes musl's strtod.o, which

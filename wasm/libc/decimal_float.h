@@ -1,11 +1,11 @@
 // Decimal text to binary floating point, correctly rounded (to nearest,
 // ties to even), with integer arithmetic only: the strtod, strtof and
-// strtold of the WebAssembly module (wasm/strtod.cpp). musl's strtod
+// strtold of the WebAssembly module (strtod.cpp). musl's strtod
 // computes in long double, which WebAssembly does not have: every long
 // double operation is a call into compiler-rt's 128-bit soft float
 // (__addtf3, __multf3, __divtf3, fmodl, scalbnl...), and with them the
 // strtod inlined into nlohmann's lexer was 15.2 KB of the module; this is
-// about 2 KB (issue 6). nlohmann/json is the module's only caller (a JSON
+// about 2 KB. nlohmann/json is the module's only caller (a JSON
 // number with a fraction or an exponent, or an integer too large for 64
 // bits); strtof and strtold are linked only to keep musl's strtod.o out.
 // tests/native/decimal_float_test.cpp compares it with the C library's.
