@@ -1,7 +1,7 @@
 // The goals of issue 6, each checked against the figure scripts/bench
 // measured for it.
 
-const WASM_LIMIT_BYTES = 350_000;
+const WASM_LIMIT_BYTES = 400_000;
 
 /** The goals of issue 6, each {goal, target, measured, met} (met: true | false | null = not measured). */
 export function goals(sections) {
@@ -42,10 +42,10 @@ export function goals(sections) {
 
   if (cold?.available) {
     add('cold start in workerd (what a first request waits for the engine and its connector)', '< 10 ms', `${cold.workerd_cold_ms} ms`, cold.workerd_cold_ms < 10);
-    add('wasm size, raw', '< 350 KB (350,000 bytes)', `${cold.size.wasm_bytes} bytes (${cold.size.wasm_gzip_bytes} gzipped)`, cold.size.wasm_bytes < WASM_LIMIT_BYTES);
+    add('wasm size, raw', '< 400 KB (400,000 bytes)', `${cold.size.wasm_bytes} bytes (${cold.size.wasm_gzip_bytes} gzipped)`, cold.size.wasm_bytes < WASM_LIMIT_BYTES);
   } else {
     add('cold start in workerd', '< 10 ms', cold?.reason ?? cold?.error ?? 'not run', null);
-    add('wasm size, raw', '< 350 KB', cold?.reason ?? cold?.error ?? 'not run', null);
+    add('wasm size, raw', '< 400 KB', cold?.reason ?? cold?.error ?? 'not run', null);
   }
   return out;
 }
