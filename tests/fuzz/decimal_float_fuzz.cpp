@@ -1,5 +1,5 @@
 // libFuzzer target, differential: any text read by decimal_to_float (the
-// WebAssembly module's strtod and strtof, wasm/strtod.cpp) must give what
+// WebAssembly module's strtod and strtof, wasm/libc/strtod.cpp) must give what
 // glibc's strtod and strtof give, which round correctly: the same bits, the
 // same end position and the same ERANGE. A difference traps. Hexadecimal
 // floating point, which connauth's reader does not take (nlohmann's lexer

@@ -1,6 +1,6 @@
 // decimal_float.h against the C library's strtod, strtof and strtof128
 // (glibc rounds correctly), which it stands in for in the WebAssembly module
-// (wasm/strtod.cpp): end positions, bits and ERANGE.
+// (wasm/libc/strtod.cpp): end positions, bits and ERANGE.
 #include "decimal_float.h"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
-// json_order.h: member order kept as nlohmann::ordered_json keeps it (the
-// cases the two were compared on).
+// json_order.h: bodies written back with their members in order, at every
+// depth, as compact JSON.
 #include "json_order.h"
 
 #include <gtest/gtest.h>
@@ -38,6 +38,12 @@ TEST(JsonOrder, EscapesKeysAndReplacesInvalidUtf8) {
   json bad = "\xff";
   EXPECT_EQ(rewritten(R"({"\u00e9\n":"\ud83d\ude00"})", {{"x", &bad}}),
             "{\"\xc3\xa9\\n\":\"\xf0\x9f\x98\x80\",\"x\":\"\xef\xbf\xbd\"}");
+}
+
+TEST(JsonOrder, WritesNumbersAndLiteralsAsNlohmannJsonDoes) {
+  EXPECT_EQ(rewritten(R"({"f":1.0,"z":-0.0,"e":1E2,"u":18446744073709551615,"i":-9223372036854775808,"l":[true,null]})"),
+            R"({"f":1.0,"z":-0.0,"e":100.0,"u":18446744073709551615,"i":-9223372036854775808,"l":[true,null]})");
+  EXPECT_EQ(rewritten(R"({"n":1e400})"), "<refused>");  // not a finite number
 }
 
 TEST(JsonOrder, RefusesWhatIsNotAJsonObject) {

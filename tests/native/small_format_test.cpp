@@ -1,5 +1,5 @@
 // small_format.h against the C library's vsnprintf, which it stands in for
-// in the WebAssembly module (wasm/snprintf.cpp).
+// in the WebAssembly module (wasm/libc/snprintf.cpp).
 #include "small_format.h"
 
 #include <gtest/gtest.h>

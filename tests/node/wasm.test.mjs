@@ -159,7 +159,7 @@ test('signal patterns fold case across Unicode and match short texts as RE2 does
     ['(?i)straße', 'STRASSE', false], ['(?i)ǅ', 'ǆ', true], ['(?i)ǅ', 'Ǆ', true],
     ['x{2,3}y', 'axxy', true], ['x{2,3}y', 'axy', false],
     ['(?i)^\u{10400}$', '\u{10428}', true], ['(?i)^\uAB70$', '\u13A0', true], ['(?i)[a-z]+', '\u017F', true],
-    // Long texts through the DFA's search loop (scripts/setup change 6): a
+    // Long texts through the DFA's search loop (wasm/re2/patches/0006): a
     // literal prefix skipped to, false starts, an end anchor run backward.
     ['invalid_token', 'x'.repeat(5000) + 'invalid_token', true], ['invalid_token', 'invalid_toke'.repeat(400), false],
     ['(?i)"error"\\s*:\\s*"expired"', '{"error" :  "none"} '.repeat(100) + '{"ERROR":"expired"}', true],

@@ -74,20 +74,16 @@ size_t json_text_depth(std::string_view text) {
 namespace {
 
 // nlohmann's own DOM builder, the one json::parse(..., nullptr, false) uses,
-// which also keeps the first error and, on request, the key order
-// (json_io.h). Every parse in the module goes through json::sax_parse with
-// this one type: json::parse would instantiate the parser for its callback
-// DOM builder as well. One instantiation of the parser keeps the module
-// small (each one is large), and no nlohmann::ordered_json (json_order.h)
-// keeps out another. The key order is kept here
-// rather than by a SAX type of its own, which would instantiate the parser
-// again.
+// which also keeps the first error (json_io.h). Every parse of a
+// nlohmann::json goes through json::sax_parse with this one type, so the
+// parser is compiled once for it: json::parse would compile it for its
+// callback DOM builder as well, and a SAX type of its own for error reports
+// would be a third copy (each is several KB of WebAssembly).
 class JsonDomBuilder : public nlohmann::detail::json_sax_dom_parser<json> {
   using Base = nlohmann::detail::json_sax_dom_parser<json>;
 
  public:
-  JsonDomBuilder(json& result, JsonSyntaxError* error, std::vector<json>* key_order)
-      : Base(result, false), error_(error), key_order_(key_order) {}
+  JsonDomBuilder(json& result, JsonSyntaxError* error) : Base(result, false), error_(error) {}
 
   template <class Exception>
   bool parse_error(std::size_t position, const std::string& last_token, const Exception& ex) {
@@ -98,39 +94,15 @@ class JsonDomBuilder : public nlohmann::detail::json_sax_dom_parser<json> {
     return Base::parse_error(position, last_token, ex);  // false: stop, no throw
   }
 
-  bool start_object(std::size_t elements) {
-    if (key_order_) key_order_->push_back(json::object());
-    return Base::start_object(elements);
-  }
-  bool end_object() {
-    if (key_order_) key_order_->pop_back();
-    return Base::end_object();
-  }
-  bool key(std::string& name) {
-    if (key_order_) prefix_ordinal(key_order_->back(), name);
-    return Base::key(name);
-  }
-
  private:
-  // Out of line: the parse without key order stays as it was.
-  [[gnu::noinline]] static void prefix_ordinal(json& seen, std::string& name) {
-    json& ordinal = seen[name];
-    if (ordinal.is_null()) ordinal = seen.size() - 1;
-    uint32_t n = ordinal.get<uint32_t>();
-    char prefix[kKeyOrdinalBytes];
-    for (size_t i = 0; i < kKeyOrdinalBytes; ++i) prefix[i] = char((n >> (8 * (kKeyOrdinalBytes - 1 - i))) & 0xff);
-    name.insert(0, prefix, kKeyOrdinalBytes);
-  }
-
   JsonSyntaxError* error_;
-  std::vector<json>* key_order_;
 };
 
 }  // namespace
 
-json parse_json_value(std::string_view text, JsonSyntaxError* error, std::vector<json>* key_order) {
+json parse_json_value(std::string_view text, JsonSyntaxError* error) {
   json result;
-  JsonDomBuilder builder(result, error, key_order);
+  JsonDomBuilder builder(result, error);
   if (!json::sax_parse(text.data(), text.data() + text.size(), &builder)) return json(json::value_t::discarded);
   return result;
 }

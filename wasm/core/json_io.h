@@ -34,22 +34,13 @@ struct JsonSyntaxError {
 };
 
 // Every parse in the module goes through parse_json_value (json_io.cpp
-// says how it keeps the parser to one instantiation).
+// says how it keeps the parser to one instantiation), except the bodies
+// written back in their members' order (json_order.h).
 //
-// With `key_order` it also keeps each object's member order, for
-// json_order.h, in the keys themselves: each key is prefixed with its
-// ordinal in its object (kKeyOrdinalBytes big-endian bytes), so the sorted
-// std::map of nlohmann::json iterates members in text order. A repeated key
-// keeps its first ordinal, so it keeps its first place and takes the last
-// value (as nlohmann::ordered_json does). `key_order` is the parser's stack
-// of the open objects' keys seen so far; give an empty one.
-constexpr size_t kKeyOrdinalBytes = 4;
-
 // json::parse(text, nullptr, false): the value, or a discarded one
 // (is_discarded()) when the text is not JSON, and then `error` (if given)
 // says where and why. No depth limit: see parse_json_body.
-nlohmann::json parse_json_value(std::string_view text, JsonSyntaxError* error,
-                                std::vector<nlohmann::json>* key_order = nullptr);
+nlohmann::json parse_json_value(std::string_view text, JsonSyntaxError* error);
 
 // Parses an untrusted body; discarded (is_discarded()) when it is not JSON
 // or nests deeper than kMaxJsonDepth.

@@ -3,11 +3,10 @@
 // (apply_rule.cpp: the caller's member order is kept) and a JSON token
 // request (token_request.cpp: parameters in the order they were added).
 //
-// Both used nlohmann::ordered_json, a second instantiation of basic_json
-// (its parser, serializer, map and conversions) for these two uses only.
-// This keeps the order in the keys of a plain nlohmann::json instead
-// (parse_json_value in json_io.h) and writes the text itself, which keeps
-// ordered_json's code out of the module. The text is what ordered_json's dump(-1) writes.
+// It holds an nlohmann::ordered_json, whose objects keep their members in
+// the order they were read or added, at every depth. The rest of the module
+// reads JSON as nlohmann::json (members by name); only these bodies are
+// written back in order, so only this file uses ordered_json.
 #pragma once
 
 #include "json.h"
@@ -39,7 +38,7 @@ class OrderedJsonObject {
   std::string dump_with(const JsonMembers& members) const;
 
  private:
-  nlohmann::json object_;  // keys prefixed with their ordinal (json_io.h parse_json_value)
+  nlohmann::ordered_json object_;
 };
 
 }  // namespace connauth

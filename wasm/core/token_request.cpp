@@ -31,8 +31,7 @@ bool is_public_client(const Template& client_secret, const json& scope) {
 
 // The parameters in the order they were added, so the body is predictable
 // for tests and logs; a repeated name keeps its first place and takes the
-// last value. Written by json_order.h, without nlohmann::ordered_json
-// (module size).
+// last value (json_order.h).
 std::string json_body(const QueryParams& params) {
   std::vector<json> values;
   values.reserve(params.size());  // `members` points into it

@@ -1,6 +1,6 @@
 // The module's strtod, strtof and strtold (WebAssembly build only):
 // connauth::decimal_to_float instead of musl's, which computes in 128-bit
-// soft float, so the module is smaller (core/decimal_float.h).
+// soft float, so the module is smaller (decimal_float.h).
 // Only nlohmann/json's lexer calls strtod here; RE2 and libc++ also refer
 // to strtof, strtold and the _l forms in code the linker drops, and all six
 // are defined so that the linker never takes musl's strtod.o, which

@@ -1,6 +1,6 @@
 // Decimal text to binary floating point, correctly rounded (to nearest,
 // ties to even), with integer arithmetic only: the strtod, strtof and
-// strtold of the WebAssembly module (wasm/strtod.cpp). musl's strtod
+// strtold of the WebAssembly module (strtod.cpp). musl's strtod
 // computes in long double, which WebAssembly does not have: every long
 // double operation is a call into compiler-rt's 128-bit soft float
 // (__addtf3, __multf3, __divtf3, fmodl, scalbnl...), and with them the

@@ -1,5 +1,5 @@
 // printf-style formatting of integers, characters and strings only: the
-// snprintf of the WebAssembly module (wasm/snprintf.cpp). nlohmann/json is
+// snprintf of the WebAssembly module (snprintf.cpp). nlohmann/json is
 // the module's only caller of snprintf ("\\u%04x" in its serializer,
 // "<U+%.4X>" and "%.2X" in its messages), and musl's printf core, which also
 // formats floating point, is several times the size of this one.

@@ -2,7 +2,7 @@
 // instead of musl's, whose printf core also formats floating point. Only
 // nlohmann/json calls snprintf here, with integer formats; defining it in
 // the program keeps the linker from taking musl's snprintf.o, and with it
-// printf_core, which would make connauth.wasm larger. core/small_format.h says
+// printf_core, which would make connauth.wasm larger. small_format.h says
 // what it supports; tests/native/small_format_test.cpp compares it with the
 // C library's.
 #include <cstdarg>
