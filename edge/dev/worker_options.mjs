@@ -39,7 +39,8 @@ export function edgeWorker({ bindings, persistDir }) {
     modules: true,
     modulesRoot: root,
     scriptPath: join(root, 'edge', config.main),
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    // jose (session_keys.mjs) ships ES modules as .js files.
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }, { type: 'ESModule', include: ['**/*.mjs', 'node_modules/jose/**/*.js'] }],
     compatibilityDate: config.compatibilityDate,
     bindings,
     durableObjects,
