@@ -124,6 +124,8 @@ async function verifyToken(token, keys, now) {
   if (!joseHeader) return invalid('malformed header');
   if (joseHeader.crit !== undefined) return invalid('unsupported crit header');
   if (JWKS_ALGORITHMS.includes(joseHeader.alg) && keys.jwks) {
+    // SPEC §8: the token names its key; none is guessed for it.
+    if (typeof joseHeader.kid !== 'string' || !joseHeader.kid) return invalid('no kid');
     const claims = await verifyJwksToken(token, keys, now, CLOCK_SKEW_SECONDS);
     return claims ? checkClaims(claims, keys) : invalid('not verified by SESSION_JWKS');
   }
