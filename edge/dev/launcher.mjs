@@ -37,16 +37,16 @@ export async function startDev(settings) {
     const persistDir = join(dataDir, 'durable-objects');
     mkdirSync(persistDir, { recursive: true });
     // Started first: the edge is configured with its origin and public key.
-    const host = await startHostConsole({ port: settings.hostPort ?? 0, user: { org: settings.org, sub: settings.member } });
-    stops.push(() => host.stop());
+    const hostConsole = await startHostConsole({ port: settings.hostPort ?? 0, user: { org: settings.org, sub: settings.member } });
+    stops.push(() => hostConsole.stop());
     const mf = new Miniflare(workerOptions({
       bindings: {
         SESSION_SECRET: sessionSecret,
         ENCRYPTION_KEY: encryptionKey,
         // This is scripts/dev: the published development secret is allowed (session_keys.mjs).
         CONNAUTH_DEV: '1',
-        CONSOLE_ORIGINS: host.origin,
-        SESSION_JWKS: JSON.stringify(host.jwks),
+        CONSOLE_ORIGINS: hostConsole.origin,
+        SESSION_JWKS: JSON.stringify(hostConsole.jwks),
         // No SESSION_ISSUER/SESSION_AUDIENCE: they would bind every token,
         // and `connauth token` mints plain HS256 ones for this edge.
       },
@@ -60,7 +60,7 @@ export async function startDev(settings) {
     stops.push(() => mf.dispose());
     const url = await mf.ready;
     const origin = url.origin;
-    host.setEdge(origin);
+    hostConsole.setEdge(origin);
 
     // The redirect URI the edge sends (SPEC §7: the worker's origin + /oauth/callback).
     const provider = await startProvider({
@@ -94,7 +94,7 @@ export async function startDev(settings) {
       origin,
       consoleUrl: `${origin}/#token=${tokens.admin}`,
       memberConsoleUrl: `${origin}/#token=${tokens.member}`,
-      hostConsoleUrl: `${host.origin}/`,
+      hostConsoleUrl: `${hostConsole.origin}/`,
       tokens,
       apps: seeded.apps,
       connectors: seeded.connectors,
