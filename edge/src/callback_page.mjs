@@ -63,7 +63,9 @@ function script(result, origin) {
     posted = true;
   }
   if (!posted && result.ok) {
+    const heading = document.getElementById('heading');
     const text = document.getElementById('text');
+    if (heading) heading.textContent = 'Not connected';
     if (text) text.textContent = ${scriptJson(ORPHANED)};
     return;
   }
@@ -88,7 +90,7 @@ export function callbackPage({ origin, state, ok, error = null, message = '', ac
 <html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>${TITLE}: ${heading}</title>
 <style nonce="${n}">body{font:15px/1.5 system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}</style>
-</head><body><h1>${html(heading)}</h1><p id="text">${html(text)}</p>
+</head><body><h1 id="heading">${html(heading)}</h1><p id="text">${html(text)}</p>
 <script nonce="${n}">${script(result, origin)}</script>
 </body></html>`;
   return new Response(body, {
