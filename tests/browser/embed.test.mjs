@@ -215,3 +215,26 @@ test('a forwarded authorization link connects nobody; a binding the client makes
   await other.close();
   await context.close();
 });
+
+test('getToken is asked again when the edge refuses a token, and the call repeated once', { timeout: 60000 }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(dev.hostConsoleUrl);
+  const result = await page.evaluate(async (edge) => {
+    const { Api } = await import(`${edge}/assets/web/lib/api.mjs`);
+    const given = [];
+    const api = new Api({
+      baseUrl: edge,
+      // First an expired (here: unusable) token, then the console's fresh one.
+      getToken: async () => {
+        given.push(given.length === 0 ? 'expired.token.value' : (await (await fetch('/session-token')).json()).token);
+        return given.at(-1);
+      },
+    });
+    const apps = await api.listApps();
+    const again = await api.listApps();
+    return { ok: apps.ok && again.ok, asked: given.length };
+  }, dev.origin);
+  assert.deepEqual(result, { ok: true, asked: 2 }, 'asked once more after the 401, then kept');
+  await context.close();
+});
