@@ -8,8 +8,8 @@
 // (demo/api.mjs, which checks each token by introspection), and the edge in
 // workerd reached on its HTTP port. Each storm has its own user, connected
 // through the public API as a user would: POST /api/apps/{id}/connect, the
-// provider's login and consent pages (demo/consent.mjs), GET
-// /oauth/callback. Access tokens live `ttl` seconds and the app's
+// provider's login and consent pages (demo/consent.mjs), and the console's
+// POST /api/apps/{id}/connect/complete with that answer. Access tokens live `ttl` seconds and the app's
 // refresh_buffer is 0: once `ttl` has passed since the connects, every
 // stored token is expired, and the storms run one after the other, each
 // sending N requests at once (one TCP connection each). `ttl` is longer than
@@ -52,14 +52,14 @@ async function connect(edge, appId, member, login) {
   const redirect = await completeConsent(begun.data.authorization_url, { login });
   const callback = new URL(redirect);
   if (callback.searchParams.get('error')) return { reason: `the provider refused the authorization: ${callback.searchParams.get('error')}` };
-  // The browser binding cookie of the connect goes back with the callback,
-  // as the user's browser would send it (edge/src/browser_binding.mjs).
-  const cookie = begun.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const done = await fetch(new URL(callback.pathname + callback.search, edge.origin), { redirect: 'manual', headers: { cookie } });
-  await done.text();
+  // What the console does with the answer the callback page hands it:
+  // completes it with its session and the connect's binding
+  // (edge/src/consent_completion.mjs).
+  const done = await edge.api('POST', `/api/apps/${appId}/connect/complete`, { token: member,
+    json: { state: begun.data.state, callback: callback.search, binding: begun.data.binding } });
   const connection = await edge.api('GET', `/api/apps/${appId}/connection`, { token: member });
   if (connection.data?.status !== 'connected') {
-    return { reason: `the OAuth callback did not connect (callback answered ${done.status}; connection ${connection.data?.status ?? connection.status})` };
+    return { reason: `the OAuth completion did not connect (it answered ${done.status}; connection ${connection.data?.status ?? connection.status})` };
   }
   return {};
 }

@@ -8,6 +8,7 @@
 // `wrangler secret put` (edge/README.md, "Deploying to Cloudflare").
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEV_SESSION_SECRET } from '../src/dev_secret.mjs';
 
 /** The repository root; a relative DATA_DIR is resolved against it. */
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,7 +19,7 @@ export const DEV_DEFAULTS = Object.freeze({
   /** Loopback only. */
   HOST: '127.0.0.1',
   /** HS256 key of the session tokens (at least 32 characters, RFC 7518 §3.2). */
-  SESSION_SECRET: 'connauth-dev-session-secret-DO-NOT-USE-IN-PRODUCTION',
+  SESSION_SECRET: DEV_SESSION_SECRET,
   /** The at-rest key material (at least 32 characters; HKDF derives the AES key). */
   ENCRYPTION_KEY: 'connauth-dev-encryption-key-DO-NOT-USE-IN-PRODUCTION',
   /** Durable Object storage of the local worker (git-ignored). */
@@ -40,8 +41,9 @@ function port(value, fallback) {
 
 /**
  * The effective settings from the environment (PORT, SESSION_SECRET,
- * ENCRYPTION_KEY, DATA_DIR; PROVIDER_PORT and API_PORT for the demo servers,
- * default PORT+1 and PORT+2, or any free port when PORT is 0).
+ * ENCRYPTION_KEY, DATA_DIR; PROVIDER_PORT, API_PORT and HOST_CONSOLE_PORT for
+ * the demo servers and the example host console, default PORT+1, PORT+2 and
+ * PORT+3, or any free port when PORT is 0).
  */
 export function devSettings(env = process.env) {
   const p = port(env.PORT, DEV_DEFAULTS.PORT);
@@ -51,6 +53,7 @@ export function devSettings(env = process.env) {
     host: DEV_DEFAULTS.HOST,
     providerPort: port(env.PROVIDER_PORT, p === 0 ? 0 : p + 1),
     apiPort: port(env.API_PORT, p === 0 ? 0 : p + 2),
+    hostPort: port(env.HOST_CONSOLE_PORT, p === 0 ? 0 : p + 3),
     sessionSecret: env.SESSION_SECRET || DEV_DEFAULTS.SESSION_SECRET,
     encryptionKey: env.ENCRYPTION_KEY || DEV_DEFAULTS.ENCRYPTION_KEY,
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(REPOSITORY_ROOT, dataDir),

@@ -2,17 +2,20 @@
 // with its Durable Objects persisted in DATA_DIR, the demo OAuth provider
 // (oidc-provider) and the demo API that accepts only tokens the provider
 // confirms, the demo connectors and apps registered through the real API,
-// and session tokens for an admin and a member. scripts/dev runs this
+// session tokens for an admin and a member, and an example host console on
+// another origin that embeds the elements (demo/host-console.mjs: its
+// public key is the edge's SESSION_JWKS, its origin the CONSOLE_ORIGINS). scripts/dev runs this
 // through edge/dev/main.mjs; tests start it with ports 0 and a temp DATA_DIR.
 //
 //   const dev = await startDev(devSettings());
-//   dev.origin, dev.consoleUrl, dev.tokens.admin, dev.apps.demo_oauth.id
+//   dev.origin, dev.consoleUrl, dev.hostConsoleUrl, dev.tokens.admin, dev.apps.demo_oauth.id
 //   await dev.stop();
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
 import { startProvider } from '../../demo/provider.mjs';
 import { startDemoApi } from '../../demo/api.mjs';
+import { startHostConsole } from '../../demo/host-console.mjs';
 import { signSession } from '../src/session.mjs';
 import { workerOptions, forwardOutbound } from './worker_options.mjs';
 import { DEV_DEFAULTS } from './defaults.mjs';
@@ -33,8 +36,20 @@ export async function startDev(settings) {
   try {
     const persistDir = join(dataDir, 'durable-objects');
     mkdirSync(persistDir, { recursive: true });
+    // Started first: the edge is configured with its origin and public key.
+    const hostConsole = await startHostConsole({ port: settings.hostPort ?? 0, user: { org: settings.org, sub: settings.member } });
+    stops.push(() => hostConsole.stop());
     const mf = new Miniflare(workerOptions({
-      bindings: { SESSION_SECRET: sessionSecret, ENCRYPTION_KEY: encryptionKey },
+      bindings: {
+        SESSION_SECRET: sessionSecret,
+        ENCRYPTION_KEY: encryptionKey,
+        // This is scripts/dev: the published development secret is allowed (session_keys.mjs).
+        CONNAUTH_DEV: '1',
+        CONSOLE_ORIGINS: hostConsole.origin,
+        SESSION_JWKS: JSON.stringify(hostConsole.jwks),
+        // No SESSION_ISSUER/SESSION_AUDIENCE: they would bind every token,
+        // and `connauth token` mints plain HS256 ones for this edge.
+      },
       persistDir,
       host,
       port,
@@ -45,6 +60,7 @@ export async function startDev(settings) {
     stops.push(() => mf.dispose());
     const url = await mf.ready;
     const origin = url.origin;
+    hostConsole.setEdge(origin);
 
     // The redirect URI the edge sends (SPEC §7: the worker's origin + /oauth/callback).
     const provider = await startProvider({
@@ -78,6 +94,7 @@ export async function startDev(settings) {
       origin,
       consoleUrl: `${origin}/#token=${tokens.admin}`,
       memberConsoleUrl: `${origin}/#token=${tokens.member}`,
+      hostConsoleUrl: `${hostConsole.origin}/`,
       tokens,
       apps: seeded.apps,
       connectors: seeded.connectors,
@@ -102,6 +119,7 @@ connauth is running (Ctrl-C stops it)
 
   console (admin ${settings.admin}):   ${dev.consoleUrl}
   console (member ${settings.member}): ${dev.memberConsoleUrl}
+  example host console:    ${dev.hostConsoleUrl}   (another origin embedding the elements, as ${settings.member})
   demo OAuth provider:     ${dev.provider.issuer}   (sign in with any name and password)
   demo API:                ${dev.api.url}
   data:                    ${dev.dataDir}
@@ -118,8 +136,9 @@ Try it:
   # connect the service-account app (no browser) and call the demo API through the proxy
   curl -s -X POST -H "Authorization: Bearer $MEMBER" -H 'content-type: application/json' -d '{}' ${o}/api/apps/${service.id}/connect
   curl -s -H "Authorization: Bearer $MEMBER" ${o}/proxy/${service.id}/contacts
-  # the OAuth app: open the member console above and press Connect (the attempt is bound
-  # to the browser that starts it, so a link started with curl cannot finish in a browser); then:
+  # the OAuth app: open the member console (or the example host console) above and press
+  # Connect (the attempt is bound to the session and window that start it, so a link
+  # started with curl cannot finish in a browser); then:
   curl -s -H "Authorization: Bearer $MEMBER" ${o}/api/apps/${oauth.id}/connection
   curl -s -H "Authorization: Bearer $MEMBER" ${o}/proxy/${oauth.id}/me
 `;

@@ -26,6 +26,15 @@ export function readWranglerConfig(text = readFileSync(join(root, 'edge/wrangler
 }
 
 /**
+ * How workerd loads the edge's modules: the engine's .wasm compiled, and ES
+ * modules (jose, which session_keys.mjs imports, ships them as .js files).
+ */
+export const MODULES_RULES = Object.freeze([
+  { type: 'CompiledWasm', include: ['**/*.wasm'] },
+  { type: 'ESModule', include: ['**/*.mjs', 'node_modules/jose/**/*.js'] },
+]);
+
+/**
  * The edge as one miniflare worker: its script, the .wasm rule, the
  * compatibility date and Durable Objects of wrangler.toml. `bindings`:
  * {SESSION_SECRET, ENCRYPTION_KEY, PUBLIC_ORIGIN?}; `persistDir`: where
@@ -39,7 +48,7 @@ export function edgeWorker({ bindings, persistDir }) {
     modules: true,
     modulesRoot: root,
     scriptPath: join(root, 'edge', config.main),
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    modulesRules: MODULES_RULES,
     compatibilityDate: config.compatibilityDate,
     bindings,
     durableObjects,

@@ -14,6 +14,8 @@
 //           ["authorization", state hash]), expires_at}
 //   used    the state was consumed (kept until cleanup, to tell "already
 //           used" from "never issued")
+//   origin  the console's origin the callback page posts to (not secret,
+//           kept until cleanup so a late or replayed callback reaches it too)
 // Alarm: at expires_at + CLEANUP_GRACE, everything is deleted. Until then an
 // expired record is still answered, so the engine can say "expired" rather
 // than "unknown".
@@ -44,6 +46,7 @@ export class AuthorizationStore extends DurableObject {
     }
     const expiresAt = pending.pending.expires_at;
     await this.ctx.storage.put('record', { sealed, expires_at: expiresAt });
+    if (typeof pending.origin === 'string') await this.ctx.storage.put('origin', pending.origin);
     await this.ctx.storage.setAlarm(expiresAt * 1000 + CLEANUP_GRACE_MS);
     return ok(true);
   }
@@ -66,6 +69,15 @@ export class AuthorizationStore extends DurableObject {
     const key = await atRestKey(this.env.ENCRYPTION_KEY);
     if (!key.ok) return key;
     return openJson(key.value, record.sealed, aad('authorization', stateHash));
+  }
+
+  /**
+   * For the callback page, without consuming anything: {status: 'pending'
+   * | 'used' | 'unknown', origin (string | null)}.
+   */
+  async consoleOrigin() {
+    const [record, used, origin] = await Promise.all(['record', 'used', 'origin'].map((k) => this.ctx.storage.get(k)));
+    return { status: record ? 'pending' : used ? 'used' : 'unknown', origin: origin ?? null };
   }
 
   async alarm() {

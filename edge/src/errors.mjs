@@ -54,7 +54,7 @@ export function statusOf(code) {
 
 /**
  * Turns a failed Result's error into the wire response. Only `code`,
- * `message` and the documented extras (details, lost, allow) leave the
+ * `message` and the documented extras (details, lost, reason, action, allow) leave the
  * worker; anything else on the error object stays inside.
  */
 export function errorResponse(error) {
@@ -67,6 +67,9 @@ export function errorResponse(error) {
   const details = error.details ?? error.problems;
   if (details !== undefined) body.details = details;
   if (error.lost !== undefined) body.lost = error.lost;
+  // A consent completion's failure (consent_completion.mjs): the popup's reason and what to do.
+  if (typeof error.reason === 'string') body.reason = error.reason;
+  if (typeof error.action === 'string' && error.action) body.action = error.action;
   const retryAfter = error.retryAfter ?? error.retry_after;
   const headers = {};
   if (error.code === 'method_not_allowed' && error.allow) headers.allow = error.allow.join(', ');

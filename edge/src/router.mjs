@@ -1,11 +1,16 @@
 // The route table (SPEC §7) and the one function that decides, for each
 // request, which handler runs and whether the caller may run it:
 //   unknown path → 404, known path with another method → 405,
-//   no valid session → 401, member on an admin route → 403.
+//   no valid session → 401, member on an admin route → 403,
+//   a "connect"-scope token outside the 'connect' routes → 403 (SPEC §8).
+// /api/* answers browsers on the CONSOLE_ORIGINS (cors.mjs).
 // Handlers answer a Response or a failed Result; errors.mjs renders the latter.
 import { fail, isFailure } from './result.mjs';
 import { errorResponse, forbidden } from './errors.mjs';
 import { verifyAuthorization, knownSession } from './session.mjs';
+import { sessionKeys, MIN_SESSION_SECRET_LENGTH } from './session_keys.mjs';
+import { preflight, withCors } from './cors.mjs';
+import { completeOAuthConnect } from './consent_completion.mjs';
 import { checkHeaderSize } from './limits.mjs';
 import { readRequestHead } from './http_headers.mjs';
 import { requestTarget } from './request_url.mjs';
@@ -16,10 +21,12 @@ import { proxy } from './proxy.mjs';
 import { oauthCallback } from './oauth.mjs';
 import { staticPage, staticAsset } from './static.mjs';
 
-/** Shortest accepted SESSION_SECRET (RFC 7518 §3.2: at least the hash size, 256 bits). */
-export const MIN_SESSION_SECRET_LENGTH = 32;
+export { MIN_SESSION_SECRET_LENGTH };
 
-// [method ('*' = any), pattern, handler, who: 'public' | 'member' | 'admin'].
+// [method ('*' = any), pattern, handler, who: 'public' | 'connect' | 'member' | 'admin'].
+// 'connect': any session, including a "connect"-scope one (SPEC §8: read
+// the apps, manage one's own connections); 'member': any session without
+// that scope.
 // ':x' matches one non-empty segment; '*x' the rest of the path (raw).
 // The proxy, the hot path, comes first: no other pattern starts with /proxy/,
 // so the order changes no answer, only how many patterns a proxied request
@@ -33,17 +40,18 @@ const ROUTES = [
   ['GET', '/api/connectors/:name', connectors.getConnector, 'admin'],
   ['POST', '/api/connectors/:name/rollback', connectors.rollbackConnector, 'admin'],
   ['POST', '/api/apps', apps.createApp, 'admin'],
-  ['GET', '/api/apps', apps.listApps, 'member'],
-  ['GET', '/api/apps/:id', apps.getApp, 'member'],
+  ['GET', '/api/apps', apps.listApps, 'connect'],
+  ['GET', '/api/apps/:id', apps.getApp, 'connect'],
   ['PATCH', '/api/apps/:id', apps.updateApp, 'admin'],
   ['DELETE', '/api/apps/:id', apps.deleteApp, 'admin'],
   ['POST', '/api/apps/:id/reset', apps.resetApp, 'admin'],
   ['POST', '/api/apps/:id/enable', apps.enableApp, 'admin'],
   ['POST', '/api/apps/:id/disable', apps.disableApp, 'admin'],
-  ['GET', '/api/apps/:id/connection', connection.getConnection, 'member'],
-  ['DELETE', '/api/apps/:id/connection', connection.disconnect, 'member'],
-  ['POST', '/api/apps/:id/connect', connection.connect, 'member'],
-  ['POST', '/api/apps/:id/check', connection.check, 'member'],
+  ['GET', '/api/apps/:id/connection', connection.getConnection, 'connect'],
+  ['DELETE', '/api/apps/:id/connection', connection.disconnect, 'connect'],
+  ['POST', '/api/apps/:id/connect', connection.connect, 'connect'],
+  ['POST', '/api/apps/:id/connect/complete', completeOAuthConnect, 'connect'],
+  ['POST', '/api/apps/:id/check', connection.check, 'connect'],
   ['GET', '/oauth/callback', oauthCallback, 'public'],
 ].map(([method, pattern, handler, who]) => ({ method, segments: pattern.split('/').slice(1), handler, who }));
 
@@ -133,24 +141,41 @@ class RequestContext {
  * catches the rest).
  */
 export async function route(request, env) {
+  // Checked first: a worker configured with the published development
+  // secret serves nothing (session_keys.mjs).
+  const keys = sessionKeys(env);
+  if (!keys.ok && keys.error.publishedSecret) return errorResponse(keys.error);
   const head = readRequestHead(request.headers);
   const size = checkHeaderSize(head.size);
   if (!size.ok) return errorResponse(size.error);
   const { pathname, search } = requestTarget(request.url);
-  const found = proxyRoute(pathname) ?? tableRoute(pathname, request.method);
-  if (!found.route) return errorResponse(found.error);
+  const found = proxyRoute(pathname);
+  if (found) return routed(request, env, head, search, found, keys);
+  if (!pathname.startsWith(API_PREFIX)) {
+    return routed(request, env, head, search, tableRoute(pathname, request.method), keys);
+  }
+  // The API, callable from the consoles of CONSOLE_ORIGINS (cors.mjs).
+  const origin = request.headers.get('origin');
+  if (request.method === 'OPTIONS') return preflight(env, origin);
+  return withCors(await routed(request, env, head, search, tableRoute(pathname, request.method), keys), env, origin);
+}
 
+const API_PREFIX = '/api/';
+
+async function routed(request, env, head, search, found, keys) {
+  if (!found.route) return errorResponse(found.error);
   const ctx = new RequestContext(request, env, head, search, found.params);
   if (found.route.who !== 'public') {
-    if (typeof env.SESSION_SECRET !== 'string' || env.SESSION_SECRET.length < MIN_SESSION_SECRET_LENGTH) {
-      return errorResponse(fail('server_misconfigured', 'the service is not configured (SESSION_SECRET)').error);
-    }
+    if (!keys.ok) return errorResponse(keys.error);
     const authorization = head.fields.authorization;
     const seconds = Math.floor(ctx.now / 1000);
-    const session = knownSession(authorization, env.SESSION_SECRET, seconds)
-      ?? await verifyAuthorization(authorization, env.SESSION_SECRET, seconds);
+    const session = knownSession(authorization, keys.value, seconds)
+      ?? await verifyAuthorization(authorization, keys.value, seconds);
     if (!session.ok) return errorResponse(session.error);
     if (found.route.who === 'admin' && session.value.role !== 'admin') return errorResponse(forbidden().error);
+    if (session.value.scope && found.route.who !== 'connect') {
+      return errorResponse(forbidden('a connect-scope session may only read apps and manage its own connections').error);
+    }
     ctx.session = session.value;
   }
   const answer = await found.route.handler(ctx);

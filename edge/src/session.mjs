@@ -1,15 +1,21 @@
-// Callers of the API and the proxy (SPEC §7): `Authorization: Bearer <JWT>`,
+// Callers of the API and the proxy (SPEC §7, §8): `Authorization: Bearer <JWT>`,
 // HS256 (RFC 7515/7519) signed with SESSION_SECRET, the secret shared with the
-// host console. Claims: sub (user), org, role ("admin" | "member"), exp.
-// Missing or invalid → 401; the role check (403) is the router's.
+// host console, or ES256/RS256 verified against SESSION_JWKS (session_keys.mjs).
+// Claims: sub (user), org, role ("admin" | "member"), exp; iss and aud when
+// SESSION_ISSUER / SESSION_AUDIENCE are set; scope "connect" (optional) limits
+// the token to reading apps and the holder's own connections (router.mjs).
+// Missing or invalid → 401; the role and scope checks (403) are the router's.
 import { ok, fail } from './result.mjs';
 import { LIMITS } from './limits.mjs';
 import { cachedClaims, rememberClaims, forgetToken } from './session_cache.mjs';
+import { verifyJwksToken, JWKS_ALGORITHMS } from './session_keys.mjs';
 
 /** Accepted clock difference with the console that minted the token, in seconds (default 30). */
 export const CLOCK_SKEW_SECONDS = 30;
 
 const ROLES = new Set(['admin', 'member']);
+/** The one narrower scope a token may carry (SPEC §8); absent = the role's full access. */
+export const CONNECT_SCOPE = 'connect';
 const MAX_CLAIM_LENGTH = 256;
 
 // One imported HMAC key per isolate (the secret does not change while it lives).
@@ -60,7 +66,10 @@ export function verifySession(request, secret, now = Math.floor(Date.now() / 100
 
 /**
  * verifySession for the Authorization header's value (null or undefined:
- * none), as the router has it from the request's header fields.
+ * none), as the router has it from the request's header fields. `secret`:
+ * the HS256 secret, or session_keys.sessionKeys' {secret, jwks, issuer,
+ * audience} (the same object while the configuration lasts: the cache of
+ * verified tokens is keyed by it).
  */
 export async function verifyAuthorization(header, secret, now = Math.floor(Date.now() / 1000)) {
   if (!header) return invalid('no Authorization header');
@@ -70,10 +79,11 @@ export async function verifyAuthorization(header, secret, now = Math.floor(Date.
   if (!match) return invalid('not a Bearer token');
   const token = match[1];
   if (token.length > LIMITS.sessionTokenBytes) return invalid('token too long');
-  const verified = await verifyToken(token, secret);
+  const verified = await verifyToken(token, typeof secret === 'string' ? { secret } : secret, now);
   if (!verified.ok) return verified;
-  const { sub, org, role, exp, nbf } = verified.value;
-  const claims = { exp, nbf, session: Object.freeze(ok(Object.freeze({ sub, org, role }))) };
+  const { sub, org, role, exp, nbf, scope } = verified.value;
+  const holder = scope ? { sub, org, role, scope } : { sub, org, role };
+  const claims = { exp, nbf, session: Object.freeze(ok(Object.freeze(holder))) };
   rememberClaims(header, secret, claims);
   return timeChecked(header, claims, now);
 }
@@ -101,16 +111,26 @@ function timeChecked(header, { exp, nbf, session }, now) {
   return session;
 }
 
-// The signature and the claims' shape (not the time): {sub, org, role, exp, nbf}.
-async function verifyToken(token, secret) {
+// The signature and the claims' shape (not the time): {sub, org, role, exp,
+// nbf, scope}. `keys`: {secret, jwks?, issuer?, audience?}.
+async function verifyToken(token, keys, now) {
   const parts = token.split('.');
   if (parts.length !== 3) return invalid('not a JWS compact serialization');
   const [head, body, signature] = parts;
 
-  // RFC 8725 §3.1: the algorithm is fixed by us, never taken from the token.
+  // RFC 8725 §3.1: the algorithms are fixed by us; the token's alg only
+  // chooses between the configured ones.
   const joseHeader = base64UrlJson(head);
-  if (!joseHeader || joseHeader.alg !== 'HS256') return invalid('alg is not HS256');
+  if (!joseHeader) return invalid('malformed header');
   if (joseHeader.crit !== undefined) return invalid('unsupported crit header');
+  if (JWKS_ALGORITHMS.includes(joseHeader.alg) && keys.jwks) {
+    // SPEC §8: the token names its key; none is guessed for it.
+    if (typeof joseHeader.kid !== 'string' || !joseHeader.kid) return invalid('no kid');
+    const claims = await verifyJwksToken(token, keys, now, CLOCK_SKEW_SECONDS);
+    return claims ? checkClaims(claims, keys) : invalid('not verified by SESSION_JWKS');
+  }
+  if (joseHeader.alg !== 'HS256' || !keys.secret) return invalid('alg is not accepted');
+  const { secret } = keys;
   const sig = base64UrlBytes(signature);
   if (!sig) return invalid('malformed signature');
   const key = await hmacKey(secret);
@@ -120,13 +140,23 @@ async function verifyToken(token, secret) {
 
   const claims = base64UrlJson(body);
   if (!claims) return invalid('claims are not a JSON object');
-  const { sub, org, role, exp, nbf } = claims;
+  return checkClaims(claims, keys);
+}
+
+// The claims every token needs, however it was signed.
+function checkClaims(claims, keys) {
+  const { sub, org, role, exp, nbf, scope } = claims;
   if (typeof exp !== 'number' || !Number.isFinite(exp)) return invalid('exp missing');
   if (nbf !== undefined && (typeof nbf !== 'number' || !Number.isFinite(nbf))) return invalid('nbf is not a number');
   if (!validClaim(sub)) return invalid('sub missing');
   if (!validClaim(org)) return invalid('org missing');
   if (!ROLES.has(role)) return invalid('role is neither admin nor member');
-  return ok({ sub, org, role, exp, nbf });
+  if (scope !== undefined && scope !== CONNECT_SCOPE) return invalid('scope is not connect');
+  if (keys.issuer && claims.iss !== keys.issuer) return invalid('iss is not SESSION_ISSUER');
+  if (keys.audience && !(Array.isArray(claims.aud) ? claims.aud.includes(keys.audience) : claims.aud === keys.audience)) {
+    return invalid('aud does not name SESSION_AUDIENCE');
+  }
+  return ok({ sub, org, role, exp, nbf, scope });
 }
 
 function validClaim(value) {

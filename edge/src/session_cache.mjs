@@ -1,8 +1,9 @@
 // Verified session tokens, per isolate: a caller sends the same token with
 // every request until it expires, and verifying its HS256 signature
 // (crypto.subtle, asynchronous) is one of the larger costs of a proxied
-// request. Only tokens whose signature verified under the current
-// SESSION_SECRET and whose claims have the required shape are kept, with
+// request. Only tokens whose signature verified under the current keys
+// (SESSION_SECRET or SESSION_JWKS, session_keys.mjs: one object while the
+// configuration lasts) and whose claims have the required shape are kept, with
 // those claims; the time checks (exp, nbf, SPEC §7) run on every request
 // against the clock, so a cached token expires exactly when an uncached one
 // would. A token is looked up by the exact text of the Authorization header

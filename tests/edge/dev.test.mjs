@@ -43,6 +43,7 @@ function launch() {
       clearTimeout(timer);
       const memberUrl = new URL(/console \(member [^)]*\):\s+(\S+)/.exec(out)[1]);
       resolve({
+        hostConsole: /example host console:\s+(\S+)/.exec(out)?.[1],
         origin: memberUrl.origin,
         member: memberUrl.hash.replace(/^#token=/, ''),
         oauthApp: /"Demo CRM" (\S+) \(OAuth 2\.0\)/.exec(out)[1],
@@ -72,13 +73,22 @@ test('the launcher comes up, a member connects and calls the demo API through th
   assert.equal(begun.status, 200);
   assert.equal(new URL(begun.data.authorization_url).searchParams.get('redirect_uri'), `${dev.origin}/oauth/callback`);
   const redirect = await completeConsent(begun.data.authorization_url, { login: 'alice' });
-  // The browser binding set by connect goes back with the callback (edge/src/browser_binding.mjs).
-  const cookie = begun.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const page = await fetch(redirect, { headers: { cookie } });
+  const page = await fetch(redirect);
   assert.equal(page.status, 200, await page.text());
+  // What the console does with the answer the callback page hands it (edge/src/consent_completion.mjs).
+  const completed = await call(dev.origin, dev.member, 'POST', `/api/apps/${dev.oauthApp}/connect/complete`,
+    { state: begun.data.state, callback: new URL(redirect).search, binding: begun.data.binding });
+  assert.equal(completed.status, 200, JSON.stringify(completed.data));
   const me = await call(dev.origin, dev.member, 'GET', `/proxy/${dev.oauthApp}/me`);
   assert.equal(me.status, 200);
   assert.deepEqual(me.data, { id: 'alice', email: 'alice@example.com', name: 'Alice' });
+  // The example host console: another origin, its own ES256 connect-scope tokens.
+  assert.match(dev.hostConsole, /^http:\/\/localhost:\d+\/$/);
+  const host = await (await fetch(dev.hostConsole)).text();
+  assert.ok(host.includes(`${dev.origin}/assets/web/connauth-elements.mjs`), 'imports the elements from the edge');
+  const { token: hostToken } = await (await fetch(new URL('/session-token', dev.hostConsole))).json();
+  assert.equal((await call(dev.origin, hostToken, 'GET', '/api/apps')).status, 200);
+  assert.equal((await call(dev.origin, hostToken, 'GET', `/proxy/${dev.oauthApp}/me`)).status, 403, 'connect scope: no proxy');
   const service = await call(dev.origin, dev.member, 'POST', `/api/apps/${dev.serviceApp}/connect`, {});
   assert.equal(service.data.status, 'connected');
   assert.equal((await call(dev.origin, dev.member, 'GET', `/proxy/${dev.serviceApp}/contacts`)).status, 200);

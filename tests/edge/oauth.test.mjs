@@ -2,8 +2,9 @@
 // with the engine, oidc-provider, and an API that introspects every token.
 // An admin registers the connector and the app; members connect through the
 // provider's login and consent pages; the proxy reaches the API. The
-// callback's state is single-use, bound and expiring; the callback page
-// posts to the exact origin; refresh failures are diagnosed; app
+// callback page hands the provider's answer to the exact origin that
+// started; the completion is single-use, bound to the session and binding
+// that started it, and expiring; refresh failures are diagnosed; app
 // delete/reset/disable/enable act on real tokens; raw storage and API
 // answers never hold a token or the client secret.
 import { test, after, describe } from 'node:test';
@@ -34,8 +35,10 @@ const tokenRequests = () => provider.tokenRequests.length;
 
 describe('connect and proxy', () => {
   test('a member connects through the provider\'s pages and the proxy reaches the API', async () => {
-    const { begun, callback } = await connectOAuth(edge, world.appId, alice, { login: 'alice' });
+    const { begun, callback, completion, redirect } = await connectOAuth(edge, world.appId, alice, { login: 'alice' });
     answers.push(begun.text);
+    assert.match(begun.data.binding, /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(begun.headers.get('set-cookie'), null, 'no cookie: the binding goes to the bearer caller only');
     assert.equal(begun.data.prompt, 'Connect your demo account so connauth can read and add contacts for you.');
     const authorization = new URL(begun.data.authorization_url);
     assert.equal(authorization.origin, provider.issuer);
@@ -47,11 +50,13 @@ describe('connect and proxy', () => {
     assert.equal(callback.status, 200);
     const page = runCallbackPage(callback.text);
     assert.deepEqual(page.posted, [{
-      message: { type: 'connauth:oauth', state: begun.data.state, ok: true, error: null, message: '' },
+      message: { type: 'connauth:oauth', state: begun.data.state, ok: true, error: null, message: '', callback: new URL(redirect).search },
       origin: edge.base,
     }], 'posted to the console\'s exact origin, never "*"');
     assert.deepEqual(page.broadcast, []);
     assert.equal(page.closed, true);
+    assert.equal(completion.status, 200, completion.text);
+    assert.deepEqual(completion.data, { app_id: world.appId, connected: true });
 
     const c = await connection(world.appId);
     assert.equal(c.status, 'connected');
@@ -90,17 +95,21 @@ describe('connect and proxy', () => {
 });
 
 describe('the callback refuses what it did not start', () => {
-  test('a replayed callback: the page reports it, no token request', async () => {
-    const { path, begun } = await connectOAuth(edge, world.appId, bob, { login: 'bob' });
+  test('a replayed callback: the page reports it, a replayed completion is refused, no token request', async () => {
+    const { path, begun, page, binding } = await connectOAuth(edge, world.appId, bob, { login: 'bob' });
     const before = tokenRequests();
     const replay = await call('GET', path);
     assert.equal(replay.status, 400);
-    const page = runCallbackPage(replay.text);
-    assert.equal(page.posted[0].message.ok, false);
-    assert.equal(page.posted[0].message.error, 'state_mismatch');
-    assert.equal(page.posted[0].message.state, begun.data.state);
-    assert.equal(page.posted[0].origin, edge.base);
+    const again = runCallbackPage(replay.text);
+    assert.equal(again.posted[0].message.ok, false);
+    assert.equal(again.posted[0].message.error, 'state_mismatch');
+    assert.equal(again.posted[0].message.state, begun.data.state);
+    assert.equal(again.posted[0].origin, edge.base);
     assert.match(replay.text, /used already/);
+    const completion = await call('POST', `/api/apps/${world.appId}/connect/complete`, { token: bob,
+      json: { state: begun.data.state, callback: page.posted[0].message.callback, binding } });
+    assert.equal(completion.status, 422);
+    assert.equal(completion.data.reason, 'state_mismatch');
     assert.equal(tokenRequests(), before, 'the code was not sent again');
   });
 
@@ -108,7 +117,7 @@ describe('the callback refuses what it did not start', () => {
     const before = tokenRequests();
     const foreign = await call('GET', '/oauth/callback?code=abc&state=AAAAAAAAAAAAAAAAAAAAAA');
     assert.equal(foreign.status, 400);
-    const page = runCallbackPage(foreign.text, { opener: false });
+    const page = runCallbackPage(foreign.text, { opener: false, location: edge.base });
     assert.deepEqual(page.posted, []);
     assert.deepEqual(page.broadcast, [{
       name: 'connauth:AAAAAAAAAAAAAAAAAAAAAA',
@@ -131,63 +140,79 @@ describe('the callback refuses what it did not start', () => {
     const stub = ns.get(ns.idFromName(JSON.stringify(['authorization', hash])));
     const app = (await call('GET', `/api/apps/${world.appId}`, { token: admin })).data;
     const now = Math.floor(Date.now() / 1000);
-    const cookie = `connauth-binding=${'b'.repeat(43)}`;
     const browser = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('b'.repeat(43)))).toString('hex');
     const begun = await stub.begin(hash, {
-      org: 'org-demo', user: 'alice', app: world.appId, generation: 1, fields: {}, browser,
+      org: 'org-demo', user: 'alice', app: world.appId, generation: 1, fields: {}, browser, origin: edge.base,
       pending: { state, verifier: 'v'.repeat(43), expires_at: now - 60, redirect_uri: `${edge.base}/oauth/callback` },
     });
     assert.equal(begun.ok, true);
     assert.equal(app.id, world.appId);
     const before = tokenRequests();
-    const r = await call('GET', `/oauth/callback?code=abc&state=${state}&iss=${encodeURIComponent(provider.issuer)}`, { headers: { cookie } });
-    assert.equal(r.status, 400);
-    const page = runCallbackPage(r.text);
-    assert.equal(page.posted[0].message.error, 'state_expired');
+    const callback = `?code=abc&state=${state}&iss=${encodeURIComponent(provider.issuer)}`;
+    const r = await call('GET', `/oauth/callback${callback}`);
+    assert.equal(runCallbackPage(r.text).posted[0].message.callback, callback, 'the page hands the answer on');
+    const completion = await call('POST', `/api/apps/${world.appId}/connect/complete`, { token: alice, json: { state, callback, binding: 'b'.repeat(43) } });
+    assert.equal(completion.status, 422);
+    assert.equal(completion.data.reason, 'state_expired');
     assert.equal(tokenRequests(), before);
   });
 
-  test('connect binds the attempt to the browser: an HttpOnly, SameSite=Lax cookie, reused by the next connect', async () => {
+  test('each connect answers its own binding; parallel attempts both complete', async () => {
     const first = await startConnect(edge, world.appId, bob);
-    const setCookie = first.begun.headers.get('set-cookie');
-    assert.match(setCookie, /^connauth-binding=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=86400$/, 'http origin: no Secure, no __Host-');
-    const second = await startConnect(edge, world.appId, bob, { cookie: first.cookie });
-    assert.equal(second.cookie, first.cookie, 'one value per browser, so parallel attempts both complete');
-    // Both attempts finish in the same browser, in either order.
-    assert.equal(runCallbackPage((await finishConnect(edge, second, { login: 'bob' })).callback.text).posted[0].message.ok, true);
-    assert.equal(runCallbackPage((await finishConnect(edge, first, { login: 'bob' })).callback.text).posted[0].message.ok, true);
+    const second = await startConnect(edge, world.appId, bob);
+    assert.notEqual(first.binding, second.binding);
+    // Both attempts finish, in either order.
+    assert.equal((await finishConnect(edge, second, { login: 'bob' })).completion.status, 200);
+    assert.equal((await finishConnect(edge, first, { login: 'bob' })).completion.status, 200);
   });
 
-  test('a forwarded authorization link: completed in another browser, refused with no token request', async () => {
+  test('a forwarded authorization link: completed in another browser or session, refused with no token request', async () => {
     // Mallory starts connecting in her session and sends the provider's link
-    // to Alice; Alice signs in and consents in her own browser.
+    // to Alice; Alice signs in and consents in her own browser. There the
+    // callback page has no opener: no console of Mallory's gets the answer.
     const mallory = await session('org-demo', 'mallory', 'member');
     const started = await startConnect(edge, world.appId, mallory);
+    const redirect = await (await import('../../demo/consent.mjs')).completeConsent(started.begun.data.authorization_url, { login: 'alice' });
+    const orphan = runCallbackPage((await call('GET', new URL(redirect).pathname + new URL(redirect).search)).text, { opener: false, location: edge.base });
+    assert.deepEqual(orphan.posted, []);
+    assert.equal(orphan.broadcast.length, 1, 'only to pages of this origin in Alice\'s browser, where nothing waits for it');
     const before = tokenRequests();
-    for (const cookie of [undefined, `connauth-binding=${'x'.repeat(43)}`, 'connauth-binding=short', `${started.cookie}x`]) {
-      const again = cookie === undefined ? started : await startConnect(edge, world.appId, mallory, { cookie: started.cookie });
-      const { callback } = await finishConnect(edge, { ...again, cookie }, { login: 'alice' });
-      assert.equal(callback.status, 400, String(cookie));
-      const message = runCallbackPage(callback.text).posted[0].message;
-      assert.equal(message.error, 'state_mismatch');
-      assert.match(callback.text, /started in another browser/);
+    // Even holding the answer, no completion but Mallory's own (session and
+    // binding) is accepted: not a binding the client made up, not Alice's
+    // session. Each refusal consumes its attempt, so each uses a fresh one.
+    const bindings = [`${'x'.repeat(43)}`, 'short', `${started.binding.slice(0, -1)}A`];
+    const fresh = [];
+    for (const binding of bindings) fresh.push(await startConnect(edge, world.appId, mallory));
+    for (const [i, binding] of bindings.entries()) {
+      const { completion } = await finishConnect(edge, fresh[i], { login: 'alice', as: { binding } });
+      assert.equal(completion.status, 403, binding);
+      assert.equal(completion.data.reason, 'state_mismatch');
+      assert.match(completion.data.message, /started in another browser or session/);
     }
+    const { completion } = await finishConnect(edge, await startConnect(edge, world.appId, mallory), { login: 'alice', as: { token: alice } });
+    assert.equal(completion.status, 403, 'another session cannot complete it either');
     assert.equal(tokenRequests(), before, 'no code was exchanged');
     assert.equal((await connection(world.appId, mallory)).status, 'not_connected', 'nothing of Alice\'s account landed in Mallory\'s connection');
   });
 
+  test('a console origin not in CONSOLE_ORIGINS cannot start connecting', async () => {
+    const r = await call('POST', `/api/apps/${world.appId}/connect`, { token: alice, json: {}, headers: { origin: 'https://evil.example' } });
+    assert.equal(r.status, 403);
+    assert.match(r.data.message, /CONSOLE_ORIGINS/);
+  });
+
   test('the user cancels on the provider\'s page: access_denied, nothing changes', async () => {
     const before = await connection(world.appId, bob);
-    const { callback } = await connectOAuth(edge, world.appId, bob, { deny: true });
-    assert.equal(runCallbackPage(callback.text).posted[0].message.error, 'access_denied');
+    const { completion } = await connectOAuth(edge, world.appId, bob, { deny: true });
+    assert.equal(completion.data.reason, 'access_denied');
     assert.deepEqual(await connection(world.appId, bob), before);
   });
 
   test('an iss other than the app\'s issuer (RFC 9207): refused before the token request', async () => {
     const id = await createApp(edge, admin, { providerUrl: provider.issuer, apiUrl: demoApi.url, issuer: 'http://127.0.0.1:9/other' });
     const before = tokenRequests();
-    const { callback } = await connectOAuth(edge, id, alice);
-    assert.equal(runCallbackPage(callback.text).posted[0].message.error, 'issuer_mismatch');
+    const { completion } = await connectOAuth(edge, id, alice);
+    assert.equal(completion.data.reason, 'issuer_mismatch');
     assert.equal(tokenRequests(), before);
     assert.equal((await connection(id)).status, 'not_connected');
   });
@@ -196,15 +221,14 @@ describe('the callback refuses what it did not start', () => {
 describe('diagnosis', () => {
   test('wrong client secret: the callback says so; on refresh the connection is lost/client_misconfigured', async () => {
     const id = await createApp(edge, admin, { providerUrl: provider.issuer, apiUrl: demoApi.url, client_secret: 'not-the-secret' });
-    const { callback } = await connectOAuth(edge, id, alice);
-    const message = runCallbackPage(callback.text).posted[0].message;
-    assert.equal(message.ok, false);
-    assert.equal(message.error, 'invalid_client');
-    assert.match(callback.text, /client id and client secret/);
+    const { completion } = await connectOAuth(edge, id, alice);
+    assert.equal(completion.status, 422);
+    assert.equal(completion.data.reason, 'invalid_client');
+    assert.match(`${completion.data.message} ${completion.data.action}`, /client id and client secret/);
     assert.equal((await connection(id)).status, 'not_connected');
 
     await call('PATCH', `/api/apps/${id}`, { token: admin, json: { client_secret: DEMO_CLIENT_SECRET } });
-    assert.equal(runCallbackPage((await connectOAuth(edge, id, alice)).callback.text).posted[0].message.ok, true);
+    assert.equal((await connectOAuth(edge, id, alice)).completion.status, 200);
     assert.equal((await call('GET', `/proxy/${id}/me`, { token: alice })).status, 200);
     // An admin breaks the secret; the next refresh is refused.
     await call('PATCH', `/api/apps/${id}`, { token: admin, json: { client_secret: 'rotated-wrongly' } });
@@ -275,7 +299,7 @@ describe('app lifecycle with tokens (SPEC §5)', () => {
     assert.equal((await connection(id)).status, 'disabled');
     assert.equal((await call('POST', `/api/apps/${id}/connect`, { token: bob, json: {} })).data.error, 'app_disabled');
     const late = await finishConnect(edge, pending, { login: 'bob' });
-    assert.equal(runCallbackPage(late.callback.text).posted[0].message.error, 'app_disabled');
+    assert.equal(late.completion.data.reason, 'app_disabled');
     await call('POST', `/api/apps/${id}/enable`, { token: admin });
     assert.equal((await connection(id)).status, 'connected');
     assert.equal((await call('GET', `/proxy/${id}/me`, { token: alice })).data.id, 'alice');
@@ -293,7 +317,7 @@ describe('app lifecycle with tokens (SPEC §5)', () => {
       assert.equal((await call('GET', `/proxy/${id}/me`, { token })).data.error, 'not_connected');
     }
     const late = await finishConnect(edge, pending);
-    assert.equal(runCallbackPage(late.callback.text).posted[0].message.error, 'conflict', 'begun before the reset');
+    assert.equal(late.completion.data.reason, 'conflict', 'begun before the reset');
     assert.equal((await call('GET', `/api/apps/${id}`, { token: admin })).data.name, 'Demo CRM');
     await connectOAuth(edge, id, alice);
     assert.equal((await call('GET', `/proxy/${id}/me`, { token: alice })).status, 200);

@@ -155,7 +155,7 @@ describe('connect (non-oauth2)', () => {
     upstream.reset();
     const r = await api('POST', `/api/apps/${id}/connect`, { token: userA, json: {} });
     assert.equal(r.status, 200, r.text);
-    assert.deepEqual(Object.keys(r.data).sort(), ['authorization_url', 'noopener', 'prompt', 'state']);
+    assert.deepEqual(Object.keys(r.data).sort(), ['authorization_url', 'binding', 'noopener', 'prompt', 'state']);
     assert.equal(r.data.prompt, 'Connect Oauthy');
     const authorization = new URL(r.data.authorization_url);
     assert.equal(authorization.origin + authorization.pathname, 'https://oauthy.test/authorize');

@@ -14,7 +14,7 @@ import { aad, atRestKey, seal, open } from '../../edge/src/crypto.mjs';
 import { verifySession } from '../../edge/src/session.mjs';
 import { validateAppInput, parseConnectorRef } from '../../edge/src/app_model.mjs';
 import { callbackPage } from '../../edge/src/callback_page.mjs';
-import { bindBrowser, isBoundBrowser, readBinding } from '../../edge/src/browser_binding.mjs';
+import { newBinding, isBound } from '../../edge/src/browser_binding.mjs';
 import { readWranglerConfig } from '../../edge/dev/worker_options.mjs';
 import { devSettings, DEV_DEFAULTS } from '../../edge/dev/defaults.mjs';
 import { signJwt, SESSION_SECRET } from './fixtures/edge_harness.mjs';
@@ -264,12 +264,23 @@ describe('OAuth callback page', () => {
     assert.equal(page.nonce.length >= 22, true, '128-bit nonce');
   });
 
-  test('a success carries no error; no state means no BroadcastChannel', async () => {
-    const ok = runCallbackPage(await callbackPage({ origin: 'http://127.0.0.1:8787', state: 's1', ok: true }).text(), { opener: false });
-    assert.deepEqual(ok.broadcast, [{ name: 'connauth:s1', message: { type: 'connauth:oauth', state: 's1', ok: true, error: null, message: '' } }]);
-    const none = runCallbackPage(await callbackPage({ origin: 'http://127.0.0.1:8787', state: null, ok: false, error: 'invalid_callback' }).text(), { opener: false });
+  test('an answer carries the provider\'s query, no error; no state means no BroadcastChannel', async () => {
+    const edge = 'http://127.0.0.1:8787';
+    const page = await callbackPage({ origin: edge, state: 's1', ok: true, callback: '?code=c&state=s1' }).text();
+    const ok = runCallbackPage(page, { opener: false, location: edge });
+    assert.deepEqual(ok.broadcast, [{ name: 'connauth:s1', message: { type: 'connauth:oauth', state: 's1', ok: true, error: null, message: '', callback: '?code=c&state=s1' } }]);
+    const none = runCallbackPage(await callbackPage({ origin: edge, state: null, ok: false, error: 'invalid_callback' }).text(), { opener: false, location: edge });
     assert.deepEqual(none.broadcast, []);
     assert.equal(none.closed, true);
+  });
+
+  test('for a console on another origin, without an opener: nothing is handed on, the page says so and stays', async () => {
+    const page = await callbackPage({ origin: 'http://localhost:9000', state: 's1', ok: true, callback: '?code=c&state=s1' }).text();
+    const orphan = runCallbackPage(page, { opener: false, location: 'http://127.0.0.1:8787' });
+    assert.deepEqual([orphan.posted, orphan.broadcast, orphan.closed], [[], [], false], 'BroadcastChannel reaches this origin only');
+    assert.match(orphan.text, /nothing was connected/);
+    const opened = runCallbackPage(page, { location: 'http://127.0.0.1:8787' });
+    assert.equal(opened.posted[0].origin, 'http://localhost:9000', 'to the recorded console origin only');
   });
 });
 
@@ -298,27 +309,15 @@ describe('local launcher configuration', () => {
 });
 
 describe('browser binding of an OAuth attempt (browser_binding.mjs)', () => {
-  const withCookie = (cookie) => new Request('https://edge.example/oauth/callback', { headers: cookie ? { cookie } : {} });
-
-  test('over https: the __Host- name, Secure; the callback must carry the same value', async () => {
-    const bound = await bindBrowser(withCookie(null), true);
-    assert.match(bound.setCookie, /^__Host-connauth-binding=([A-Za-z0-9_-]{43}); Path=\/; HttpOnly; SameSite=Lax; Max-Age=86400; Secure$/);
-    const value = bound.setCookie.split(';')[0].split('=')[1];
+  test('a fresh value each time, only its hash stored; only that value matches', async () => {
+    const bound = await newBinding();
+    assert.match(bound.value, /^[A-Za-z0-9_-]{43}$/);
     assert.match(bound.hash, /^[0-9a-f]{64}$/);
-    assert.notEqual(bound.hash, value, 'only the hash is stored');
-    assert.equal(await isBoundBrowser(withCookie(`a=1; __Host-connauth-binding=${value}`), true, bound.hash), true);
-    assert.equal(await isBoundBrowser(withCookie(`connauth-binding=${value}`), true, bound.hash), false, 'the plain name does not count over https');
-    assert.equal(await isBoundBrowser(withCookie(null), true, bound.hash), false);
-    assert.equal(await isBoundBrowser(withCookie(`__Host-connauth-binding=${value}`), true, undefined), false, 'a record with no binding');
-  });
-
-  test('an existing value is reused; malformed values are ignored and replaced', async () => {
-    const value = 'A'.repeat(43);
-    assert.equal(readBinding(withCookie(`connauth-binding=${value}`), false), value);
-    assert.match((await bindBrowser(withCookie(`connauth-binding=${value}`), false)).setCookie, new RegExp(`^connauth-binding=${value};`));
-    for (const bad of ['connauth-binding=', 'connauth-binding=abc', `connauth-binding=${'A'.repeat(42)}!`, `xconnauth-binding=${value}`]) {
-      assert.equal(readBinding(withCookie(bad), false), null, bad);
-      assert.doesNotMatch((await bindBrowser(withCookie(bad), false)).setCookie, new RegExp(`=${value};`));
+    assert.notEqual((await newBinding()).value, bound.value);
+    assert.equal(await isBound(bound.value, bound.hash), true);
+    for (const bad of [undefined, null, '', 'abc', `${bound.value}x`, 'A'.repeat(43), `${'A'.repeat(42)}!`, bound.hash]) {
+      assert.equal(await isBound(bad, bound.hash), false, String(bad));
     }
+    assert.equal(await isBound(bound.value, undefined), false, 'a record with no binding');
   });
 });

@@ -1,22 +1,32 @@
-// The edge API of SPEC §7 as seen from the browser. Every call answers a
-// Result, never throws: {ok: true, status, value} | {ok: false, status,
-// error: {code, message, details?, lost?}}. The session token goes in the
-// Authorization header and nowhere else (no cookie, no URL).
+// The edge API of SPEC §7 as seen from the browser, from the edge's own
+// origin or a console on another one (SPEC §8: CORS, CONSOLE_ORIGINS). Every
+// call answers a Result, never throws: {ok: true, status, value} | {ok:
+// false, status, error: {code, message, details?, lost?, reason?, action?}}.
+// The session token goes in the Authorization header and nowhere else (no
+// cookie, no URL). With `getToken`, a token the edge refuses (401) is asked
+// for again once and the call repeated.
 
 const NETWORK_ERROR = { code: 'network_error', message: 'The connauth service could not be reached. Check your network and try again.' };
 
 export class Api {
   #base;
   #token;
+  #getToken;
+  #onToken;
   #onUnauthorized;
 
   /**
-   * @param {{baseUrl?: string, token: string, onUnauthorized?: (error) => void}} options
-   *   baseUrl: the edge origin (default: this page's origin).
+   * @param {{baseUrl?: string, token?: string, getToken?: () => Promise<string>,
+   *   onToken?: (token) => void, onUnauthorized?: (error) => void}} options
+   *   baseUrl: the edge origin (default: this page's origin); getToken: the
+   *   host console's source of session tokens, called before the first call
+   *   and again when the edge refuses the last one; onToken: told each new one.
    */
-  constructor({ baseUrl, token, onUnauthorized } = {}) {
+  constructor({ baseUrl, token, getToken, onToken, onUnauthorized } = {}) {
     this.#base = new URL(baseUrl ?? globalThis.location.origin).origin;
     this.#token = token;
+    this.#getToken = typeof getToken === 'function' ? getToken : null;
+    this.#onToken = onToken;
     this.#onUnauthorized = onUnauthorized;
   }
 
@@ -25,10 +35,51 @@ export class Api {
     return this.#base;
   }
 
+  // A token from getToken (once per need; concurrent calls share the request).
+  #fresh = null;
+  async #freshToken() {
+    this.#fresh ??= (async () => {
+      try {
+        const token = await this.#getToken();
+        if (typeof token === 'string' && token) {
+          this.#token = token;
+          this.#onToken?.(token);
+        }
+      } catch (error) {
+        console.error('connauth: getToken failed', error);
+      } finally {
+        this.#fresh = null;
+      }
+    })();
+    await this.#fresh;
+  }
+
+  /** Gets a first token from getToken, if there is none yet. */
+  async ready() {
+    if (!this.#token && this.#getToken) await this.#freshToken();
+  }
+
   async call(method, path, body) {
+    await this.ready();
+    const sentWith = this.#token;
+    const answer = await this.#send(method, path, body);
+    if (answer.status === 401 && this.#getToken) {
+      if (this.#token === sentWith) await this.#freshToken();
+      if (this.#token !== sentWith) return this.#answered(await this.#send(method, path, body));
+    }
+    return this.#answered(answer);
+  }
+
+  #answered(answer) {
+    if (answer.status === 401) this.#onUnauthorized?.(answer.error);
+    return answer;
+  }
+
+  async #send(method, path, body) {
     const headers = { accept: 'application/json' };
     if (this.#token) headers.authorization = `Bearer ${this.#token}`;
-    const init = { method, headers, credentials: 'same-origin', cache: 'no-store', referrerPolicy: 'no-referrer' };
+    // No cookies: the bearer token alone authenticates (SPEC §8).
+    const init = { method, headers, credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer' };
     if (body !== undefined) {
       headers['content-type'] = 'application/json';
       // A string is sent as it is (a connector's text keeps its layout).
@@ -55,7 +106,8 @@ export class Api {
     };
     if (Array.isArray(data?.details)) error.details = data.details;
     if (data?.lost) error.lost = data.lost;
-    if (response.status === 401) this.#onUnauthorized?.(error);
+    if (typeof data?.reason === 'string') error.reason = data.reason;
+    if (typeof data?.action === 'string') error.action = data.action;
     return { ok: false, status: response.status, error };
   }
 
@@ -71,6 +123,8 @@ export class Api {
   // The caller's connection (SPEC §4)
   getConnection(id) { return this.call('GET', `/api/apps/${enc(id)}/connection`); }
   connect(id, fields) { return this.call('POST', `/api/apps/${enc(id)}/connect`, fields ? { fields } : {}); }
+  /** The consent popup's result handed on: {state, callback, binding} (SPEC §8). */
+  completeConnect(id, completion) { return this.call('POST', `/api/apps/${enc(id)}/connect/complete`, completion); }
   check(id) { return this.call('POST', `/api/apps/${enc(id)}/check`); }
   disconnect(id) { return this.call('DELETE', `/api/apps/${enc(id)}/connection`); }
 

@@ -1,21 +1,38 @@
 // Where the components get their API client from. A host console calls
-// configure({token, baseUrl}) once (and again when its session changes);
-// every connauth element re-renders on a change. The standalone console
-// (console.mjs) does the same with the token from its URL fragment.
+// configure({baseUrl, token}) or configure({baseUrl, getToken}) once (and
+// again when its session changes); every connauth element re-renders on a
+// change. The standalone console (console.mjs) does the same with the token
+// from its URL fragment.
 import { Api } from './api.mjs';
 
 const events = new EventTarget();
 let current = { api: null, session: null };
 
 /**
- * @param {{token: string, baseUrl?: string}} options
- *   token: the host console's session token (SPEC §7 HS256 JWT);
+ * @param {{token?: string, getToken?: () => Promise<string>, baseUrl?: string}} options
+ *   token: the host console's session token (SPEC §7, §8 JWT);
+ *   getToken: an async function answering one, called before the first
+ *     call and again whenever the edge refuses the last (it expired);
  *   baseUrl: the connauth edge's origin (default: this page's origin).
  */
-export function configure({ token, baseUrl } = {}) {
-  const api = token ? new Api({ baseUrl, token, onUnauthorized: (error) => emit('unauthorized', error) }) : null;
+export function configure({ token, getToken, baseUrl } = {}) {
+  const source = typeof getToken === 'function' ? getToken : null;
+  const api = token || source
+    ? new Api({ baseUrl, token, getToken: source, onToken, onUnauthorized: (error) => emit('unauthorized', error) })
+    : null;
   current = { api, session: token ? readClaims(token) : null };
   emit('change', current);
+  // With getToken only, the holder is known once the first token is.
+  if (api && !token) api.ready();
+}
+
+// A new token from getToken: the elements re-render only when it names
+// another holder (a renewed token for the same one changes nothing they show).
+function onToken(token) {
+  const claims = readClaims(token);
+  const before = current.session;
+  current = { ...current, session: claims };
+  if (!before || ['sub', 'org', 'role', 'scope'].some((k) => before[k] !== claims?.[k])) emit('change', current);
 }
 
 /** The API client, or null before configure(). */

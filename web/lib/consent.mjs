@@ -9,8 +9,12 @@
 // page we can write a waiting message into, navigate once the edge has
 // answered the authorization URL, and cut from its opener for `noopener`
 // connectors. Results come from the edge's /oauth/callback page:
-// postMessage({type: 'connauth:oauth', state, ok, error}) to this page's
-// origin, or BroadcastChannel('connauth:' + state) when it has no opener.
+// postMessage({type: 'connauth:oauth', state, ok, error, callback}) to this
+// page's origin, or BroadcastChannel('connauth:' + state) when it has no
+// opener and this page is on the edge's origin. A result with the
+// provider's answer (`callback`) is completed here, with this page's
+// session and the binding POST connect answered it (SPEC §8), before the
+// engine sees it: the popup proves nothing by itself.
 
 const POPUP_WIDTH = 520;
 const POPUP_HEIGHT = 700;
@@ -30,6 +34,8 @@ export class ConsentController extends EventTarget {
   #timer = null;
   #channel = null;
   #onMessage = null;
+  #binding = null;
+  #completing = false;
 
   /**
    * @param {{engine, api: import('./api.mjs').Api, app: string, appName?: string}} options
@@ -160,6 +166,7 @@ export class ConsentController extends EventTarget {
   async #requestAuthorization(attempt) {
     const answer = await this.#api.connect(this.#app, this.#fields);
     if (answer.ok && answer.value?.authorization_url) {
+      this.#binding = { state: answer.value.state, value: answer.value.binding };
       this.dispatch({ type: 'authorization_ready', attempt, authorization_url: answer.value.authorization_url,
         state: answer.value.state, noopener: answer.value.noopener === true });
       return;
@@ -179,7 +186,7 @@ export class ConsentController extends EventTarget {
     this.#onMessage = (event) => {
       // Only plain objects can be ours; the engine checks origin, type and state.
       if (!event.data || typeof event.data !== 'object') return;
-      this.dispatch({ type: 'message', origin: event.origin, data: event.data, channel: 'window' });
+      this.#received({ type: 'message', origin: event.origin, data: event.data, channel: 'window' });
     };
     window.addEventListener('message', this.#onMessage);
     if (typeof BroadcastChannel === 'function') {
@@ -188,9 +195,39 @@ export class ConsentController extends EventTarget {
         if (!event.data || typeof event.data !== 'object') return;
         // A BroadcastChannel only carries messages of this origin; the event's
         // origin says which (HTML §9.5), checked like a window message.
-        this.dispatch({ type: 'message', origin: event.origin || globalThis.location.origin, data: event.data, channel: 'broadcast' });
+        this.#received({ type: 'message', origin: event.origin || globalThis.location.origin, data: event.data, channel: 'broadcast' });
       };
     }
+  }
+
+  // A message from the callback page: the provider's answer of this
+  // attempt, from the edge's origin, is completed by the edge first; the
+  // engine then gets its outcome as the result. Anything else goes to the
+  // engine as it came (it ignores or reports it).
+  async #received(event) {
+    const { data } = event;
+    const ours = event.origin === this.#api.origin && data.type === 'connauth:oauth' && data.ok === true &&
+      typeof data.callback === 'string' && this.#binding && data.state === this.#binding.state;
+    if (!ours) {
+      // Success is only what the edge completed: a bare `ok` is not.
+      this.dispatch(data.ok === true ? { ...event, data: { type: data.type, state: data.state, ok: false, error: 'state_mismatch' } } : event);
+      return;
+    }
+    if (this.#completing) return; // the same answer by window and BroadcastChannel
+    const binding = this.#binding;
+    this.#binding = null;
+    this.#completing = true;
+    let answer;
+    try {
+      answer = await this.#api.completeConnect(this.#app, { state: binding.state, callback: data.callback, binding: binding.value });
+    } finally {
+      this.#completing = false;
+    }
+    const outcome = answer.ok
+      ? { type: 'connauth:oauth', state: data.state, ok: true }
+      : { type: 'connauth:oauth', state: data.state, ok: false, error: answer.error.reason ?? answer.error.code,
+        message: [answer.error.message, answer.error.action].filter(Boolean).join(' ') };
+    this.dispatch({ ...event, data: outcome });
   }
 
   #stopListening() {
@@ -218,6 +255,8 @@ export class ConsentController extends EventTarget {
   #watchPopup(attempt) {
     clearInterval(this.#watch);
     this.#watch = setInterval(() => {
+      // The callback page closes itself once it handed on its answer: not the user closing it.
+      if (this.#completing) return;
       if (!this.#popup || this.#popup.closed) {
         clearInterval(this.#watch);
         this.#watch = null;
