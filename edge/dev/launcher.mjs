@@ -34,7 +34,9 @@ export async function startDev(settings) {
     const persistDir = join(dataDir, 'durable-objects');
     mkdirSync(persistDir, { recursive: true });
     const mf = new Miniflare(workerOptions({
-      bindings: { SESSION_SECRET: sessionSecret, ENCRYPTION_KEY: encryptionKey },
+      // The demo servers listen on loopback, which the edge refuses unless
+      // the operator allows private addresses (edge/src/egress_address.mjs).
+      bindings: { SESSION_SECRET: sessionSecret, ENCRYPTION_KEY: encryptionKey, EGRESS_ALLOW_PRIVATE: '1' },
       persistDir,
       host,
       port,
