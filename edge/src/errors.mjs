@@ -28,6 +28,7 @@ const STATUS = {
   not_implemented: 501,
   connector_error: 502,
   upstream_unreachable: 502,
+  upstream_redirect_refused: 502,
   connection_degraded: 503,
   provider_unavailable: 503,
   upstream_timeout: 504,

@@ -19,7 +19,9 @@ import { getEngine, readyEngine } from './engine.mjs';
 import { LIMITS, readBodyBytes } from './limits.mjs';
 import { proxyTarget } from './proxy_path.mjs';
 import { fetchUpstream } from './upstream.mjs';
-import { upstreamRequestHeaders, callerResponseHeaders } from './http_headers.mjs';
+import { upstreamRequestHeaders } from './http_headers.mjs';
+import { proxiedResponseHeaders } from './response_headers.mjs';
+import { publicOrigin } from './oauth.mjs';
 import {
   proxyApp, proxyCredentials, cachedProxyApp, cachedProxyCredentials, refreshProxyCredentials, invalidateConnection,
 } from './proxy_cache.mjs';
@@ -50,7 +52,10 @@ export async function proxy({ request, env, session, params, search, head, now }
     const method = request.method;
     const body = method === 'GET' || method === 'HEAD' ? NO_BODY : await requestBody(request, head.fields);
     if (!body.ok) return body;
-    const outgoing = { method, url: target.value, fields: head.fields, ...body.value };
+    const outgoing = {
+      method, url: target.value, fields: head.fields, ...body.value,
+      rest: params.rest, proxyPath: `/proxy/${params.id}/`, ownOrigins: () => ownOrigins(env, request),
+    };
     const engine = readyEngine() ?? await getEngine();
 
     const first = await send(engine, outgoing, credentials.value);
@@ -155,13 +160,25 @@ async function send(engine, outgoing, credentials) {
     : null;
   const classified = bound.value.classify({ status, body: peeked?.bytes ?? null });
   const action = classified.ok ? classified.value.action : 'error';
-  // The upstream's Response goes back as it is when nothing in it changes
-  // (the usual case): a new Response costs workerd ~5 µs (issue 6).
-  const responseHeaders = callerResponseHeaders(status, upstream.headers);
-  if (!peeked && responseHeaders === upstream.headers) return ok({ response: upstream, action });
+  // Only the allowed headers go back, a Location rewritten or refused
+  // (response_headers.mjs).
+  const responseHeaders = proxiedResponseHeaders(upstream.headers, {
+    upstreamUrl: edits.url, rest: outgoing.rest, proxyPath: outgoing.proxyPath, ownOrigins: outgoing.ownOrigins,
+  });
+  if (!responseHeaders.ok) {
+    await (peeked ? peeked.stream : upstream.body)?.cancel();
+    return responseHeaders;
+  }
   const stream = peeked ? peeked.stream : NULL_BODY_STATUS.has(status) ? null : upstream.body;
-  const response = new Response(stream, { status, statusText: upstream.statusText, headers: responseHeaders });
+  const response = new Response(stream, { status, statusText: upstream.statusText, headers: responseHeaders.value });
   return ok({ response, action });
+}
+
+// This service's origins as a browser sees them: the request's and
+// PUBLIC_ORIGIN's. A redirect to either would resend the caller's session.
+function ownOrigins(env, request) {
+  const own = new URL(request.url).origin;
+  return [own, publicOrigin(env, { origin: own })];
 }
 
 // The caller's headers with the engine's set over them (each replaces any
