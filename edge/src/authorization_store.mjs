@@ -16,7 +16,8 @@
 //           used" from "never issued")
 // Alarm: at expires_at + CLEANUP_GRACE, everything is deleted. Until then an
 // expired record is still answered, so the engine can say "expired" rather
-// than "unknown".
+// than "unknown". A newer connect of the same user for the same app cancels
+// the record at once (cancel).
 import { DurableObject } from 'cloudflare:workers';
 import { ok, fail } from './result.mjs';
 import { aad, atRestKey, openJson, sealJson } from './crypto.mjs';
@@ -66,6 +67,18 @@ export class AuthorizationStore extends DurableObject {
     const key = await atRestKey(this.env.ENCRYPTION_KEY);
     if (!key.ok) return key;
     return openJson(key.value, record.sealed, aad('authorization', stateHash));
+  }
+
+  /**
+   * A newer authorization of the same user for the same app replaced this
+   * one (OrgStore.admitAuthorization): everything goes now, so that a
+   * stream of connects leaves one object behind, not one per attempt. Its
+   * callback then finds no pending authorization.
+   */
+  async cancel() {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    return ok(true);
   }
 
   async alarm() {

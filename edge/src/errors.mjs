@@ -22,6 +22,7 @@ const STATUS = {
   conflict: 409,
   connect_failed: 422,
   payload_too_large: 413,
+  rate_limited: 429,
   headers_too_large: 431,
   internal_error: 500,
   server_misconfigured: 500,
@@ -30,6 +31,7 @@ const STATUS = {
   upstream_unreachable: 502,
   upstream_redirect_refused: 502,
   connection_degraded: 503,
+  server_busy: 503,
   provider_unavailable: 503,
   upstream_timeout: 504,
 };

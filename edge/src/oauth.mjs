@@ -3,8 +3,10 @@
 // (GET /oauth/callback). The protocol is the engine's (flows.mjs); this file
 // stores the pending authorization, consumes it once, and writes the tokens.
 //
-//   connect:  engine.authorizeBegin → AuthorizationStore.begin (sealed, bound
-//             to org, user, app and its generation; 10 minutes)
+//   connect:  engine.authorizeBegin → OrgStore.admitAuthorization (rate
+//             limit; the user's previous pending one for the app cancelled)
+//             → AuthorizationStore.begin (sealed, bound to org, user, app and
+//             its generation; 10 minutes)
 //             → {authorization_url, prompt, state, noopener}
 //   callback: AuthorizationStore.take (single use, before anything else)
 //             → the app must still exist, be enabled and not reset
@@ -59,6 +61,11 @@ export async function beginOAuthConnect({ request, env, url, session, use, field
   }
   const { url: authorizationUrl, pending, noopener } = begun.value;
   const stateHash = await sha256Hex(pending.state);
+  // One pending authorization per (org, user, app), and a bounded rate of
+  // starts per user (connect_limit.mjs): a new connect replaces the last.
+  const admitted = await orgStore(env, session.org).admitAuthorization(session.org, use.app.id, session.sub, stateHash);
+  if (!admitted.ok) return admitted;
+  if (admitted.value.replaced) await authorizationStore(env, admitted.value.replaced).cancel();
   const browser = await bindBrowser(request, isHttps(env, url));
   const stored = await authorizationStore(env, stateHash).begin(stateHash, {
     org: session.org, user: session.sub, app: use.app.id, generation: use.app.generation, fields, pending,

@@ -14,12 +14,14 @@ import { session } from './fixtures/edge_harness.mjs';
 import {
   startWorld, createApp, connectOAuth, startConnect, finishConnect, runCallbackPage, lastAccessToken, DEMO_CLIENT_SECRET,
 } from './fixtures/demo_world.mjs';
+import { completeConsent } from '../../demo/consent.mjs';
 
 const world = await startWorld({ persist: true });
 after(() => world.stop());
 const { edge, provider, demoApi, admin } = world;
 const alice = await session('org-demo', 'alice', 'member');
 const bob = await session('org-demo', 'bob', 'member');
+const dana = await session('org-demo', 'dana', 'member');
 const outsider = await session('org-other', 'alice', 'member');
 
 // Every answer of the API and the proxy, checked for secrets at the end.
@@ -152,10 +154,10 @@ describe('the callback refuses what it did not start', () => {
     const setCookie = first.begun.headers.get('set-cookie');
     assert.match(setCookie, /^connauth-binding=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=86400$/, 'http origin: no Secure, no __Host-');
     const second = await startConnect(edge, world.appId, bob, { cookie: first.cookie });
-    assert.equal(second.cookie, first.cookie, 'one value per browser, so parallel attempts both complete');
-    // Both attempts finish in the same browser, in either order.
+    assert.equal(second.cookie, first.cookie, 'one value per browser');
+    // One pending authorization per user and app: the second replaced the first.
     assert.equal(runCallbackPage((await finishConnect(edge, second, { login: 'bob' })).callback.text).posted[0].message.ok, true);
-    assert.equal(runCallbackPage((await finishConnect(edge, first, { login: 'bob' })).callback.text).posted[0].message.ok, true);
+    assert.equal(runCallbackPage((await finishConnect(edge, first, { login: 'bob' })).callback.text).posted[0].message.error, 'state_mismatch');
   });
 
   test('a forwarded authorization link: completed in another browser, refused with no token request', async () => {
@@ -190,6 +192,20 @@ describe('the callback refuses what it did not start', () => {
     assert.equal(runCallbackPage(callback.text).posted[0].message.error, 'issuer_mismatch');
     assert.equal(tokenRequests(), before);
     assert.equal((await connection(id)).status, 'not_connected');
+  });
+
+  test('no iss while the app knows its issuer (RFC 9207 §2.4): refused before the token request', async () => {
+    const started = await startConnect(edge, world.appId, dana);
+    const redirect = new URL(await completeConsent(started.begun.data.authorization_url, { login: 'dana' }));
+    assert.equal(redirect.searchParams.get('iss'), provider.issuer, 'the provider does send it');
+    redirect.searchParams.delete('iss'); // what a mix-up attacker's server would answer
+    const before = tokenRequests();
+    const r = await call('GET', `${redirect.pathname}${redirect.search}`, { headers: { cookie: started.cookie } });
+    const message = runCallbackPage(r.text).posted[0].message;
+    assert.equal(message.ok, false);
+    assert.equal(message.error, 'issuer_missing');
+    assert.equal(tokenRequests(), before);
+    assert.equal((await connection(world.appId, dana)).status, 'not_connected');
   });
 });
 

@@ -7,6 +7,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { proxyTarget, checkedProxyTarget } from '../../edge/src/proxy_path.mjs';
 import { hostAllowed, hostAllowedByParsing } from '../../edge/src/egress.mjs';
+import { ConnectLimit, CONNECT_BURST, CONNECT_REFILL_MS } from '../../edge/src/connect_limit.mjs';
 import { addressRefusal, configureEgressAddresses, isPrivateHost, privateAddressesAllowed } from '../../edge/src/egress_address.mjs';
 import { readRequestHead, upstreamRequestHeaders } from '../../edge/src/http_headers.mjs';
 import { proxiedResponseHeaders, proxyBase } from '../../edge/src/response_headers.mjs';
@@ -375,5 +376,18 @@ describe('egress addresses (EGRESS_ALLOW_PRIVATE off)', () => {
     assert.equal(addressRefusal('http://127.0.0.1:8787/'), null);
     configureEgressAddresses({ EGRESS_ALLOW_PRIVATE: '0' });
     assert.notEqual(addressRefusal('http://127.0.0.1:8787/'), null);
+  });
+});
+
+describe('connect rate limit', () => {
+  test('a burst, then one start per refill period; Retry-After says when', () => {
+    const limit = new ConnectLimit();
+    for (let i = 0; i < CONNECT_BURST; i++) assert.ok(limit.take('u', 1_000).ok, `start ${i}`);
+    const refused = limit.take('u', 1_000);
+    assert.deepEqual(refused, { ok: false, retryAfter: CONNECT_REFILL_MS / 1000 });
+    assert.ok(limit.take('other', 1_000).ok, 'per user');
+    assert.equal(limit.take('u', 1_000 + CONNECT_REFILL_MS / 2).retryAfter, CONNECT_REFILL_MS / 2000);
+    assert.ok(limit.take('u', 1_000 + CONNECT_REFILL_MS).ok);
+    assert.equal(limit.take('u', 1_000 + CONNECT_REFILL_MS).ok, false);
   });
 });
