@@ -1,14 +1,18 @@
 // ANY /proxy/{id}/{path...} (SPEC §7): forwards the caller's request to the
 // connector's base_uri with the caller's own connection applied by the
 // engine, classifies the answer (SPEC §2.5), refreshes and retries exactly
-// once when it says so, and streams the upstream body back.
+// once when it says so (only when the caller's body could be kept for it),
+// and streams the upstream body back.
 //
 // Refusals: 409 not_connected, 409 connection_lost (with `lost`), 503
 // connection_degraded (with `lost` and Retry-After: the token must be
 // refreshed but the provider is down and the connection backs off — no token
 // request is sent until the engine's next_retry_at), 403 app_disabled, 403
-// egress_denied (path escape, or a host outside the app's egress list), 413
-// over the body limit. The upstream is never contacted for a refused request.
+// egress_denied (path escape, a host outside the app's egress list, a private
+// address), 413 over the body limit, 503 server_busy (Retry-After) when the
+// isolate holds too many request bodies. The upstream is never contacted for
+// a refused request; 502 upstream_redirect_refused answers a redirect to this
+// service itself (response_headers.mjs).
 //
 // A warm isolate answers from proxy_cache.mjs (the app, the caller's
 // credentials, derived once): no Durable Object call per request, within
@@ -16,7 +20,8 @@
 // path"; the refresh itself always goes through the ConnectionStore.
 import { ok, fail } from './result.mjs';
 import { getEngine, readyEngine } from './engine.mjs';
-import { LIMITS, readBodyBytes } from './limits.mjs';
+import { LIMITS } from './limits.mjs';
+import { proxyRequestBody, NO_BODY } from './request_body.mjs';
 import { proxyTarget } from './proxy_path.mjs';
 import { fetchUpstream } from './upstream.mjs';
 import { upstreamRequestHeaders } from './http_headers.mjs';
@@ -28,7 +33,6 @@ import {
 import { connectionStore } from './stores.mjs';
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
-const TEXT_BODY = /^(application\/(json|[a-z0-9.+-]*\+json|x-www-form-urlencoded)|text\/)/i;
 
 export async function proxy({ request, env, session, params, search, head, now }) {
   const target = proxyTarget(params.rest, search);
@@ -47,16 +51,23 @@ export async function proxy({ request, env, session, params, search, head, now }
   const credentials = cachedCredentials ? ok(cachedCredentials) : await proxyCredentials(env, app.value, session.sub);
   if (!credentials.ok) return credentials;
   const leased = [credentials.value];
+  let held = NO_BODY;
   try {
     // As the runtime parsed it: a method name is case-sensitive (RFC 9110 §9.1).
     const method = request.method;
-    const body = method === 'GET' || method === 'HEAD' ? NO_BODY : await requestBody(request, head.fields);
-    if (!body.ok) return body;
+    const engine = readyEngine() ?? await getEngine();
+    // Held in memory only when a payload rule reads it or a retry may resend
+    // it; otherwise streamed (request_body.mjs).
+    if (method !== 'GET' && method !== 'HEAD') {
+      const payloadRules = bindingFor(engine, credentials.value).value?.readsRequestBody ?? false;
+      const body = await proxyRequestBody(request, head.fields, payloadRules);
+      if (!body.ok) return body;
+      held = body.value;
+    }
     const outgoing = {
-      method, url: target.value, fields: head.fields, ...body.value,
+      method, url: target.value, fields: head.fields, body: held.body, bytes: held.bytes,
       rest: params.rest, proxyPath: `/proxy/${params.id}/`, ownOrigins: () => ownOrigins(env, request),
     };
-    const engine = readyEngine() ?? await getEngine();
 
     const first = await send(engine, outgoing, credentials.value);
     if (!first.ok) return afterApplyFailure(env, credentials.value, first);
@@ -75,11 +86,16 @@ export async function proxy({ request, env, session, params, search, head, now }
       // still work: the answer was about this request, not the connection.
       return first.value.response;
     }
+    // A streamed body went with the first attempt and cannot be sent again:
+    // the connection is refreshed for the next request, and this answer is
+    // the caller's.
+    if (!held.replayable) return first.value.response;
     await first.value.response.body?.cancel();
     const second = await send(engine, outgoing, refreshed.value);
     if (!second.ok) return afterApplyFailure(env, refreshed.value, second);
     return second.value.response; // requestNextStep(…, true) is always "deliver"
   } finally {
+    held.release();
     for (const c of leased) c.release();
   }
 }
@@ -104,20 +120,6 @@ async function afterApplyFailure(env, credentials, failed) {
   return fail('connector_error', 'the connector could not authorize this request', {
     details: problems, ...(recorded.ok ? {} : { lost: recorded.error.lost }),
   });
-}
-
-// The caller's body, buffered (a refresh replays it) up to the proxy limit
-// (GET and HEAD have none: NO_BODY).
-// JSON, form and text bodies also go to the engine as text, for `payload`
-// apply rules (SPEC §2.4); others are forwarded byte for byte.
-const NO_BODY = Object.freeze(ok(Object.freeze({ body: '', bytes: null }))); // GET and HEAD
-
-async function requestBody(request, fields) {
-  const bytes = await readBodyBytes(request, LIMITS.proxyBodyBytes);
-  if (!bytes.ok) return bytes;
-  const type = fields['content-type'] ?? '';
-  const text = TEXT_BODY.test(type) ? new TextDecoder().decode(bytes.value) : '';
-  return ok({ body: text, bytes: bytes.value });
 }
 
 // One authorized attempt — the engine calls of an attempt (apply, then

@@ -46,7 +46,8 @@ export async function fetchUpstream(url, init, egress, { timeoutMs = UPSTREAM_TI
   const refusal = addressRefusal(url); // loopback, private, link-local: egress_address.mjs
   if (refusal) return fail('egress_denied', refusal);
   // Method names are case-sensitive (RFC 9110 §9.1): "get" is not GET.
-  const attempts = IDEMPOTENT.has(init.method ?? 'GET') ? 2 : 1;
+  // A streamed body (request_body.mjs) is gone after the first attempt.
+  const attempts = IDEMPOTENT.has(init.method ?? 'GET') && !(init.body instanceof ReadableStream) ? 2 : 1;
   const options = { ...init, redirect: 'manual' };
   // With no bound (the proxy): no controller, no timer, no race.
   const controller = timeoutMs === null ? null : new AbortController();
