@@ -174,3 +174,18 @@ describe('private addresses (EGRESS_ALLOW_PRIVATE)', () => {
     }
   });
 });
+
+describe('app-level secrets in apply rules', () => {
+  test('PUT connector answers warnings for client_secret and names the secret fields apply rules send', async () => {
+    const leaky = apiKeyConnector({ name: 'leaky' });
+    leaky.authorization = { ...leaky.authorization, apply: [{ headers: { 'X-Api-Key': '{{connection.api_key}}', 'X-Client-Secret': '{{client_secret}}' } }] };
+    const r = await api('PUT', '/api/connectors/leaky', { token: admin, json: leaky });
+    assert.equal(r.status, 201, r.text);
+    assert.deepEqual(r.data.warnings.map((w) => w.path), ['/authorization/apply/0/headers/X-Client-Secret']);
+    assert.match(r.data.warnings[0].message, /client_secret .*any member can read it back/);
+    assert.deepEqual(r.data.secret_fields_applied, [{ field: 'api_key', path: '/authorization/apply/0/headers/X-Api-Key' }]);
+    const clean = await api('PUT', '/api/connectors/clean', { token: admin, json: { ...apiKeyConnector({ name: 'clean' }), connection: { base_uri: 'https://api.acme.test/v1/' }, authorization: { type: 'api_key', apply: [{ headers: { 'X-App': '{{client_id}}' } }] } } });
+    assert.equal(clean.status, 201, clean.text);
+    assert.equal(clean.data.warnings, undefined);
+  });
+});

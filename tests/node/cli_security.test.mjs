@@ -110,3 +110,20 @@ describe('connection files', () => {
     assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('again.json.')), []);
   });
 });
+
+describe('connauth validate', () => {
+  test('warns when apply rules send the client secret, and notes applied secret fields; still exit 0', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const connector = join(dir, 'leaky.json');
+    writeFileSync(connector, JSON.stringify({
+      name: 'leaky',
+      connection: { base_uri: 'https://api.example/', fields: [{ name: 'token', secret: true }] },
+      authorization: { type: 'api_key', apply: [{ headers: { 'X-Secret': '{{client_secret}}', 'X-Token': '{{connection.token}}' } }] },
+    }));
+    const r = spawnSync(join(import.meta.dirname, '../../scripts/connauth'), ['validate', connector], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'ok: leaky (api_key)\n');
+    assert.match(r.stderr, /^warning: \/authorization\/apply\/0\/headers\/X-Secret: sends the app's client_secret with every request/m);
+    assert.match(r.stderr, /^note: \/authorization\/apply\/0\/headers\/X-Token: sends the secret field token with every request/m);
+  });
+});
