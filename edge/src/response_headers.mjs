@@ -14,8 +14,10 @@ import { connectionNamed } from './http_headers.mjs';
 // Clear-Site-Data), grants it to others (Access-Control-*), challenges the
 // caller's client (WWW-Authenticate, Proxy-Authenticate), or sets a policy
 // (Content-Security-Policy and friends, Strict-Transport-Security).
+// Content-Length is framing, which the runtime writes for the body it sends
+// (it may differ from the upstream's once the runtime re-encodes it).
 const ALLOWED = new Set([
-  'content-type', 'content-length', 'content-encoding', 'content-language', 'content-disposition', 'content-range',
+  'content-type', 'content-encoding', 'content-language', 'content-disposition', 'content-range',
   'accept-ranges', 'cache-control', 'expires', 'pragma', 'etag', 'last-modified', 'vary', 'age', 'date',
   'retry-after', 'link', 'allow', 'deprecation', 'sunset', 'warning',
   'request-id', 'x-request-id', 'x-correlation-id', 'x-total-count',
