@@ -90,7 +90,7 @@ const FIRST = {};
 const useTransitions = new WeakMap();
 
 function useStep(engine, state, event) {
-  const key = event.type === 'start' ? `start ${event.due} ${event.expired}`
+  const key = event.type === 'start' ? `start ${event.due} ${event.expired} ${event.replayable}`
     : event.type === 'answered' ? `answered ${event.classification}`
       : event.type === 'renewed' ? `renewed ${event.changed}` : null;
   if (key === null) return engine.useStep(state, event);

@@ -40,7 +40,8 @@ export const compatibilityDate = readWranglerConfig().compatibilityDate;
  */
 export async function startEdge({ upstream, inspectorPort, cacheTtlMs, baseEdge } = {}) {
   const config = readWranglerConfig();
-  const bindings = { SESSION_SECRET, ENCRYPTION_KEY, ...(cacheTtlMs === undefined ? {} : { PROXY_CACHE_TTL_MS: String(cacheTtlMs) }) };
+  // The upstreams are loopback servers: allowed as scripts/dev allows them.
+  const bindings = { SESSION_SECRET, ENCRYPTION_KEY, EGRESS_ALLOW_PRIVATE: '1', ...(cacheTtlMs === undefined ? {} : { PROXY_CACHE_TTL_MS: String(cacheTtlMs) }) };
   const edge = { name: 'edge', ...edgeWorker({ bindings }) };
   const borrowed = {};
   for (const [name, className] of Object.entries(config.durableObjects)) borrowed[name] = { className, scriptName: 'edge', useSQLite: true };

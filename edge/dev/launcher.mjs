@@ -49,6 +49,9 @@ export async function startDev(settings) {
         SESSION_JWKS: JSON.stringify(hostConsole.jwks),
         // No SESSION_ISSUER/SESSION_AUDIENCE: they would bind every token,
         // and `connauth token` mints plain HS256 ones for this edge.
+        // The demo servers listen on loopback, which the edge refuses unless
+        // the operator allows private addresses (edge/src/egress_address.mjs).
+        EGRESS_ALLOW_PRIVATE: '1',
       },
       persistDir,
       host,

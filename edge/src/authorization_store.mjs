@@ -18,7 +18,8 @@
 //           kept until cleanup so a late or replayed callback reaches it too)
 // Alarm: at expires_at + CLEANUP_GRACE, everything is deleted. Until then an
 // expired record is still answered, so the engine can say "expired" rather
-// than "unknown".
+// than "unknown". A newer connect of the same user for the same app cancels
+// the record at once (cancel).
 import { DurableObject } from 'cloudflare:workers';
 import { ok, fail } from './result.mjs';
 import { aad, atRestKey, openJson, sealJson } from './crypto.mjs';
@@ -78,6 +79,18 @@ export class AuthorizationStore extends DurableObject {
   async consoleOrigin() {
     const [record, used, origin] = await Promise.all(['record', 'used', 'origin'].map((k) => this.ctx.storage.get(k)));
     return { status: record ? 'pending' : used ? 'used' : 'unknown', origin: origin ?? null };
+  }
+
+  /**
+   * A newer authorization of the same user for the same app replaced this
+   * one (OrgStore.admitAuthorization): everything goes now, so that a
+   * stream of connects leaves one object behind, not one per attempt. Its
+   * callback then finds no pending authorization.
+   */
+  async cancel() {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    return ok(true);
   }
 
   async alarm() {

@@ -12,7 +12,13 @@ const badName = () => fail('invalid_connector', 'the connector is invalid', {
   details: [{ path: '/name', message: 'must match ^[a-z][a-z0-9_-]{0,63}$' }],
 });
 
-/** PUT /api/connectors/{name}: a new version → 201 {name, version}. */
+/**
+ * PUT /api/connectors/{name}: a new version → 201 {name, version,
+ * warnings?, secret_fields_applied?}: the engine's warnings (apply rules that
+ * send the app's client_secret) and the secret fields apply rules send, which
+ * members can read back when an app sets them in its settings
+ * (docs/security.md).
+ */
 export async function putConnector({ request, env, session, params }) {
   if (!CONNECTOR_NAME.test(params.name)) return badName();
   const body = await readJsonObject(request, LIMITS.connectorBytes);
@@ -31,7 +37,9 @@ export async function putConnector({ request, env, session, params }) {
   } finally {
     invalidateOrg(session.org); // apps on the current version now use this one (proxy_cache.mjs)
   }
-  return stored.ok ? json(201, stored.value) : stored;
+  if (!stored.ok) return stored;
+  const { warnings, secret_fields_applied: applied } = validated.value;
+  return json(201, { ...stored.value, ...(warnings ? { warnings } : {}), ...(applied ? { secret_fields_applied: applied } : {}) });
 }
 
 /**

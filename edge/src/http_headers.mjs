@@ -16,18 +16,14 @@ const REQUEST_DROPPED = new Set(['authorization', 'cookie', 'host', 'content-len
   'forwarded', 'x-real-ip', 'true-client-ip', 'cdn-loop', 'origin', 'referer']);
 const REQUEST_DROPPED_PREFIXES = ['proxy-', 'cf-', 'x-forwarded-', 'sec-fetch-'];
 
-// Response headers the proxy drops besides hop-by-hop ones: the upstream's
-// cookies must not be set on this service's origin (Set-Cookie; Set-Cookie2
-// is obsolete, RFC 6265, and no browser honours it); with a 407, the
-// upstream's Proxy-Authenticate (RFC 9110 §11.7.1) must not make the
-// caller's client answer a challenge that was meant for a proxy on the
-// upstream's side. (Proxy-Authentication-Info answers a Proxy-Authorization
-// the proxy never forwards; Proxy-Connection means nothing to a client.)
+// What of the upstream's response reaches the caller: response_headers.mjs.
 const NONE = new Set();
 
-// The field names a Connection header value lists (RFC 9110 §7.6.1). The
-// usual values name no field beyond the hop-by-hop ones: no Set for them.
-function connectionNamed(value) {
+/**
+ * The field names a Connection header value lists (RFC 9110 §7.6.1). The
+ * usual values name no field beyond the hop-by-hop ones: no Set for them.
+ */
+export function connectionNamed(value) {
   if (!value || value === 'keep-alive' || value === 'close') return NONE;
   const named = new Set();
   for (const token of value.split(',')) {
@@ -118,34 +114,4 @@ function dropsOnTheWayUp(name) {
   if (HOP_BY_HOP.has(name) || REQUEST_DROPPED.has(name)) return true;
   for (let i = 0; i < REQUEST_DROPPED_PREFIXES.length; i++) if (name.startsWith(REQUEST_DROPPED_PREFIXES[i])) return true;
   return false;
-}
-
-// The hop-by-hop fields workerd writes itself: it never copies a Response's
-// own Connection, Keep-Alive, TE, Trailer, Transfer-Encoding or Upgrade onto
-// the wire (tests/edge/proxy.test.mjs checks the caller's side of the
-// socket). HTTP/1.1 servers send "Connection: keep-alive" and a Keep-Alive
-// field with nearly every response; dropping them here would change nothing
-// the caller sees and would cost a copy of the headers and a new Response
-// per request.
-const RUNTIME_WRITES = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
-
-/**
- * The headers of the upstream's response (`status`, `headers`) that go back
- * to the caller: `headers` itself when nothing must be dropped besides what
- * the runtime drops itself (the usual case: the proxy then answers the
- * upstream's Response as it is), else a copy without any hop-by-hop field,
- * cookie or proxy challenge.
- */
-export function callerResponseHeaders(status, headers) {
-  const named = connectionNamed(headers.get('connection'));
-  let dropped = null;
-  if (headers.has('set-cookie')) (dropped ??= []).push('set-cookie');
-  if (status === 407 && headers.has('proxy-authenticate')) (dropped ??= []).push('proxy-authenticate');
-  for (const name of named) if (!RUNTIME_WRITES.has(name) && headers.has(name)) (dropped ??= []).push(name);
-  if (!dropped) return headers;
-  const out = new Headers(headers);
-  for (const name of dropped) out.delete(name);
-  for (const name of RUNTIME_WRITES) out.delete(name);
-  for (const name of ['set-cookie2', 'proxy-authenticate', 'proxy-authentication-info', 'proxy-connection']) out.delete(name);
-  return out;
 }

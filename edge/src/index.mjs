@@ -12,13 +12,24 @@
 //   proxy_cache.mjs   the proxy's isolate-level cache (app, credentials), invalidated by the routes
 import { route } from './router.mjs';
 import { errorResponse } from './errors.mjs';
+import { configureEgressAddresses } from './egress_address.mjs';
+import { ConnectionStore as ConnectionStoreObject } from './connection_store.mjs';
 
 export { OrgStore } from './org_store.mjs';
-export { ConnectionStore } from './connection_store.mjs';
 export { AuthorizationStore } from './authorization_store.mjs';
+
+// The ConnectionStore sends the refresh and test requests: its isolate reads
+// the operator's egress address setting too (egress_address.mjs).
+export class ConnectionStore extends ConnectionStoreObject {
+  constructor(ctx, env, ...rest) {
+    super(ctx, env, ...rest);
+    configureEgressAddresses(env);
+  }
+}
 
 export default {
   async fetch(request, env, ctx) {
+    configureEgressAddresses(env);
     try {
       return await route(request, env, ctx);
     } catch (error) {

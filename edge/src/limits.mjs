@@ -9,8 +9,12 @@ export const LIMITS = Object.freeze({
   apiBodyBytes: 256 * 1024,
   /** A connector definition (PUT /api/connectors/{name}). */
   connectorBytes: 256 * 1024,
-  /** A request body forwarded by the proxy (buffered: a refresh retries it once). */
+  /** A request body forwarded by the proxy (request_body.mjs: streamed unless a payload rule needs it). */
   proxyBodyBytes: 10 * 1024 * 1024,
+  /** A proxied body up to this size is kept, so that the retry after a refresh can send it again. */
+  replayBodyBytes: 256 * 1024,
+  /** Request body bytes one isolate holds at once for all proxied requests (503 above). */
+  isolateBufferedBytes: 32 * 1024 * 1024,
   /** All request header names and values together (431 above). */
   headerBytes: 32 * 1024,
   /** A session token (the Authorization header's bearer value). */
@@ -92,6 +96,16 @@ export async function readJsonObject(request, limit = LIMITS.apiBodyBytes) {
     return fail('invalid_json', 'the request body must be a JSON object');
   }
   return ok(value);
+}
+
+/** Reads and discards up to LIMITS.drainBytes of `reader`, then cancels it. */
+export async function drainReader(reader) {
+  return drain(reader);
+}
+
+/** drainReader for a whole body stream (null: nothing to drain). */
+export async function drainBody(body) {
+  return drain(body?.getReader());
 }
 
 // Reads and discards up to LIMITS.drainBytes more, then gives up.

@@ -5,7 +5,9 @@
 // the engine's (flows.mjs); this file stores the pending authorization and,
 // once it is taken, writes the tokens.
 //
-//   connect:  engine.authorizeBegin → AuthorizationStore.begin (sealed, bound
+//   connect:  engine.authorizeBegin → OrgStore.admitAuthorization (rate
+//             limit; the user's previous pending one for the app cancelled)
+//             → AuthorizationStore.begin (sealed, bound
 //             to org, user, app and its generation, the console's origin and
 //             the hash of a fresh binding value; 10 minutes)
 //             → {authorization_url, prompt, state, noopener, binding}
@@ -68,6 +70,11 @@ export async function beginOAuthConnect({ request, env, url, session, use, field
   }
   const { url: authorizationUrl, pending, noopener } = begun.value;
   const stateHash = await sha256Hex(pending.state);
+  // One pending authorization per (org, user, app), and a bounded rate of
+  // starts per user (connect_limit.mjs): a new connect replaces the last.
+  const admitted = await orgStore(env, session.org).admitAuthorization(session.org, use.app.id, session.sub, stateHash);
+  if (!admitted.ok) return admitted;
+  if (admitted.value.replaced) await authorizationStore(env, admitted.value.replaced).cancel();
   const binding = await newBinding();
   const stored = await authorizationStore(env, stateHash).begin(stateHash, {
     org: session.org, user: session.sub, app: use.app.id, generation: use.app.generation, fields, pending,

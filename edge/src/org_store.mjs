@@ -13,6 +13,7 @@
 //                               AAD = ["app_secret"|"app_settings", org, id]); never plaintext secrets
 //   appuser:<id>:<user>         1: the user has (or had) a connection object in the app's generation
 //   wipe:<ref json>             a connection object still to be wiped (retried by alarm)
+//   pending:<id>:<user>         the state hash of the user's one pending OAuth authorization for the app
 //
 // Every method takes the org first and answers a Result (result.mjs).
 import { DurableObject } from 'cloudflare:workers';
@@ -22,6 +23,7 @@ import { getEngine } from './engine.mjs';
 import { LIMITS } from './limits.mjs';
 import { parseConnectorRef, publicApp } from './app_model.mjs';
 import { connectionRef, connectionStore } from './stores.mjs';
+import { ConnectLimit } from './connect_limit.mjs';
 
 const CHUNK_CHARS = 32 * 1024;
 /** How long a failed wipe waits before the alarm retries it (ms, default 30 s). */
@@ -36,6 +38,7 @@ const noApp = () => fail('not_found', 'no such app');
 
 export class OrgStore extends DurableObject {
   #org; // cached `org` key
+  #connectLimit = new ConnectLimit(); // authorization starts per user (connect_limit.mjs)
 
   constructor(ctx, env, now = () => Date.now()) {
     super(ctx, env);
@@ -281,6 +284,27 @@ export class OrgStore extends DurableObject {
     if (record.generation !== generation) return fail('conflict', 'the app was reset meanwhile; try again');
     await this.ctx.storage.put(`appuser:${id}:${user}`, 1);
     return ok(true);
+  }
+
+  // ---- pending OAuth authorizations (SPEC §3) -------------------------------
+
+  /**
+   * Admits a new authorization start by `user` for app `id` (its state's
+   * hash `stateHash`): rate_limited (with retryAfter, seconds) beyond the
+   * user's ConnectLimit; otherwise it becomes the one pending authorization
+   * of (user, app), answering {replaced: the state hash it replaces, or
+   * null}, whose AuthorizationStore the caller cancels.
+   */
+  async admitAuthorization(org, id, user, stateHash) {
+    await this.#bind(org);
+    const taken = this.#connectLimit.take(user, this.now());
+    if (!taken.ok) {
+      return fail('rate_limited', `too many connection attempts: try again in ${taken.retryAfter} s`, { retryAfter: taken.retryAfter });
+    }
+    const key = `pending:${id}:${user}`;
+    const replaced = (await this.ctx.storage.get(key)) ?? null;
+    await this.ctx.storage.put(key, stateHash);
+    return ok({ replaced });
   }
 
   /** Retries wipes that failed while answering a request. */

@@ -1,14 +1,18 @@
 // ANY /proxy/{id}/{path...} (SPEC §7): forwards the caller's request to the
 // connector's base_uri with the caller's own connection applied by the
 // engine, classifies the answer (SPEC §2.5), refreshes and retries exactly
-// once when it says so, and streams the upstream body back.
+// once when it says so (only when the caller's body could be kept for it),
+// and streams the upstream body back.
 //
 // Refusals: 409 not_connected, 409 connection_lost (with `lost`), 503
 // connection_degraded (with `lost` and Retry-After: the token must be
 // refreshed but the provider is down and the connection backs off — no token
 // request is sent until the engine's next_retry_at), 403 app_disabled, 403
-// egress_denied (path escape, or a host outside the app's egress list), 413
-// over the body limit. The upstream is never contacted for a refused request.
+// egress_denied (path escape, a host outside the app's egress list, a private
+// address), 413 over the body limit, 503 server_busy (Retry-After) when the
+// isolate holds too many request bodies. The upstream is never contacted for
+// a refused request; 502 upstream_redirect_refused answers a redirect to this
+// service itself (response_headers.mjs).
 //
 // A warm isolate answers from proxy_cache.mjs (the app, the caller's
 // credentials, derived once): no Durable Object call per request, within
@@ -16,10 +20,13 @@
 // path"; the refresh itself always goes through the ConnectionStore.
 import { ok, fail } from './result.mjs';
 import { getEngine, readyEngine } from './engine.mjs';
-import { LIMITS, readBodyBytes } from './limits.mjs';
+import { LIMITS } from './limits.mjs';
+import { proxyRequestBody, NO_BODY } from './request_body.mjs';
 import { proxyTarget } from './proxy_path.mjs';
 import { fetchUpstream } from './upstream.mjs';
-import { upstreamRequestHeaders, callerResponseHeaders } from './http_headers.mjs';
+import { upstreamRequestHeaders } from './http_headers.mjs';
+import { proxiedResponseHeaders } from './response_headers.mjs';
+import { publicOrigin } from './oauth.mjs';
 import {
   proxyApp, proxyCredentials, cachedProxyApp, cachedProxyCredentials, refreshProxyCredentials, invalidateConnection,
 } from './proxy_cache.mjs';
@@ -28,7 +35,6 @@ import * as flows from './flows.mjs';
 import { runConnection } from '../../wasm/connection_loop.mjs';
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
-const TEXT_BODY = /^(application\/(json|[a-z0-9.+-]*\+json|x-www-form-urlencoded)|text\/)/i;
 
 export async function proxy({ request, env, session, params, search, head, now }) {
   const target = proxyTarget(params.rest, search);
@@ -46,13 +52,23 @@ export async function proxy({ request, env, session, params, search, head, now }
   const credentials = cachedCredentials ? ok(cachedCredentials) : await proxyCredentials(env, app.value, session.sub);
   if (!credentials.ok) return credentials;
   const leased = [credentials.value];
+  let held = NO_BODY;
   try {
     // As the runtime parsed it: a method name is case-sensitive (RFC 9110 §9.1).
     const method = request.method;
-    const body = method === 'GET' || method === 'HEAD' ? NO_BODY : await requestBody(request, head.fields);
-    if (!body.ok) return body;
-    const outgoing = { method, url: target.value, fields: head.fields, ...body.value };
     const engine = readyEngine() ?? await getEngine();
+    // Held in memory only when a payload rule reads it or a retry may resend
+    // it; otherwise streamed (request_body.mjs).
+    if (method !== 'GET' && method !== 'HEAD') {
+      const payloadRules = bindingFor(engine, credentials.value).value?.readsRequestBody ?? false;
+      const body = await proxyRequestBody(request, head.fields, payloadRules);
+      if (!body.ok) return body;
+      held = body.value;
+    }
+    const outgoing = {
+      method, url: target.value, fields: head.fields, body: held.body, bytes: held.bytes,
+      rest: params.rest, proxyPath: `/proxy/${params.id}/`, ownOrigins: () => ownOrigins(env, request),
+    };
 
     // The engine's connection loop decides (wasm/connection_loop.mjs `use`):
     // renew first when due (cached credentials never are), send, and on a
@@ -60,7 +76,9 @@ export async function proxy({ request, env, session, params, search, head, now }
     // exactly once (SPEC §2.5 rule 3).
     let current = credentials.value;
     const responses = [];
-    const used = await runConnection(engine, null, 'use', cachedCredentials ? NOT_DUE : dueOf(engine, current), {
+    const start = cachedCredentials ? NOT_DUE : dueOf(engine, current);
+    // A streamed body went with the first attempt and cannot be sent again.
+    const used = await runConnection(engine, null, 'use', held.replayable ? start : { ...start, replayable: false }, {
       sendCaller: async (attempt) => {
         const sent = await send(engine, outgoing, current);
         if (!sent.ok) return sent;
@@ -87,6 +105,7 @@ export async function proxy({ request, env, session, params, search, head, now }
     for (const response of responses) if (response && response !== delivered) await response.body?.cancel();
     return used.ok ? delivered : used;
   } finally {
+    held.release();
     for (const c of leased) c.release();
   }
 }
@@ -97,20 +116,6 @@ const NOT_DUE = Object.freeze({ due: false, expired: false });
 // cache hands out only those that are not).
 function dueOf(engine, credentials) {
   return flows.refreshDue({ engine, use: credentials.app.use, hash: credentials.hash, now: Math.floor(Date.now() / 1000) });
-}
-
-// The caller's body, buffered (a refresh replays it) up to the proxy limit
-// (GET and HEAD have none: NO_BODY).
-// JSON, form and text bodies also go to the engine as text, for `payload`
-// apply rules (SPEC §2.4); others are forwarded byte for byte.
-const NO_BODY = Object.freeze(ok(Object.freeze({ body: '', bytes: null }))); // GET and HEAD
-
-async function requestBody(request, fields) {
-  const bytes = await readBodyBytes(request, LIMITS.proxyBodyBytes);
-  if (!bytes.ok) return bytes;
-  const type = fields['content-type'] ?? '';
-  const text = TEXT_BODY.test(type) ? new TextDecoder().decode(bytes.value) : '';
-  return ok({ body: text, bytes: bytes.value });
 }
 
 // One authorized attempt — the engine calls of an attempt (apply, then
@@ -153,13 +158,25 @@ async function send(engine, outgoing, credentials) {
     : null;
   const classified = bound.value.classify({ status, body: peeked?.bytes ?? null });
   const action = classified.ok ? classified.value.action : 'error';
-  // The upstream's Response goes back as it is when nothing in it changes
-  // (the usual case), without the cost of a copy.
-  const responseHeaders = callerResponseHeaders(status, upstream.headers);
-  if (!peeked && responseHeaders === upstream.headers) return ok({ response: upstream, action });
+  // Only the allowed headers go back, a Location rewritten or refused
+  // (response_headers.mjs).
+  const responseHeaders = proxiedResponseHeaders(upstream.headers, {
+    upstreamUrl: edits.url, rest: outgoing.rest, proxyPath: outgoing.proxyPath, ownOrigins: outgoing.ownOrigins,
+  });
+  if (!responseHeaders.ok) {
+    await (peeked ? peeked.stream : upstream.body)?.cancel();
+    return responseHeaders;
+  }
   const stream = peeked ? peeked.stream : NULL_BODY_STATUS.has(status) ? null : upstream.body;
-  const response = new Response(stream, { status, statusText: upstream.statusText, headers: responseHeaders });
+  const response = new Response(stream, { status, statusText: upstream.statusText, headers: responseHeaders.value });
   return ok({ response, action });
+}
+
+// This service's origins as a browser sees them: the request's and
+// PUBLIC_ORIGIN's. A redirect to either would resend the caller's session.
+function ownOrigins(env, request) {
+  const own = new URL(request.url).origin;
+  return [own, publicOrigin(env, { origin: own })];
 }
 
 // The caller's headers with the engine's set over them (each replaces any

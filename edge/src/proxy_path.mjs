@@ -4,7 +4,8 @@
 // reference "./<path>" (RFC 3986 §5.2), which can only leave the base's
 // authority through a network-path reference ("//host"), an absolute URL or
 // dot segments; each of these — and every encoding of them that some server
-// might decode again — is refused here, before anything is resolved. The
+// might decode again, or "..;param" that some servers read as ".." — is
+// refused here, before anything is resolved. The
 // host of the final URL is checked against the egress list afterwards too.
 import { ok, fail } from './result.mjs';
 
@@ -47,7 +48,9 @@ export function checkedProxyTarget(rest, search) {
     if (raw === '' && i !== segments.length - 1) return escape('empty path segment');
     let value = raw;
     for (let round = 0; round <= DECODE_ROUNDS; round++) {
-      if (value === '.' || value === '..') return escape('dot segment');
+      // "..;x" is ".." to Tomcat and Jetty (path parameters, RFC 3986 §3.3).
+      const name = value.includes(';') ? value.slice(0, value.indexOf(';')) : value;
+      if (name === '.' || name === '..') return escape('dot segment');
       if (/[/\\@]/.test(value)) return escape('encoded slash, backslash or @');
       if (/[\u0000-\u001f\u007f]/.test(value)) return escape('control character');
       if (round === 0 && i === 0 && /^[a-z][a-z0-9+.-]*:/i.test(value)) return escape('absolute URL');

@@ -1,12 +1,14 @@
 // Every request the edge sends to a provider goes through fetchUpstream: the
 // proxied requests and, with the flows, token, refresh and test requests.
-// It enforces the app's egress list (SPEC §5, §7) right before the socket,
+// It enforces the app's egress list (SPEC §5, §7) and the operator's address
+// policy (egress_address.mjs) right before the socket,
 // never follows redirects (a redirect is answered to the caller, not chased
 // to an unchecked host), bounds the wait for response headers (the flows'
 // requests), and retries an idempotent request once after a connection
 // failure.
 import { ok, fail } from './result.mjs';
 import { hostAllowed } from './egress.mjs';
+import { addressRefusal } from './egress_address.mjs';
 
 /** How long to wait for an upstream's response headers (ms, default 30 s); the body may stream longer. */
 export const UPSTREAM_TIMEOUT_MS = 30_000;
@@ -40,8 +42,11 @@ export async function fetchUpstream(url, init, egress, { timeoutMs = UPSTREAM_TI
       : '';
     return fail('egress_denied', `the app's egress list does not allow this host${hint}`);
   }
+  const refusal = addressRefusal(url); // loopback, private, link-local: egress_address.mjs
+  if (refusal) return fail('egress_denied', refusal);
   // Method names are case-sensitive (RFC 9110 §9.1): "get" is not GET.
-  const attempts = IDEMPOTENT.has(init.method ?? 'GET') ? 2 : 1;
+  // A streamed body (request_body.mjs) is gone after the first attempt.
+  const attempts = IDEMPOTENT.has(init.method ?? 'GET') && !(init.body instanceof ReadableStream) ? 2 : 1;
   const options = { ...init, redirect: 'manual' };
   // With no bound (the proxy): no controller, no timer, no race.
   const controller = timeoutMs === null ? null : new AbortController();

@@ -1,6 +1,7 @@
 // Reading and writing the CLI's JSON files, with errors that say which file
 // and why.
 import { readFileSync, openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 
 export class FileError extends Error {}
 
@@ -33,12 +34,17 @@ export function readObject(path, what) {
 /**
  * Writes atomically (a temporary file in the same folder, flushed, then
  * renamed over the target), so a crash or a concurrent reader never sees
- * half a connection file. Mode 0600: connection files hold tokens.
+ * half a connection file. Mode 0600: connection files hold tokens. The
+ * temporary name is random and created exclusively ('wx': O_CREAT|O_EXCL,
+ * which also refuses a symbolic link), so nothing placed there beforehand by
+ * someone sharing the folder is written through.
  */
 export function writeJson(path, value) {
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = `${path}.${randomBytes(8).toString('hex')}.tmp`;
+  let created = false;
   try {
-    const fd = openSync(tmp, 'w', 0o600);
+    const fd = openSync(tmp, 'wx', 0o600);
+    created = true;
     try {
       writeSync(fd, JSON.stringify(value, null, 2) + '\n');
       fsyncSync(fd);
@@ -47,7 +53,7 @@ export function writeJson(path, value) {
     }
     renameSync(tmp, path);
   } catch (e) {
-    try { unlinkSync(tmp); } catch { /* never created */ }
+    if (created) try { unlinkSync(tmp); } catch { /* renamed or removed already */ }
     throw new FileError(`cannot write ${path}: ${e.code === 'ENOENT' ? 'no such folder' : e.message}`);
   }
 }

@@ -1,8 +1,12 @@
 // The loopback redirect endpoint of `connauth authorize` (RFC 8252 §7.3):
 // http://127.0.0.1:PORT/oauth/callback on the IPv4 loopback only. It waits
-// for exactly one callback, lets the caller handle it (the engine checks and
-// exchanges it), answers the browser a small page and stops listening.
+// for the callback that carries the pending state, lets the caller handle it
+// (the engine checks and exchanges it), answers the browser a small page and
+// stops listening. Any other request to that address — a page on the
+// machine probing the port, a forged callback — is answered and ignored: it
+// can neither end the wait nor reach the exchange.
 import http from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
 
 export const CALLBACK_PATH = '/oauth/callback';
 export const LOOPBACK_HOST = '127.0.0.1';
@@ -22,9 +26,7 @@ export async function listenForCallback(port = 0) {
       page(res, 404, 'Not found', 'This address only receives the answer of the provider.');
       return;
     }
-    const handle = onCallback;
-    onCallback = null; // single use
-    handle(url.search, res);
+    onCallback(url, res);
   });
   server.keepAliveTimeout = 1000;
   await new Promise((resolve, reject) => {
@@ -45,17 +47,26 @@ export async function listenForCallback(port = 0) {
     redirectUri: `http://${LOOPBACK_HOST}:${actual}${CALLBACK_PATH}`,
     close,
     /**
-     * Waits for the callback. `handle(query)` resolves to
+     * Waits for the callback whose `state` parameter is `state` (one, equal:
+     * RFC 6749 §10.12); with no `state` given, the first callback. `handle(query)` resolves to
      * {ok, title, message} for the browser and anything else for the caller.
      * Resolves to handle's result, or {timeout: true}.
      */
-    wait(handle, timeoutMs) {
+    wait(handle, timeoutMs, { state } = {}) {
       return new Promise((resolve) => {
         const timer = setTimeout(() => {
           onCallback = null;
           resolve({ timeout: true });
         }, timeoutMs);
-        onCallback = async (query, res) => {
+        onCallback = async (url, res) => {
+          if (state !== undefined && !sameState(url.searchParams.getAll('state'), state)) {
+            page(res, 400, 'connauth: not this sign-in',
+              'This answer does not belong to this sign-in (its state differs), so it was ignored. ' +
+              'Finish the sign-in that `connauth authorize` opened.');
+            return;
+          }
+          onCallback = null; // single use
+          const query = url.search;
           clearTimeout(timer);
           let outcome;
           try {
@@ -68,6 +79,14 @@ export async function listenForCallback(port = 0) {
       });
     },
   };
+}
+
+// One state parameter, equal to the pending one, compared in constant time.
+function sameState(given, expected) {
+  if (given.length !== 1) return false;
+  const a = Buffer.from(given[0]);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

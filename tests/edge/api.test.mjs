@@ -83,9 +83,11 @@ describe('connectors', () => {
   test('PUT makes versions, GET lists them, rollback restores as a new version', async () => {
     const v1 = await call('PUT', '/api/connectors/acme', { token: admin, json: apiKeyConnector() });
     assert.equal(v1.status, 201);
-    assert.deepEqual(v1.data, { name: 'acme', version: 1 });
+    // The key is a secret field an apply rule sends: named (docs/security.md).
+    const applied = [{ field: 'api_key', path: '/authorization/apply/0/headers/X-Api-Key' }];
+    assert.deepEqual(v1.data, { name: 'acme', version: 1, secret_fields_applied: applied });
     const v2 = await call('PUT', '/api/connectors/acme', { token: admin, json: apiKeyConnector({ title: 'Acme v2' }) });
-    assert.deepEqual(v2.data, { name: 'acme', version: 2 });
+    assert.deepEqual(v2.data, { name: 'acme', version: 2, secret_fields_applied: applied });
 
     const current = await call('GET', '/api/connectors/acme', { token: admin });
     assert.equal(current.status, 200);

@@ -15,12 +15,14 @@ import { session } from './fixtures/edge_harness.mjs';
 import {
   startWorld, createApp, connectOAuth, startConnect, finishConnect, runCallbackPage, lastAccessToken, DEMO_CLIENT_SECRET,
 } from './fixtures/demo_world.mjs';
+import { completeConsent } from '../../demo/consent.mjs';
 
 const world = await startWorld({ persist: true });
 after(() => world.stop());
 const { edge, provider, demoApi, admin } = world;
 const alice = await session('org-demo', 'alice', 'member');
 const bob = await session('org-demo', 'bob', 'member');
+const dana = await session('org-demo', 'dana', 'member');
 const outsider = await session('org-other', 'alice', 'member');
 
 // Every answer of the API and the proxy, checked for secrets at the end.
@@ -157,13 +159,14 @@ describe('the callback refuses what it did not start', () => {
     assert.equal(tokenRequests(), before);
   });
 
-  test('each connect answers its own binding; parallel attempts both complete', async () => {
+  test('each connect answers its own binding; a newer attempt replaces the older one', async () => {
     const first = await startConnect(edge, world.appId, bob);
     const second = await startConnect(edge, world.appId, bob);
     assert.notEqual(first.binding, second.binding);
-    // Both attempts finish, in either order.
+    // One pending authorization per user and app: the second replaced the first.
     assert.equal((await finishConnect(edge, second, { login: 'bob' })).completion.status, 200);
-    assert.equal((await finishConnect(edge, first, { login: 'bob' })).completion.status, 200);
+    const late = (await finishConnect(edge, first, { login: 'bob' })).completion;
+    assert.equal(late.data?.reason, 'state_mismatch', late.text);
   });
 
   test('a forwarded authorization link: completed in another browser or session, refused with no token request', async () => {
@@ -215,6 +218,20 @@ describe('the callback refuses what it did not start', () => {
     assert.equal(completion.data.reason, 'issuer_mismatch');
     assert.equal(tokenRequests(), before);
     assert.equal((await connection(id)).status, 'not_connected');
+  });
+
+  test('no iss while the app knows its issuer (RFC 9207 §2.4): refused before the token request', async () => {
+    const started = await startConnect(edge, world.appId, dana);
+    const redirect = new URL(await completeConsent(started.begun.data.authorization_url, { login: 'dana' }));
+    assert.equal(redirect.searchParams.get('iss'), provider.issuer, 'the provider does send it');
+    redirect.searchParams.delete('iss'); // what a mix-up attacker's server would answer
+    const before = tokenRequests();
+    const r = await call('GET', `${redirect.pathname}${redirect.search}`, { headers: { cookie: started.cookie } });
+    const message = runCallbackPage(r.text).posted[0].message;
+    assert.equal(message.ok, false);
+    assert.equal(message.error, 'issuer_missing');
+    assert.equal(tokenRequests(), before);
+    assert.equal((await connection(world.appId, dana)).status, 'not_connected');
   });
 });
 

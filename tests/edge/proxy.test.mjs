@@ -172,13 +172,13 @@ describe('connect (non-oauth2)', () => {
 describe('proxy', () => {
   test('applies the key, strips the caller\'s credentials, keeps path, query and other headers', async () => {
     upstream.reset();
-    upstream.handler = () => new Response('{"id":1}', { status: 200, headers: { 'content-type': 'application/json', 'x-upstream': 'yes' } });
+    upstream.handler = () => new Response('{"id":1}', { status: 200, headers: { 'content-type': 'application/json', 'x-request-id': 'yes' } });
     const r = await api('GET', `/proxy/${app}/users/1?fields=a,b&x=%20y`, {
       token: userA, headers: { cookie: 'session=abc', 'x-custom': 'kept', accept: 'application/json', 'X-API-KEY': 'the-caller-s-own' },
     });
     assert.equal(r.status, 200);
     assert.equal(r.text, '{"id":1}');
-    assert.equal(r.headers.get('x-upstream'), 'yes');
+    assert.equal(r.headers.get('x-request-id'), 'yes');
     assert.equal(upstream.requests.length, 1);
     const seen = upstream.requests[0];
     assert.equal(seen.url, 'https://api.acme.test/v1/users/1?fields=a,b&x=%20y');
@@ -217,13 +217,12 @@ describe('proxy', () => {
     assert.equal(r.headers['set-cookie'], undefined);
     assert.equal(r.headers['keep-alive'], undefined);
 
-    // The usual answer of an HTTP/1.1 server carries only hop-by-hop fields
-    // workerd writes itself: the edge passes the upstream's Response on as it
-    // is (http_headers.mjs RUNTIME_WRITES), and none of them reaches the caller.
-    upstream.handler = () => new Response('ok', { headers: { connection: 'keep-alive', 'keep-alive': 'timeout=61', upgrade: 'h2c', 'x-up': 'u' } });
+    // The usual answer of an HTTP/1.1 server: its hop-by-hop fields never
+    // reach the caller, its allowed ones do (response_headers.mjs).
+    upstream.handler = () => new Response('ok', { headers: { connection: 'keep-alive', 'keep-alive': 'timeout=61', upgrade: 'h2c', 'x-request-id': 'u' } });
     const plain = await rawHead('GET', `/proxy/${app}/hop`, [`authorization: Bearer ${userA}`]);
     assert.equal(plain.status, 200);
-    assert.equal(plain.headers['x-up'], 'u');
+    assert.equal(plain.headers['x-request-id'], 'u');
     assert.equal(plain.headers['keep-alive'], undefined);
     assert.equal(plain.headers.upgrade, undefined);
     assert.notEqual(plain.headers.connection, 'keep-alive');

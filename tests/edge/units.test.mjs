@@ -7,7 +7,10 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { proxyTarget, checkedProxyTarget } from '../../edge/src/proxy_path.mjs';
 import { hostAllowed, hostAllowedByParsing } from '../../edge/src/egress.mjs';
-import { readRequestHead, upstreamRequestHeaders, callerResponseHeaders } from '../../edge/src/http_headers.mjs';
+import { ConnectLimit, CONNECT_BURST, CONNECT_REFILL_MS } from '../../edge/src/connect_limit.mjs';
+import { addressRefusal, configureEgressAddresses, isPrivateHost, privateAddressesAllowed } from '../../edge/src/egress_address.mjs';
+import { readRequestHead, upstreamRequestHeaders } from '../../edge/src/http_headers.mjs';
+import { proxiedResponseHeaders, proxyBase } from '../../edge/src/response_headers.mjs';
 import { requestTarget } from '../../edge/src/request_url.mjs';
 import { checkHeaderSize, LIMITS } from '../../edge/src/limits.mjs';
 import { aad, atRestKey, seal, open } from '../../edge/src/crypto.mjs';
@@ -161,27 +164,52 @@ describe('header filtering', () => {
     assert.deepEqual(Object.entries(forwarded), [['__proto__', 'x'], ['accept', 'a/b, c/d']]);
   });
 
-  test('response: hop-by-hop and cookies', () => {
-    const out = callerResponseHeaders(200, new Headers({ connection: 'x-private', 'x-private': '1', 'set-cookie': 'a=b', 'keep-alive': '1', 'content-type': 'text/plain' }));
-    assert.deepEqual([...out], [['content-type', 'text/plain']]);
-    // Nothing to drop: the upstream's own headers go back as they are.
-    const clean = new Headers({ 'content-type': 'text/plain', 'x-request-id': '7' });
-    assert.equal(callerResponseHeaders(200, clean), clean);
-    // Nor when the only hop-by-hop fields are those workerd writes itself
-    // (proxy.test.mjs checks on the wire that they do not reach the caller).
-    const keepAlive = new Headers({ connection: 'keep-alive', 'keep-alive': 'timeout=5', 'transfer-encoding': 'chunked', 'content-type': 'text/plain' });
-    assert.equal(callerResponseHeaders(200, keepAlive), keepAlive);
-    // A 407's proxy challenge is not the caller's to answer; once a copy is
-    // made, every proxy field goes.
-    const challenged = callerResponseHeaders(407, new Headers({ 'proxy-authenticate': 'Basic', 'proxy-authentication-info': 'x', 'proxy-connection': 'keep-alive', 'x-a': '1' }));
-    assert.deepEqual([...challenged], [['x-a', '1']]);
-    const cookie = callerResponseHeaders(200, new Headers({ 'set-cookie': 'a=b', 'set-cookie2': 'c=d', 'proxy-connection': 'keep-alive', 'x-a': '1' }));
-    assert.deepEqual([...cookie], [['x-a', '1']]);
-    // A field Connection names is dropped wherever it sorts (before or after "connection").
-    const named = callerResponseHeaders(200, new Headers({ 'a-private': '1', connection: 'A-Private, z-private', 'z-private': '2', 'x-b': '3' }));
-    assert.deepEqual([...named], [['x-b', '3']]);
+  test('response: only allowed headers, hop-by-hop and cookies never, a sandbox and nosniff always', () => {
+    const where = { upstreamUrl: 'https://api.acme.test/v1/items', rest: 'items', proxyPath: '/proxy/app1/', ownOrigins: () => ['http://edge.test'] };
+    const pass = (init) => [...proxiedResponseHeaders(new Headers(init), where).value];
+    assert.deepEqual(pass({ connection: 'x-private', 'x-private': '1', 'set-cookie': 'a=b', 'keep-alive': '1', 'content-type': 'text/plain' }),
+      [['content-security-policy', 'sandbox'], ['content-type', 'text/plain'], ['x-content-type-options', 'nosniff']]);
+    const hostile = pass({
+      'clear-site-data': '"cookies", "storage"', 'access-control-allow-origin': '*', 'access-control-allow-credentials': 'true',
+      'www-authenticate': 'Basic realm="x"', 'proxy-authenticate': 'Basic', 'set-cookie2': 'c=d', 'content-security-policy': "script-src 'unsafe-inline'",
+      'x-content-type-options': 'sniff', refresh: '0; url=/api/apps', 'strict-transport-security': 'max-age=1', 'x-frame-options': 'ALLOWALL',
+      'etag': '"v1"', 'x-ratelimit-remaining': '9', 'retry-after': '3', link: '<https://api.acme.test/v1/items?page=2>; rel="next"',
+    });
+    assert.deepEqual(hostile, [['content-security-policy', 'sandbox'], ['etag', '"v1"'],
+      ['link', '<https://api.acme.test/v1/items?page=2>; rel="next"'], ['retry-after', '3'], ['x-content-type-options', 'nosniff'],
+      ['x-ratelimit-remaining', '9']]);
+    // A field Connection names is dropped even when it is on the list.
+    assert.deepEqual(pass({ connection: 'ETag', etag: '"1"', 'x-request-id': '3' }).map(([n]) => n),
+      ['content-security-policy', 'x-content-type-options', 'x-request-id']);
   });
 
+  test('response: a Location is resolved against the upstream URL, rewritten under base_uri, refused on this origin', () => {
+    const where = { upstreamUrl: 'https://api.acme.test/v1/items/7?x=1', rest: 'items/7', proxyPath: '/proxy/app1/',
+      ownOrigins: () => ['http://edge.test', 'https://connauth.example'] };
+    const location = (value, name = 'location') => {
+      const r = proxiedResponseHeaders(new Headers({ [name]: value }), where);
+      return r.ok ? r.value.get(name) : r.error.code;
+    };
+    assert.equal(location('/v1/items/8?page=2#top'), '/proxy/app1/items/8?page=2#top');
+    assert.equal(location('8'), '/proxy/app1/items/8');
+    assert.equal(location('https://api.acme.test/v1/'), '/proxy/app1/');
+    assert.equal(location('/api/apps/X/disable'), 'https://api.acme.test/api/apps/X/disable');
+    assert.equal(location('/proxy/other/x'), 'https://api.acme.test/proxy/other/x');
+    assert.equal(location('https://elsewhere.example/a'), 'https://elsewhere.example/a');
+    assert.equal(location('http://edge.test/api/apps/X/disable'), 'upstream_redirect_refused');
+    assert.equal(location('//edge.test/proxy/other/x'), 'upstream_redirect_refused');
+    assert.equal(location('https://connauth.example/api/apps'), 'upstream_redirect_refused');
+    assert.equal(location('javascript:alert(1)'), null);
+    // Content-Location the same way, dropped (not refused) on this origin.
+    assert.equal(location('/v1/items/9', 'content-location'), '/proxy/app1/items/9');
+    assert.equal(location('http://edge.test/x', 'content-location'), null);
+  });
+
+  test('response: the base is the requested URL without the caller\'s part', () => {
+    assert.deepEqual(proxyBase('https://a.test/v1/items/7?q', 'items/7'), { origin: 'https://a.test', path: '/v1/' });
+    assert.deepEqual(proxyBase('https://a.test/v1/', ''), { origin: 'https://a.test', path: '/v1/' });
+    assert.equal(proxyBase('https://a.test/v1/other', 'items'), null);
+  });
 });
 
 describe('encryption at rest', () => {
@@ -319,5 +347,46 @@ describe('browser binding of an OAuth attempt (browser_binding.mjs)', () => {
       assert.equal(await isBound(bad, bound.hash), false, String(bad));
     }
     assert.equal(await isBound(bound.value, undefined), false, 'a record with no binding');
+  });
+});
+
+describe('egress addresses (EGRESS_ALLOW_PRIVATE off)', () => {
+  test('loopback, private, link-local, mapped and odd spellings are refused; public ones are not', () => {
+    configureEgressAddresses({});
+    const refused = ['http://127.0.0.1:8787/', 'http://127.1/', 'http://0x7f.1/', 'http://2130706433/', 'http://0/',
+      'http://10.0.0.1/', 'http://172.16.5.4/', 'http://192.168.1.1/', 'http://169.254.169.254/latest/meta-data',
+      'http://100.64.0.1/', 'http://[::1]:9000/', 'http://[::]/', 'http://[::ffff:127.0.0.1]/', 'http://[::ffff:a9fe:a9fe]/',
+      'http://[fe80::1]/', 'http://[fd12:3456::1]/', 'http://[64:ff9b::7f00:1]/', 'http://localhost:8080/',
+      'http://app.localhost/', 'https://224.0.0.1/', 'http://255.255.255.255/'];
+    for (const url of refused) {
+      assert.match(addressRefusal(url) ?? '', /loopback, link-local or private address/, url);
+      assert.match(addressRefusal(url) ?? '', /EGRESS_ALLOW_PRIVATE/, `${url} (remembered)`);
+    }
+    for (const url of ['https://api.example.com/x', 'https://8.8.8.8/', 'http://172.32.0.1/', 'https://[2606:4700::1111]/',
+      'https://[::ffff:8.8.8.8]/', 'https://127.0.0.1.nip.example/']) {
+      assert.equal(addressRefusal(url), null, url);
+    }
+    assert.ok(isPrivateHost('127.0.0.1') && !isPrivateHost('example.com'));
+  });
+
+  test('EGRESS_ALLOW_PRIVATE=1 allows them; the setting is read again when it changes', () => {
+    configureEgressAddresses({ EGRESS_ALLOW_PRIVATE: '1' });
+    assert.ok(privateAddressesAllowed());
+    assert.equal(addressRefusal('http://127.0.0.1:8787/'), null);
+    configureEgressAddresses({ EGRESS_ALLOW_PRIVATE: '0' });
+    assert.notEqual(addressRefusal('http://127.0.0.1:8787/'), null);
+  });
+});
+
+describe('connect rate limit', () => {
+  test('a burst, then one start per refill period; Retry-After says when', () => {
+    const limit = new ConnectLimit();
+    for (let i = 0; i < CONNECT_BURST; i++) assert.ok(limit.take('u', 1_000).ok, `start ${i}`);
+    const refused = limit.take('u', 1_000);
+    assert.deepEqual(refused, { ok: false, retryAfter: CONNECT_REFILL_MS / 1000 });
+    assert.ok(limit.take('other', 1_000).ok, 'per user');
+    assert.equal(limit.take('u', 1_000 + CONNECT_REFILL_MS / 2).retryAfter, CONNECT_REFILL_MS / 2000);
+    assert.ok(limit.take('u', 1_000 + CONNECT_REFILL_MS).ok);
+    assert.equal(limit.take('u', 1_000 + CONNECT_REFILL_MS).ok, false);
   });
 });

@@ -5,6 +5,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { fetchUpstream } from '../../edge/src/upstream.mjs';
+import { configureEgressAddresses } from '../../edge/src/egress_address.mjs';
 
 describe('fetchUpstream', () => {
   let server;
@@ -31,6 +32,7 @@ describe('fetchUpstream', () => {
     });
     await new Promise((r) => server.listen(0, '127.0.0.1', r));
     origin = `http://127.0.0.1:${server.address().port}`;
+    configureEgressAddresses({ EGRESS_ALLOW_PRIVATE: '1' }); // the test server is on loopback
   });
   after(async () => {
     for (const res of hanging) res.destroy();
@@ -38,6 +40,20 @@ describe('fetchUpstream', () => {
     await new Promise((r) => server.close(r));
   });
   const egress = () => ({ hosts: [new URL(origin).host], derived: false, unresolved: [] });
+
+  test('a loopback address is refused unless the operator allows private addresses', async () => {
+    configureEgressAddresses({});
+    try {
+      const r = await fetchUpstream(`${origin}/x`, { method: 'GET' }, egress(), { timeoutMs: 2000 });
+      assert.equal(r.error?.code, 'egress_denied');
+      assert.match(r.error.message, /127\.0\.0\.1 is a loopback, link-local or private address.*EGRESS_ALLOW_PRIVATE/);
+    } finally {
+      configureEgressAddresses({ EGRESS_ALLOW_PRIVATE: '1' });
+    }
+    const allowed = await fetchUpstream(`${origin}/x`, { method: 'GET' }, egress(), { timeoutMs: 2000 });
+    assert.ok(allowed.ok, JSON.stringify(allowed.error));
+    await allowed.value.text();
+  });
 
   test('no headers within the bound → upstream_timeout', async () => {
     const started = Date.now();

@@ -223,12 +223,33 @@ TEST(AuthorizationFlow, CallbackIssuerMustMatchWhenKnown) {
   EXPECT_EQ(r.error->code, "issuer_mismatch");
   params.back().second = "https://auth.acme.example";
   EXPECT_TRUE(verify_callback(params, pending(), std::string("https://auth.acme.example"), kNow).ok());
-  // Unknown issuer: nothing to compare; absent iss: not every provider sends it.
+  // Unknown issuer: nothing to compare, and an absent iss is accepted.
   params.back().second = "https://evil.example";
   EXPECT_TRUE(verify_callback(params, pending(), std::nullopt, kNow).ok());
-  EXPECT_TRUE(verify_callback({{"code", "c"}, {"state", "AAECAwQFBgcICQoLDA0ODw"}}, pending(),
-                              std::string("https://auth.acme.example"), kNow)
-                  .ok());
+  EXPECT_TRUE(verify_callback({{"code", "c"}, {"state", "AAECAwQFBgcICQoLDA0ODw"}}, pending(), std::nullopt, kNow).ok());
+}
+
+TEST(AuthorizationFlow, CallbackIssuerIsRequiredWhenKnown) {
+  // RFC 9207 §2.4: a client that knows the issuer must not accept an answer
+  // without it (a mix-up attacker would simply leave it out).
+  auto r = verify_callback({{"code", "c"}, {"state", "AAECAwQFBgcICQoLDA0ODw"}}, pending(),
+                           std::string("https://auth.acme.example"), kNow);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error->code, "issuer_missing");
+  EXPECT_EQ(r.error->message,
+            "The provider's answer does not say which authorization server sent it (no iss, RFC 9207), but "
+            "the app names its issuer. Start connecting again; if it persists, an administrator must check "
+            "the app's issuer.");
+  // Also with the provider's error: nothing in an unattributed answer is used.
+  auto denied = verify_callback({{"error", "access_denied"}, {"state", "AAECAwQFBgcICQoLDA0ODw"}}, pending(),
+                                std::string("https://auth.acme.example"), kNow);
+  ASSERT_FALSE(denied.ok());
+  EXPECT_EQ(denied.error->code, "issuer_missing");
+  // An empty iss is no issuer either.
+  auto empty = verify_callback({{"code", "c"}, {"state", "AAECAwQFBgcICQoLDA0ODw"}, {"iss", ""}}, pending(),
+                               std::string("https://auth.acme.example"), kNow);
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.error->code, "issuer_missing");
 }
 
 TEST(AuthorizationFlow, CallbackIssuerIsCheckedBeforeTheProviderError) {

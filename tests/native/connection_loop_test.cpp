@@ -119,6 +119,13 @@ TEST(ConnectionLoopUse, UnchangedCredentialsDeliverTheFirstAnswer) {
   EXPECT_EQ(run.last["attempt"], 1);
 }
 
+TEST(ConnectionLoopUse, ABodyThatCannotBeSentAgainGetsTheFirstAnswer) {
+  Trace run = drive(nullptr, json::object(), start("use", {{"replayable", false}}),
+                    {{{"type", "answered"}, {"classification", "refresh"}}, {{"type", "renewed"}, {"changed", true}}});
+  EXPECT_EQ(run.effects, (std::vector<std::string>{"send_caller", "renew", "deliver"}));
+  EXPECT_EQ(run.last["attempt"], 1);
+}
+
 TEST(ConnectionLoopUse, DueCredentialsAreRenewedFirstAndNotAgain) {
   Trace run = drive(nullptr, json::object(), start("use", {{"due", true}}),
                   {{{"type", "renewed"}, {"changed", true}}, {{"type", "answered"}, {"classification", "refresh"}}});

@@ -82,10 +82,10 @@ TEST(FlowApi, AuthorizeCallbackBuildsTheTokenRequest) {
 
 TEST(FlowApi, AuthorizeCallbackParamsAsObjectOrPairs) {
   json object = authorize_callback(oauth2(), context(), pending(),
-                                   json{{"code", "c"}, {"state", "AAECAwQFBgcICQoLDA0ODw"}}, kNow);
+                                   json{{"code", "c"}, {"state", "AAECAwQFBgcICQoLDA0ODw"}, {"iss", "https://auth.acme.example"}}, kNow);
   EXPECT_TRUE(object["ok"].get<bool>());
   json pairs = authorize_callback(oauth2(), context(), pending(),
-                                  json::parse(R"([["code","c"],["state","AAECAwQFBgcICQoLDA0ODw"]])"), kNow);
+                                  json::parse(R"([["code","c"],["state","AAECAwQFBgcICQoLDA0ODw"],["iss","https://auth.acme.example"]])"), kNow);
   EXPECT_TRUE(pairs["ok"].get<bool>());
   json repeated = authorize_callback(oauth2(), context(), pending(),
                                      json{{"code", {"a", "b"}}, {"state", "AAECAwQFBgcICQoLDA0ODw"}}, kNow);
@@ -102,7 +102,7 @@ TEST(FlowApi, AuthorizeCallbackErrors) {
     "message": "This answer from the provider does not belong to a connection attempt in progress (state mismatch). Start connecting again from the app.",
     "action": "Start connecting again from the app.", "detail": "state_mismatch"}})"));
 
-  json denied = authorize_callback(oauth2(), context(), pending(), "error=access_denied&state=AAECAwQFBgcICQoLDA0ODw", kNow);
+  json denied = authorize_callback(oauth2(), context(), pending(), "error=access_denied&state=AAECAwQFBgcICQoLDA0ODw&iss=https%3A%2F%2Fauth.acme.example", kNow);
   EXPECT_EQ(denied["error"]["code"], "access_denied");
   EXPECT_EQ(denied["error"]["cause"], "authorization_revoked");
   EXPECT_THAT(denied["error"]["action"].get<std::string>(), HasSubstr("service account"));
@@ -113,6 +113,10 @@ TEST(FlowApi, AuthorizeCallbackErrors) {
 
   json expired = authorize_callback(oauth2(), context(), pending(), "code=c&state=AAECAwQFBgcICQoLDA0ODw", kNow + 600);
   EXPECT_EQ(expired["error"]["code"], "state_expired");
+
+  // The app knows its issuer: an answer without iss is refused (RFC 9207 §2.4).
+  json unattributed = authorize_callback(oauth2(), context(), pending(), "code=c&state=AAECAwQFBgcICQoLDA0ODw", kNow);
+  EXPECT_EQ(unattributed["error"]["code"], "issuer_missing");
 
   json no_pending = authorize_callback(oauth2(), context(), json::object(), "code=c", kNow);
   EXPECT_EQ(no_pending["errors"][0]["path"], "/pending/state");

@@ -180,7 +180,7 @@ describe('connauth CLI against the demo provider', () => {
     assert.deepEqual(readJson('conn.json'), before, 'nothing is written on a failed refresh');
   });
 
-  test('authorize: access denied and a forged state exit 1 with the reason; nothing is written', async () => {
+  test('authorize: access denied exits 1 with the reason; a forged state is ignored until the timeout; nothing is written', async () => {
     const denied = start(['authorize', demoOauth, '--app', 'app.json', '--out', 'denied.json', '--no-open']);
     const redirect = await completeConsent((await firstLine(denied)).slice(6), { deny: true });
     const page = await fetch(redirect);
@@ -192,16 +192,19 @@ describe('connauth CLI against the demo provider', () => {
     assert.match(d.stderr, /^action: /m);
     assert.equal(existsSync(path('denied.json')), false);
 
-    const forged = start(['authorize', demoOauth, '--app', 'app.json', '--out', 'forged.json', '--no-open']);
+    const forged = start(['authorize', demoOauth, '--app', 'app.json', '--out', 'forged.json', '--no-open', '--timeout', '3']);
     const url = new URL((await firstLine(forged)).slice(6));
     const callback = new URL(url.searchParams.get('redirect_uri'));
     // Something else on the port first (a favicon): ignored, still waiting.
     assert.equal((await fetch(new URL('/favicon.ico', callback))).status, 404);
     callback.search = '?code=stolen&state=not-the-state';
-    assert.equal((await fetch(callback)).status, 400);
+    const refused = await fetch(callback);
+    assert.equal(refused.status, 400);
+    assert.match(await refused.text(), /does not belong to this sign-in/);
+    // Not the pending state: the CLI keeps waiting (here until its timeout).
     const f = await forged.done;
     assert.equal(f.code, 1);
-    assert.match(f.stderr, /state mismatch/);
+    assert.match(f.stderr, /did not redirect back within 3 s/);
     assert.equal(existsSync(path('forged.json')), false);
   });
 

@@ -204,8 +204,14 @@ CallbackResult verify_callback(const QueryParams& params, const PendingAuthoriza
   if (now >= pending.expires_at)
     return refuse("state_expired", std::nullopt,
                   "The connection attempt took longer than 10 minutes and expired. Start connecting again.");
-  // RFC 9207 §2.4: simple string comparison, guarding against mix-up attacks.
-  if (issuer && !issuer->empty() && iss && *iss != *issuer)
+  // RFC 9207 §2.4: when the issuer is known, iss is required (a mix-up
+  // attacker would leave it out) and compared as a simple string.
+  if (issuer && !issuer->empty() && (!iss || iss->empty()))
+    return refuse("issuer_missing", std::nullopt,
+                  "The provider's answer does not say which authorization server sent it (no iss, RFC 9207), but "
+                  "the app names its issuer. Start connecting again; if it persists, an administrator must check "
+                  "the app's issuer.");
+  if (issuer && !issuer->empty() && *iss != *issuer)
     return refuse("issuer_mismatch", std::nullopt,
                   "The answer came from a different authorization server than the app's (issuer mismatch, "
                   "RFC 9207). Start connecting again; if it persists, an administrator must check the app.");

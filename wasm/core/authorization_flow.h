@@ -73,7 +73,7 @@ Result<AuthorizationStart> begin_authorization(const Authorization& authorizatio
 // (state, issuer, missing code) leave it empty: nothing is known about the
 // connection, the user just starts again.
 struct CallbackError {
-  std::string code;     // invalid_callback, state_mismatch, state_expired, issuer_mismatch,
+  std::string code;     // invalid_callback, state_mismatch, state_expired, issuer_missing, issuer_mismatch,
                         // missing_code, or the provider's RFC 6749 §4.1.2.1 code (access_denied, ...)
   std::optional<Cause> cause;
   std::string message;  // for the user: what happened and what to do
@@ -88,9 +88,9 @@ struct CallbackResult {
 // Checks the callback query (decoded pairs) in the order that keeps an
 // attacker's input from being trusted: parameters not repeated (RFC 6749
 // §3.1), state equal to the pending one (constant time) and not expired,
-// iss equal to `issuer` when the app knows it (RFC 9207 §2.4; an absent iss
-// is accepted, since not every provider sends one), then the provider's
-// error, then the code.
+// iss present and equal to `issuer` when the app knows it (RFC 9207 §2.4;
+// with no issuer known, iss is not required), then the provider's error,
+// then the code.
 CallbackResult verify_callback(const QueryParams& params, const PendingAuthorization& pending,
                                const std::optional<std::string>& issuer, int64_t now);
 

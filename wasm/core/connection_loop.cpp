@@ -146,6 +146,7 @@ json use_step(json state, const json& event) {
   if (type == "start") {
     state["refreshed"] = false;
     state["expired"] = flag(event, "expired");
+    state["replayable"] = !member(event, "replayable").is_boolean() || flag(event, "replayable");
     return flag(event, "due") ? renew("due", "renewing_due") : send_caller(1, "sending");
   }
   if (phase == "renewing_due") {
@@ -188,7 +189,9 @@ json use_step(json state, const json& event) {
     return record_failure(std::move(state), error, true);
   }
   if (phase == "renewing") {
-    if (type == "renewed") return flag(event, "changed") ? send_caller(2, "retrying") : deliver(1);
+    // Renewed credentials serve the next request when this one's body cannot be sent again.
+    if (type == "renewed")
+      return flag(event, "changed") && flag(state, "replayable") ? send_caller(2, "retrying") : deliver(1);
     if (type == "renew_failed") return fail_with(std::move(state), member(event, "error"));
   }
   return error_envelope("/event/type", "is not expected by a use operation in phase " + phase);

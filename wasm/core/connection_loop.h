@@ -8,9 +8,11 @@
 // storage, the locking and the timing; every decision is made here. Five
 // operations, each started by an event {"type": "start", "op": ...}:
 //
-//  use      one caller's request (SPEC §2.5, §3). start {op, due, expired}: `due` and
-//           `expired` are the engine's refresh deadline for the credentials (refresh_needed
-//           with the app's buffer, and with 0).
+//  use      one caller's request (SPEC §2.5, §3). start {op, due, expired, replayable?}: `due`
+//           and `expired` are the engine's refresh deadline for the credentials (refresh_needed
+//           with the app's buffer, and with 0); `replayable: false` when the request's body
+//           streamed with the first attempt and cannot be sent again (then the renewed
+//           credentials serve the next request and the first answer goes to the caller).
 //             due ─▶ renew ─▶ send_caller(1) ─answered─▶ deliver
 //                                   │ refresh signal
 //                                   ▼

@@ -1,5 +1,6 @@
 #include "engine.h"
 
+#include "applied_secrets.h"
 #include "connector_request.h"
 #include "context.h"
 #include "json_io.h"
@@ -48,7 +49,22 @@ json describe_connector(const Connector& connector) {
 json validate_connector(std::string_view definition_text) {
   auto parsed = parse_connector(definition_text);
   if (!parsed.ok()) return error_envelope(parsed.errors);
-  return ok_envelope(describe_connector(*parsed.value));
+  json out = describe_connector(*parsed.value);
+  // docs/security.md: what apply rules send, every member's upstream can echo.
+  json warnings = json::array();
+  json applied = json::array();
+  for (const AppliedSecret& s : applied_secrets(*parsed.value)) {
+    if (s.secret == "client_secret")
+      warnings.push_back(json_object(
+          "path", s.path, "message",
+          "sends the app's client_secret with every request: any member can read it back through an upstream "
+          "that echoes request headers; send it only in the token request"));
+    else
+      applied.push_back(json_object("field", s.secret, "path", s.path));
+  }
+  if (!warnings.empty()) out["warnings"] = std::move(warnings);
+  if (!applied.empty()) out["secret_fields_applied"] = std::move(applied);
+  return ok_envelope(std::move(out));
 }
 
 json apply_to_request(const Connector& connector, const json& context, const json& request_json) {

@@ -11,7 +11,11 @@
 
 namespace connauth {
 
-// {"ok":true,"value":{"name","title","type","fields":[...]}} or every problem.
+// {"ok":true,"value":{"name","title","type","fields":[...], "warnings"?,
+// "secret_fields_applied"?}} or every problem. `warnings` ({path, message})
+// name apply rules that send the app's client_secret; `secret_fields_applied`
+// ({field, path}) the secret fields apply rules send, which a host warns
+// about when an app sets one in its settings (applied_secrets.h).
 nlohmann::json validate_connector(std::string_view definition_text);
 
 // One connection field for a UI: {"name", "label", "optional", "secret",

@@ -51,6 +51,8 @@ class JsonTemplate {
   static Result<JsonTemplate> parse(const nlohmann::json& value, const std::string& where);
   Result<nlohmann::json> render(const nlohmann::json& scope) const;
   const nlohmann::json& source() const { return source_; }
+  // Every string template in it, with its pointer within source() (for analysis).
+  const std::vector<std::pair<std::string, Template>>& templates() const { return templates_; }
 
  private:
   nlohmann::json source_;

@@ -77,7 +77,7 @@ export default async function authorize(engine, argv, out) {
       return result.ok
         ? { ok: true, result, title: 'connauth: connected', message: 'The authorization succeeded.' }
         : { ok: false, result, title: 'connauth: not connected', message: failureText(result) };
-    }, timeoutSeconds * 1000);
+    }, timeoutSeconds * 1000, { state: pending.state });
 
     if (outcome.timeout) {
       out.stderr(`connauth authorize: the provider did not redirect back within ${formatDuration(timeoutSeconds)}; ` +
