@@ -1,12 +1,11 @@
 // Pending OAuth authorizations in real workerd (SPEC §3, docs/security.md):
-// one per (org, user, app) — a new connect replaces the last, whose callback
-// then finds nothing — and a per-user rate of connects, answered 429 with
-// Retry-After beyond it. No provider is contacted: the callbacks here are
-// refused before any token request.
+// one per (org, user, app) — a new connect replaces the last, whose
+// completion then finds nothing — and a per-user rate of connects, answered
+// 429 with Retry-After beyond it. The provider here is the harness's
+// upstream: a replaced attempt never reaches its token endpoint.
 import { test, after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEdge, session } from './fixtures/edge_harness.mjs';
-import { cookieFrom, runCallbackPage } from './fixtures/demo_world.mjs';
 import { CONNECT_BURST, CONNECT_REFILL_MS } from '../../edge/src/connect_limit.mjs';
 
 const edge = await startEdge();
@@ -26,8 +25,14 @@ async function newApp() {
   return r.data.id;
 }
 
-async function connect(app, token, cookie) {
-  return api('POST', `/api/apps/${app}/connect`, { token, json: {}, headers: cookie ? { cookie } : {} });
+async function connect(app, token) {
+  return api('POST', `/api/apps/${app}/connect`, { token, json: {} });
+}
+
+// The console's completion of an attempt with the provider's answer (a code).
+async function complete(app, token, started, code) {
+  const { state, binding } = started.data;
+  return api('POST', `/api/apps/${app}/connect/complete`, { token, json: { state, callback: `?code=${code}&state=${state}`, binding } });
 }
 
 let app;
@@ -37,24 +42,22 @@ before(async () => {
 });
 
 describe('one pending authorization per user and app', () => {
-  test('a new connect replaces the last: the earlier state is refused at the callback, with no token request', async () => {
+  test('a new connect replaces the last: the earlier state is refused at completion, with no token request', async () => {
     const user = await session('org-pa', 'replaced-user', 'member');
     const first = await connect(app, user);
     assert.equal(first.status, 200, first.text);
-    const cookie = cookieFrom(first);
-    const second = await connect(app, user, cookie);
+    const second = await connect(app, user);
     assert.equal(second.status, 200);
     assert.notEqual(second.data.state, first.data.state);
     upstream.reset();
-    const stale = await api('GET', `/oauth/callback?code=c1&state=${first.data.state}`, { headers: { cookie } });
-    const message = runCallbackPage(stale.text).posted[0].message;
-    assert.equal(message.ok, false);
-    assert.equal(message.error, 'state_mismatch');
+    const stale = await complete(app, user, first, 'c1');
+    assert.notEqual(stale.status, 200);
+    assert.equal(stale.data.reason, 'state_mismatch', stale.text);
     assert.equal(upstream.requests.length, 0, 'no token request for the replaced attempt');
-    // The latest one is still pending: its callback goes on to the token request.
+    // The latest one is still pending: its completion goes on to the token request.
     upstream.handler = () => Response.json({ error: 'invalid_grant' }, { status: 400 });
-    const current = await api('GET', `/oauth/callback?code=c2&state=${second.data.state}`, { headers: { cookie } });
-    assert.notEqual(runCallbackPage(current.text).posted[0].message.error, 'state_mismatch');
+    const current = await complete(app, user, second, 'c2');
+    assert.notEqual(current.data?.reason, 'state_mismatch', current.text);
     assert.equal(upstream.requests.length, 1);
     assert.equal(upstream.requests[0].url, 'https://auth.oauthy.test/token');
   });
@@ -64,13 +67,12 @@ describe('one pending authorization per user and app', () => {
     const ann = await session('org-pa', 'ann', 'member');
     const ben = await session('org-pa', 'ben', 'member');
     const annHere = await connect(app, ann);
-    const cookie = cookieFrom(annHere);
-    assert.equal((await connect(other, ann, cookie)).status, 200);
+    assert.equal((await connect(other, ann)).status, 200);
     assert.equal((await connect(app, ben)).status, 200);
     upstream.reset();
     upstream.handler = () => Response.json({ error: 'invalid_grant' }, { status: 400 });
-    const callback = await api('GET', `/oauth/callback?code=c&state=${annHere.data.state}`, { headers: { cookie } });
-    assert.notEqual(runCallbackPage(callback.text).posted[0].message.error, 'state_mismatch');
+    const completion = await complete(app, ann, annHere, 'c');
+    assert.notEqual(completion.data?.reason, 'state_mismatch', completion.text);
     assert.equal(upstream.requests.length, 1);
   });
 });
