@@ -288,7 +288,7 @@ class AppForm {
         h('fieldset', { class: 'form-grid' }, h('legend', {}, 'Tokens'),
           this.#field('default_expires_in', 'Default token lifetime (seconds)', h('input', { type: 'number', min: 1, inputmode: 'numeric', value: app.default_expires_in ?? '' }),
             { optional: true, hint: 'Used when the provider does not say. Blank: unknown; refreshed on signals only.' }),
-          this.#field('refresh_buffer', 'Refresh ahead (seconds)', h('input', { type: 'number', min: 0, inputmode: 'numeric', value: String(app.refresh_buffer ?? 60) }),
+          this.#field('refresh_buffer', 'Refresh ahead (seconds)', h('input', { type: 'number', min: 0, inputmode: 'numeric', value: app.refresh_buffer == null ? '' : String(app.refresh_buffer), placeholder: 'the service\'s default' }),
             { hint: `Tokens are renewed this long before they expire (default ${duration(60)}).` })),
         h('fieldset', { class: 'stack' }, h('legend', {}, 'App settings'),
           h('p', { class: 'hint' }, 'Values of the connector\'s fields set once for everyone. Users are not asked for these.'),
@@ -358,7 +358,7 @@ class AppForm {
       client_id: v('client_id') || null,
       scopes: v('scopes').split(/[\s,]+/).filter(Boolean),
       default_expires_in: v('default_expires_in') === '' ? null : Number(v('default_expires_in')),
-      refresh_buffer: v('refresh_buffer') === '' ? 60 : Number(v('refresh_buffer')),
+      refresh_buffer: v('refresh_buffer') === '' ? undefined : Number(v('refresh_buffer')), // empty: the edge's default
       egress: v('egress') === '' ? null : v('egress').split(/[\s,]+/).filter(Boolean),
       enabled: this.#inputs.enabled.checked,
     };
