@@ -18,3 +18,6 @@ export interface ConnectionHost {
 /** Runs one operation to its end: the `done` value, or for `use` the attempt whose answer goes to the caller. */
 export function runConnection(engine: Connauth, definition: ConnectorDefinition | null, op: ConnectionOperation,
   start: Record<string, unknown>, host: ConnectionHost): Promise<Result<Record<string, unknown>>>;
+
+/** Where credentials stand against the engine's refresh deadline: the start of `use` and `check`. */
+export function refreshState(engine: Connauth, context: Record<string, unknown>, now?: number): { due: boolean; expired: boolean };

@@ -23,6 +23,17 @@
 // {ok: false, error} in the engine's failure shape {code, message, cause?,
 // action?, detail?, problems?, lost?, retry_after?}.
 
+/**
+ * Where credentials stand against the engine's refresh deadline, as the `use`
+ * and `check` operations start from it: {due} within the app's
+ * refresh_buffer, {expired} with none. `context` is the engine context.
+ */
+export function refreshState(engine, context, now) {
+  const due = engine.refreshNeeded(context, { now });
+  const expired = engine.refreshNeeded({ ...context, app: { ...context.app, refresh_buffer: 0 } }, { now });
+  return { due: due.ok && due.value === true, expired: expired.ok && expired.value === true };
+}
+
 /** Runs operation `op` ('use' | 'renew' | 'check' | 'connect' | 'exchange') to its end. */
 export async function runConnection(engine, definition, op, start, host) {
   let state = null;

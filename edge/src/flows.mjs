@@ -14,11 +14,11 @@
 // refused). `send`, where passed,
 // is `sender(use)`: the engine's request → the engine's response JSON, through
 // upstream.fetchUpstream and the app's egress list.
-import { ok, fail } from './result.mjs';
+import { ok } from './result.mjs';
 import { LIMITS } from './limits.mjs';
 import { fetchUpstream } from './upstream.mjs';
 import { allowedHosts } from './egress.mjs';
-import { runConnection } from '../../wasm/connection_loop.mjs';
+import { runConnection, refreshState } from '../../wasm/connection_loop.mjs';
 
 /**
  * The engine context for one connection (flow_api.h `context`): the flat
@@ -111,20 +111,6 @@ async function readText(response, limit) {
   return new TextDecoder().decode(bytes);
 }
 
-// An engine failure as a Result, in the engine's one failure shape: as it
-// is, except that input the engine could not use (a template value missing,
-// a definition it cannot read) is the connector's fault (SPEC §4
-// connector_error).
-function flowFailure(answer) {
-  const { error } = answer;
-  if (error.code !== 'invalid_input' || error.cause) return { ok: false, error };
-  const first = error.problems?.[0];
-  return fail('invalid_input', 'the connector could not build the request', {
-    cause: 'connector_error', detail: first ? `${first.path}: ${first.message}` : 'the engine refused its input',
-    problems: error.problems,
-  });
-}
-
 // ---- oauth2: the authorization code flow (SPEC §3) ------------------------------
 
 /**
@@ -136,7 +122,7 @@ function flowFailure(answer) {
 export function beginAuthorization({ engine, use, fields, redirectUri, now }) {
   const answer = engine.authorizeBegin(use.connector.definition,
     engineContext(fields, use, { flow: { redirect_uri: redirectUri } }), { now });
-  return answer.ok ? ok(answer.value) : flowFailure(answer);
+  return answer.ok ? ok(answer.value) : { ok: false, error: answer.error };
 }
 
 /**
@@ -179,22 +165,11 @@ export async function acquireAndTest({ engine, use, fields, send, now }) {
 // ---- refresh and test ------------------------------------------------------------
 
 /**
- * SPEC §3 proactive refresh: now >= expires_at - refresh_buffer (the app's,
- * or `buffer` when given: 0 asks "has it expired?"). Engine: refreshNeeded.
- */
-export function needsRefresh({ engine, use, hash, now, buffer }) {
-  const context = engineContext(hash, use);
-  if (buffer !== undefined) context.app.refresh_buffer = buffer;
-  const answer = engine.refreshNeeded(context, { now });
-  return answer.ok && answer.value === true;
-}
-
-/**
  * The engine's refresh deadline for the connection loop's `use` and `check`
- * operations: {due} within the app's refresh_buffer, {expired} with none.
+ * operations: {due, expired} (connection_loop.mjs refreshState).
  */
 export function refreshDue({ engine, use, hash, now }) {
-  return { due: needsRefresh({ engine, use, hash, now }), expired: needsRefresh({ engine, use, hash, now, buffer: 0 }) };
+  return refreshState(engine, engineContext(hash, use), now);
 }
 
 /**

@@ -8,7 +8,7 @@
 //
 // Results are the engine's: {ok: true, value} or {ok: false, error} in the
 // one failure shape {code, message, cause?, action?, detail?, problems?, lost?}.
-import { runConnection } from '../../wasm/connection_loop.mjs';
+import { runConnection, refreshState } from '../../wasm/connection_loop.mjs';
 import { send as httpSend } from './http.mjs';
 
 const TOKEN_KEYS = ['access_token', 'refresh_token', 'expires_at'];
@@ -137,12 +137,8 @@ export class ConnectionSession {
     return runConnection(this.engine, this.definition, 'check', this.#due(), this.#host());
   }
 
-  // The engine's refresh deadline for the credentials: due (within the app's
-  // buffer) and expired (no buffer).
   #due() {
-    const due = this.engine.refreshNeeded(this.context());
-    const expired = this.engine.refreshNeeded({ ...this.context(), app: { ...this.app, refresh_buffer: 0 } });
-    return { due: due.ok && due.value === true, expired: expired.ok && expired.value === true };
+    return refreshState(this.engine, this.context(), Math.floor(Date.now() / 1000));
   }
 }
 
