@@ -98,13 +98,13 @@ export class ConnectionSession {
   /**
    * Sends `request` ({method, url, headers, body}; url may be relative to the
    * connector's base_uri) with credentials applied, through the engine's
-   * `use` operation. -> {response, classification, refreshed, sent}; a
+   * `use` operation. -> {response, classification, sent, attempt} (attempt 2:
+   * the retry after a renewal); a
    * provider that could not be reached fails with upstream_unreachable.
    */
   async request(request) {
     const attempts = [];
-    const due = this.#due();
-    const used = await runConnection(this.engine, this.definition, 'use', due, this.#host({
+    const used = await runConnection(this.engine, this.definition, 'use', this.#due(), this.#host({
       sendCaller: async (attempt) => {
         const applied = this.engine.apply(this.definition, this.context(), request);
         if (!applied.ok) return { ok: false, error: { code: 'apply_failed', problems: applied.errors ?? [] } };
@@ -124,7 +124,7 @@ export class ConnectionSession {
     }));
     if (!used.ok) return used;
     const { attempt } = used.value;
-    return { ok: true, value: { ...attempts[attempt], refreshed: attempt === 2 || this.refreshes.length > 0, attempt } };
+    return { ok: true, value: { ...attempts[attempt], attempt } };
   }
 
   /** The engine's `connect` operation for the session's fields: acquire (if any), then the test. */
