@@ -24,6 +24,10 @@ import { LIMITS } from './limits.mjs';
 import { parseConnectorRef, publicApp } from './app_model.mjs';
 import { connectionRef, connectionStore } from './stores.mjs';
 import { ConnectLimit } from './connect_limit.mjs';
+import { WebhookOutbox } from './webhook_outbox.mjs';
+import { makeEvent, ADMIN_KEY } from './events.mjs';
+import { log } from './log.mjs';
+import { AuditLog } from './audit_log.mjs';
 
 const CHUNK_CHARS = 32 * 1024;
 /** How long a failed wipe waits before the alarm retries it (ms, default 30 s). */
@@ -40,9 +44,14 @@ export class OrgStore extends DurableObject {
   #org; // cached `org` key
   #connectLimit = new ConnectLimit(); // authorization starts per user (connect_limit.mjs)
 
+  #outbox; // the org's webhooks and their pending deliveries (webhook_outbox.mjs)
+  #auditLog; // who changed what (audit_log.mjs)
+
   constructor(ctx, env, now = () => Date.now()) {
     super(ctx, env);
     this.now = now; // injected clock (tests may pin it)
+    this.#outbox = new WebhookOutbox(ctx.storage, env, () => this.now());
+    this.#auditLog = new AuditLog(ctx.storage, () => this.now());
   }
 
   // ---- connectors (SPEC §2, §7) -------------------------------------------
@@ -307,9 +316,68 @@ export class OrgStore extends DurableObject {
     return ok({ replaced });
   }
 
-  /** Retries wipes that failed while answering a request. */
+  // ---- events and webhooks (SPEC §9) ---------------------------------------
+
+  /**
+   * Records an event: one pending delivery per subscribed webhook (written
+   * before this returns, so a change and its event are not separated by a
+   * crash of this object) and one structured log line; the alarm delivers.
+   */
+  async #emit(type, data, key = ADMIN_KEY) {
+    const event = makeEvent(type, { org: this.#org, ...data }, this.now(), key);
+    log('event', { type, org: this.#org, app: data.app?.id, user: data.user, status: data.status, cause: data.cause });
+    await this.#outbox.enqueue(event);
+    await this.#scheduleAlarm();
+  }
+
+  /** POST /api/webhooks: the secret is in this answer only. */
+  async createWebhook(org, input, actor) {
+    await this.#bind(org);
+    const created = await this.#outbox.create(org, input, actor);
+    if (created.ok) await this.#audit(actor, 'webhook.created', { type: 'webhook', id: created.value.id, name: created.value.url });
+    return created;
+  }
+
+  async listWebhooks(org) {
+    await this.#bind(org);
+    return this.#outbox.list();
+  }
+
+  async deleteWebhook(org, id, actor) {
+    await this.#bind(org);
+    const removed = await this.#outbox.remove(id);
+    if (removed.ok) await this.#audit(actor, 'webhook.deleted', { type: 'webhook', id });
+    return removed;
+  }
+
+  async webhookDeliveries(org, id, page) {
+    await this.#bind(org);
+    return this.#outbox.deliveries(id, page);
+  }
+
+  /** GET /api/audit: newest first. */
+  async auditPage(org, page) {
+    await this.#bind(org);
+    return this.#auditLog.page(page);
+  }
+
+  async #audit(actor, action, target, changed = null) {
+    await this.#auditLog.append(actor, action, target, changed);
+  }
+
+  // One alarm serves two queues, connection objects still to be wiped and
+  // webhook deliveries: it is moved earlier, never later, so neither queue
+  // delays the other (an early alarm finds nothing due and sets the next).
+  async #scheduleAlarm(wipeAt = null) {
+    const at = [wipeAt, await this.#outbox.nextDue(), await this.ctx.storage.getAlarm()].filter((t) => t !== null);
+    if (at.length) await this.ctx.storage.setAlarm(Math.min(...at));
+  }
+
+  /** Retries wipes that failed while answering a request; delivers webhooks. */
   async alarm() {
     await this.#drainWipes();
+    await this.#outbox.deliverDue();
+    await this.#scheduleAlarm();
   }
 
   // ---- internals ----------------------------------------------------------
@@ -414,7 +482,7 @@ export class OrgStore extends DurableObject {
       }));
     }
     const more = (await this.ctx.storage.list({ prefix: 'wipe:', limit: 1 })).size > 0;
-    if (failed || more) await this.ctx.storage.setAlarm(this.now() + (failed ? WIPE_RETRY_MS : 0));
+    if (failed || more) await this.#scheduleAlarm(this.now() + (failed ? WIPE_RETRY_MS : 0));
   }
 
   #iso() {
