@@ -10,6 +10,7 @@
 //   <connauth-apps></connauth-apps>                      admin: outbound applications
 //   <connauth-connectors></connauth-connectors>          admin: connector editor, versions, apply preview
 //   <connauth-apply-preview></connauth-apply-preview>    admin: .definition = connector, .apps = [...]
+//   <connauth-health></connauth-health>                  admin: every connection of the org, lost and degraded first
 //
 // See web/README.md.
 export { configure, getSession, isAdmin, onConfig } from './lib/config.mjs';
@@ -19,3 +20,4 @@ export { ConnauthConnections } from './elements/connauth-connections.mjs';
 export { ConnauthApps } from './elements/connauth-apps.mjs';
 export { ConnauthConnectors } from './elements/connauth-connectors.mjs';
 export { ConnauthApplyPreview } from './elements/connauth-apply-preview.mjs';
+export { ConnauthHealth } from './elements/connauth-health.mjs';

@@ -37,6 +37,8 @@ const VIEWS = {
     lead: 'Outbound applications: the clients and credentials your organisation\'s users connect with.' },
   connectors: { title: 'Connectors', nav: 'Connectors', icon: 'code', admin: true,
     lead: 'How connauth authorizes against each provider. Every save is a new version; any version can be restored.' },
+  health: { title: 'Health', nav: 'Health', icon: 'activity', admin: true,
+    lead: 'Every connection of your organisation, lost and degraded first: see what broke and what to do before an automation fails.' },
 };
 
 const SHELL = `
@@ -93,6 +95,12 @@ class ConnauthConsole extends ConnauthElement {
     const allowed = Object.keys(VIEWS).filter((v) => !VIEWS[v].admin || isAdmin());
     this.#view = allowed.includes(wanted) ? wanted : 'connections';
     if (render) this.render();
+  }
+
+  /** What follows the view in the fragment (#/apps/<id> → the id). */
+  #subpath() {
+    const rest = /^#\/?[a-z]+\/([^/?]+)/.exec(globalThis.location.hash)?.[1];
+    try { return rest ? decodeURIComponent(rest) : ''; } catch { return ''; }
   }
 
   #signOut(reason = null) {
@@ -155,7 +163,10 @@ class ConnauthConsole extends ConnauthElement {
     const tabs = Object.entries(VIEWS).filter(([, v]) => !v.admin || isAdmin());
     let content;
     if (this.#view === 'apps') {
-      content = h('connauth-apps', {});
+      // #/apps/<id>: the app a Health row links to.
+      content = h('connauth-apps', { app: this.#subpath() || false });
+    } else if (this.#view === 'health') {
+      content = h('connauth-health', { 'app-href': '#/apps/{id}' });
     } else if (this.#view === 'connectors') {
       content = h('connauth-connectors', {});
     } else {

@@ -24,6 +24,7 @@ const STYLES = `
 }
 .errors-summary { margin: 0; padding-left: 1.2rem; }
 .secret-state { font-size: .8rem; }
+.app-row[aria-current="true"] { border-color: var(--ca-primary); box-shadow: var(--ca-focus); }
 `;
 
 const ACTION_TEXT = {
@@ -67,6 +68,9 @@ export class ConnauthApps extends ConnauthElement {
     this.#error = apps.ok ? null : apps.error;
     this.#connectors = connectors.ok ? connectors.value.connectors : [];
     this.render();
+    // app="<id>": the app another view linked to, brought into view.
+    const selected = this.getAttribute('app');
+    if (selected) this.viewRoot.querySelector(`[data-app="${CSS.escape(selected)}"]`)?.scrollIntoView({ block: 'center' });
   }
 
   view() {
@@ -96,7 +100,8 @@ export class ConnauthApps extends ConnauthElement {
   #row(app) {
     const busy = this.#busy.has(app.id);
     const key = (k) => `${k}-${app.id}`;
-    return h('li', { class: 'card app-row', 'data-app': app.id, 'aria-labelledby': `name-${app.id}`, 'aria-busy': busy ? 'true' : 'false' },
+    return h('li', { class: 'card app-row', 'data-app': app.id, 'aria-labelledby': `name-${app.id}`, 'aria-busy': busy ? 'true' : 'false',
+      'aria-current': app.id === this.getAttribute('app') ? 'true' : false },
       h('div', { class: 'stack-sm' },
         h('div', { class: 'row' },
           h('h3', { id: `name-${app.id}` }, app.name),

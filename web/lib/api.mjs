@@ -135,6 +135,27 @@ export class Api {
   }
   putConnector(name, definition) { return this.call('PUT', `/api/connectors/${enc(name)}`, definition); }
   rollback(name, version) { return this.call('POST', `/api/connectors/${enc(name)}/rollback`, { version }); }
+
+  // Operations (SPEC §9, admin)
+  /** Every connection of the org: {app?, status?, cursor?, limit?} → {items, next_cursor}. */
+  listOrgConnections(query = {}) { return this.call('GET', `/api/connections${queryString(query)}`); }
+  /** The audit log, newest first: {cursor?, limit?} → {items, next_cursor}. */
+  listAudit(query = {}) { return this.call('GET', `/api/audit${queryString(query)}`); }
+  listWebhooks() { return this.call('GET', '/api/webhooks'); }
+  /** {url, events?} → the webhook with its secret (answered this once only). */
+  createWebhook(webhook) { return this.call('POST', '/api/webhooks', webhook); }
+  deleteWebhook(id) { return this.call('DELETE', `/api/webhooks/${enc(id)}`); }
+  listDeliveries(id, query = {}) { return this.call('GET', `/api/webhooks/${enc(id)}/deliveries${queryString(query)}`); }
+}
+
+// `?k=v&…` from the entries that have a value ('' for none).
+function queryString(query) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
 }
 
 const enc = (s) => encodeURIComponent(String(s));

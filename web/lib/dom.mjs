@@ -71,6 +71,7 @@ const ICONS = {
   logout: ['M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4', 'm16 17 5-5-5-5', 'M21 12H9'],
   info: ['M12 2a10 10 0 1 0 0 20 10 10 0 1 0 0-20z', 'M12 16v-4', 'M12 8h.01'],
   play: ['m6 3 14 9-14 9V3z'],
+  activity: ['M22 12h-4l-3 9L9 3l-3 9H2'],
 };
 
 const SVG = 'http://www.w3.org/2000/svg';
