@@ -11,6 +11,8 @@
 //   <connauth-connectors></connauth-connectors>          admin: connector editor, versions, apply preview
 //   <connauth-apply-preview></connauth-apply-preview>    admin: .definition = connector, .apps = [...]
 //   <connauth-health></connauth-health>                  admin: every connection of the org, lost and degraded first
+//   <connauth-webhooks></connauth-webhooks>              admin: webhooks (secret shown once) and their deliveries
+//   <connauth-audit></connauth-audit>                    admin: the audit log, newest first
 //
 // See web/README.md.
 export { configure, getSession, isAdmin, onConfig } from './lib/config.mjs';
@@ -21,3 +23,5 @@ export { ConnauthApps } from './elements/connauth-apps.mjs';
 export { ConnauthConnectors } from './elements/connauth-connectors.mjs';
 export { ConnauthApplyPreview } from './elements/connauth-apply-preview.mjs';
 export { ConnauthHealth } from './elements/connauth-health.mjs';
+export { ConnauthWebhooks } from './elements/connauth-webhooks.mjs';
+export { ConnauthAudit } from './elements/connauth-audit.mjs';

@@ -39,6 +39,10 @@ const VIEWS = {
     lead: 'How connauth authorizes against each provider. Every save is a new version; any version can be restored.' },
   health: { title: 'Health', nav: 'Health', icon: 'activity', admin: true,
     lead: 'Every connection of your organisation, lost and degraded first: see what broke and what to do before an automation fails.' },
+  webhooks: { title: 'Webhooks', nav: 'Webhooks', icon: 'link', admin: true,
+    lead: 'Your systems hear about every connection status change and admin change as it happens, signed per the Standard Webhooks specification.' },
+  audit: { title: 'Audit log', nav: 'Audit', icon: 'history', admin: true,
+    lead: 'Who changed which app, connector, webhook or connection, and when. Field names only: values, and secrets above all, are never recorded.' },
 };
 
 const SHELL = `
@@ -167,6 +171,10 @@ class ConnauthConsole extends ConnauthElement {
       content = h('connauth-apps', { app: this.#subpath() || false });
     } else if (this.#view === 'health') {
       content = h('connauth-health', { 'app-href': '#/apps/{id}' });
+    } else if (this.#view === 'webhooks') {
+      content = h('connauth-webhooks', {});
+    } else if (this.#view === 'audit') {
+      content = h('connauth-audit', {});
     } else if (this.#view === 'connectors') {
       content = h('connauth-connectors', {});
     } else {

@@ -1,0 +1,94 @@
+// <connauth-audit>: the org's audit log for its admins (SPEC §9), newest
+// first: who did what to which app, connector, webhook or connection, when,
+// and which fields changed (by name: the log never holds a value).
+import { h, icon, spinner } from '../lib/dom.mjs';
+import { ConnauthElement, define } from '../lib/element.mjs';
+import { isAdmin } from '../lib/config.mjs';
+import { iso, short, when } from '../lib/format.mjs';
+
+const PAGE = 50;
+
+const STYLES = `
+table.audit td { font-size: .88rem; }
+.changed { display: flex; flex-wrap: wrap; gap: 4px; }
+`;
+
+export class ConnauthAudit extends ConnauthElement {
+  static styles = STYLES;
+  #items = [];
+  #cursor = null;
+  #done = false;
+  #loading = false;
+  #error = null;
+  #generation = 0;
+
+  configChanged() {
+    this.load();
+  }
+
+  /** Reads the log again from the newest entry. */
+  async load() {
+    this.#generation += 1;
+    this.#items = [];
+    this.#cursor = null;
+    this.#done = false;
+    if (!this.api || !isAdmin()) {
+      this.render();
+      return;
+    }
+    await this.#more();
+  }
+
+  async #more() {
+    const generation = this.#generation;
+    this.#loading = true;
+    this.#error = null;
+    this.render();
+    const answer = await this.api.listAudit({ cursor: this.#cursor, limit: PAGE });
+    if (generation !== this.#generation) return;
+    this.#loading = false;
+    if (answer.ok) {
+      this.#items.push(...(answer.value.items ?? []));
+      this.#cursor = answer.value.next_cursor ?? null;
+      this.#done = !this.#cursor;
+    } else {
+      this.#error = answer.error;
+    }
+    this.render();
+  }
+
+  view() {
+    if (!this.api) return null;
+    if (!isAdmin()) {
+      return h('div', { class: 'callout tone-info' }, icon('info'), h('p', { class: 'callout-text' }, 'Only org admins read the audit log.'));
+    }
+    const error = this.#error ? h('div', { class: 'callout tone-bad', role: 'alert', 'data-testid': 'error' }, icon('x-circle'),
+      h('div', { class: 'callout-text stack-sm' }, h('h4', {}, 'Could not load the audit log'), h('p', {}, this.#error.message),
+        h('div', {}, h('button', { class: 'btn btn-sm', type: 'button', 'data-key': 'retry', onclick: () => this.#more() }, icon('refresh', 14), 'Try again')))) : null;
+    if (!this.#items.length) {
+      if (this.#loading) return h('div', { class: 'row muted', 'aria-busy': 'true' }, spinner(), 'Loading the audit log…');
+      if (error) return error;
+      return h('div', { class: 'card empty', 'data-testid': 'empty' }, h('h3', {}, 'Nothing recorded yet'),
+        h('p', {}, 'Changes to apps, connectors, webhooks and connections appear here.'));
+    }
+    return h('div', { class: 'stack' },
+      h('div', { class: 'row-between' },
+        h('p', { class: 'muted' }, `${this.#items.length} entr${this.#items.length === 1 ? 'y' : 'ies'}, newest first`),
+        h('button', { class: 'btn btn-sm', type: 'button', 'data-key': 'refresh', disabled: this.#loading, onclick: () => this.load() }, icon('refresh', 14), 'Refresh')),
+      h('div', { class: 'card table-wrap' }, h('table', { class: 'audit' },
+        h('caption', { class: 'sr-only' }, 'Audit log, newest first'),
+        h('thead', {}, h('tr', {}, ['When', 'Who', 'What', 'Target', 'Fields changed'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, this.#items.map((entry) => h('tr', { 'data-action': entry.action },
+          h('td', { class: 'nowrap' }, h('time', { datetime: iso(entry.at), title: when(entry.at) }, short(entry.at))),
+          h('td', {}, entry.actor ?? '—'),
+          h('td', {}, h('code', {}, entry.action)),
+          h('td', {}, h('span', { class: 'muted' }, entry.target?.type ?? ''), ' ', entry.target?.name ?? entry.target?.id ?? '',
+            entry.target?.name && entry.target?.id ? h('div', { class: 'muted small mono' }, entry.target.id) : null),
+          h('td', {}, entry.changed?.length ? h('div', { class: 'changed' }, entry.changed.map((f) => h('span', { class: 'chip' }, f))) : h('span', { class: 'muted' }, '—'))))))),
+      error,
+      this.#loading ? h('div', { class: 'row muted', 'aria-busy': 'true' }, spinner(), 'Loading more…') : null,
+      !this.#loading && !error && !this.#done ? h('div', {}, h('button', { class: 'btn', type: 'button', 'data-key': 'more', onclick: () => this.#more() }, 'Show more')) : null);
+  }
+}
+
+define('connauth-audit', ConnauthAudit);
