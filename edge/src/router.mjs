@@ -17,6 +17,8 @@ import { requestTarget } from './request_url.mjs';
 import * as connectors from './connectors.mjs';
 import * as apps from './apps.mjs';
 import * as connection from './connection.mjs';
+import * as webhooks from './webhooks.mjs';
+import * as operations from './operations.mjs';
 import { proxy } from './proxy.mjs';
 import { oauthCallback } from './oauth.mjs';
 import { staticPage, staticAsset } from './static.mjs';
@@ -53,6 +55,12 @@ const ROUTES = [
   ['POST', '/api/apps/:id/connect/complete', completeOAuthConnect, 'connect'],
   ['POST', '/api/apps/:id/check', connection.check, 'connect'],
   ['GET', '/oauth/callback', oauthCallback, 'public'],
+  ['GET', '/api/connections', operations.listConnections, 'admin'],
+  ['GET', '/api/audit', operations.listAudit, 'admin'],
+  ['POST', '/api/webhooks', webhooks.createWebhook, 'admin'],
+  ['GET', '/api/webhooks', webhooks.listWebhooks, 'admin'],
+  ['DELETE', '/api/webhooks/:id', webhooks.deleteWebhook, 'admin'],
+  ['GET', '/api/webhooks/:id/deliveries', webhooks.listDeliveries, 'admin'],
 ].map(([method, pattern, handler, who]) => ({ method, segments: pattern.split('/').slice(1), handler, who }));
 
 // Path parameters are ids and names: nothing that needs decoding.
