@@ -90,6 +90,19 @@ describe('the org\'s connections and audit log', () => {
     assert.deepEqual(connectedA.items.map((c) => c.user).sort(), ['alice', 'dave@example.com']);
   });
 
+  test('a proxied request shows as the connection\'s last use', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const r = await api('GET', `/proxy/${appA}/me`, { token: tokens.alice });
+    assert.equal(r.status, 200, r.text);
+    let alice;
+    for (let i = 0; i < 50 && !alice?.last_used_at; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      alice = (await ok(await api('GET', `/api/connections?app=${appA}`, { token: admin }))).items.find((c) => c.user === 'alice');
+    }
+    assert.ok(alice.last_used_at >= before && alice.last_used_at <= Date.now() / 1000 + 1, `last_used_at ${alice.last_used_at}`);
+    assert.equal((await ok(await api('GET', `/api/connections?app=${appA}`, { token: admin }))).items.find((c) => c.user === 'bob').last_used_at, null);
+  });
+
   test('pages by cursor: every connection once, in a stable order', async () => {
     const seen = [];
     let cursor = null;
