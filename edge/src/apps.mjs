@@ -68,7 +68,7 @@ export async function updateApp({ request, env, session, params }) {
 
 /** DELETE /api/apps/{id}: the app, its secret and every user's tokens (SPEC §5). */
 export async function deleteApp({ env, session, params }) {
-  const deleted = await changingApp(session, params.id, () => orgStore(env, session.org).deleteApp(session.org, params.id));
+  const deleted = await changingApp(session, params.id, () => orgStore(env, session.org).deleteApp(session.org, params.id, session.sub));
   return deleted.ok ? new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } }) : deleted;
 }
 

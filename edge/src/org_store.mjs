@@ -25,7 +25,9 @@ import { parseConnectorRef, publicApp } from './app_model.mjs';
 import { connectionRef, connectionStore } from './stores.mjs';
 import { ConnectLimit } from './connect_limit.mjs';
 import { WebhookOutbox } from './webhook_outbox.mjs';
-import { makeEvent, ADMIN_KEY } from './events.mjs';
+import { makeEvent, ADMIN_KEY, connectionKey } from './events.mjs';
+import { ConnectionIndex } from './connection_index.mjs';
+import { takeSlot } from './keepalive.mjs';
 import { log } from './log.mjs';
 import { AuditLog } from './audit_log.mjs';
 
@@ -46,12 +48,14 @@ export class OrgStore extends DurableObject {
 
   #outbox; // the org's webhooks and their pending deliveries (webhook_outbox.mjs)
   #auditLog; // who changed what (audit_log.mjs)
+  #connections; // a summary of every connection (connection_index.mjs)
 
   constructor(ctx, env, now = () => Date.now()) {
     super(ctx, env);
     this.now = now; // injected clock (tests may pin it)
     this.#outbox = new WebhookOutbox(ctx.storage, env, () => this.now());
     this.#auditLog = new AuditLog(ctx.storage, () => this.now());
+    this.#connections = new ConnectionIndex(ctx.storage);
   }
 
   // ---- connectors (SPEC §2, §7) -------------------------------------------
@@ -59,7 +63,7 @@ export class OrgStore extends DurableObject {
   /** Stores a validated definition as the new current version. */
   async putConnector(org, name, definition, actor) {
     await this.#bind(org);
-    return ok(await this.#addVersion(name, JSON.stringify(definition), actor, null));
+    return ok(await this.#connectorChanged(await this.#addVersion(name, JSON.stringify(definition), actor, null), actor, null));
   }
 
   /** The current definition (or `version`'s) and the version list. */
@@ -88,7 +92,16 @@ export class OrgStore extends DurableObject {
     if (!meta) return noConnector(name);
     const text = await this.#definitionText(name, version);
     if (text === null) return fail('not_found', `connector ${name} has no version ${version}`);
-    return ok(await this.#addVersion(name, text, actor, version));
+    return ok(await this.#connectorChanged(await this.#addVersion(name, text, actor, version), actor, version));
+  }
+
+  // connector.updated, and its audit entry, for a new current version.
+  async #connectorChanged(added, actor, restoredFrom) {
+    const connector = { name: added.name, version: added.version, restored_from: restoredFrom };
+    await this.#audit(actor, restoredFrom === null ? 'connector.updated' : 'connector.rolled_back',
+      { type: 'connector', id: added.name, name: `${added.name}@${added.version}` });
+    await this.#emit('connector.updated', { connector, actor });
+    return added;
   }
 
   async #addVersion(name, text, actor, restoredFrom) {
@@ -136,6 +149,7 @@ export class OrgStore extends DurableObject {
     const size = this.#checkSize(record);
     if (!size.ok) return size;
     await this.ctx.storage.put(`app:${record.id}`, record);
+    await this.#appChanged('app.created', record, actor);
     return ok(publicApp(record));
   }
 
@@ -169,6 +183,7 @@ export class OrgStore extends DurableObject {
       const current = await this.ctx.storage.get(`app:${id}`);
       if (current?.rev !== record.rev) continue;
       await this.ctx.storage.put(`app:${id}`, next.value);
+      await this.#appChanged('app.updated', next.value, actor, Object.keys(patch).sort());
       return ok(publicApp(next.value));
     }
     return fail('conflict', 'the app changed meanwhile; try again');
@@ -217,15 +232,18 @@ export class OrgStore extends DurableObject {
     if (!record) return noApp();
     const next = { ...record, enabled, updated_at: this.#iso(), updated_by: actor, rev: record.rev + 1 };
     await this.ctx.storage.put(`app:${id}`, next);
+    await this.#appChanged(enabled ? 'app.enabled' : 'app.disabled', next, actor);
     return ok(publicApp(next));
   }
 
   /** SPEC §5 delete: the app, its secrets and every user's tokens, irreversibly. */
-  async deleteApp(org, id) {
+  async deleteApp(org, id, actor) {
     await this.#bind(org);
     const record = await this.ctx.storage.get(`app:${id}`);
     if (!record) return noApp();
     await this.ctx.storage.delete(`app:${id}`);
+    await this.#appChanged('app.deleted', record, actor);
+    await this.#connections.dropApp(id);
     await this.#scheduleWipes(org, id, record.generation);
     await this.#drainWipes();
     return ok({ id, deleted: true });
@@ -243,6 +261,8 @@ export class OrgStore extends DurableObject {
     if (!record) return noApp();
     const next = { ...record, generation: record.generation + 1, updated_at: this.#iso(), updated_by: actor, rev: record.rev + 1 };
     await this.ctx.storage.put(`app:${id}`, next);
+    await this.#appChanged('app.reset', next, actor);
+    await this.#connections.dropApp(id);
     await this.#scheduleWipes(org, id, record.generation);
     await this.#drainWipes();
     return ok(publicApp(next));
@@ -295,6 +315,69 @@ export class OrgStore extends DurableObject {
     return ok(true);
   }
 
+  // ---- the org's connections (SPEC §9) ---------------------------------------
+
+  /**
+   * What a ConnectionStore reports when its connection changed
+   * (connection_store.mjs #report): {app, generation, user, seq, status,
+   * identity, lost, expires_at, last_success_at, last_used_at,
+   * connector_version, event, actor}. Updates the index and, for a status
+   * change, emits its event (and audits it when a user did it). A report
+   * older than the one stored, or about an app that was deleted or reset
+   * meanwhile, changes nothing. Answers ok once handled, so the sender can
+   * drop it.
+   */
+  async connectionChanged(org, report) {
+    await this.#bind(org);
+    const record = await this.ctx.storage.get(`app:${report.app}`);
+    if (!record) return ok(false);
+    const { event, actor, ...summary } = report;
+    if (!(await this.#connections.update(summary, record.generation))) return ok(false);
+    if (event) {
+      const app = { id: record.id, name: record.name };
+      const diagnosis = summary.lost ? { cause: summary.lost.cause, message: summary.lost.message, action: summary.lost.action } : {};
+      await this.#emit(event, {
+        app, user: summary.user, status: summary.status, ...diagnosis, connector_version: summary.connector_version,
+      }, connectionKey(record.id, summary.user));
+      if (actor) await this.#audit(actor, event, { type: 'connection', id: `${record.id}:${summary.user}`, name: record.name });
+    }
+    return ok(true);
+  }
+
+  /**
+   * The slot (epoch ms) of one keep-alive renewal against `provider`
+   * (keepalive.mjs): now, or later when others of the org's connections to
+   * the same provider took the slots before it.
+   */
+  async keepaliveSlot(org, provider) {
+    await this.#bind(org);
+    const key = `keepalive:${provider}`;
+    const slot = takeSlot(await this.ctx.storage.get(key), this.now());
+    await this.ctx.storage.put(key, slot.nextFree);
+    return ok({ at: slot.at });
+  }
+
+  /** GET /api/connections: a page of the index, each with its app's name and the status shown. */
+  async listConnections(org, query) {
+    await this.#bind(org);
+    const apps = new Map([...(await this.ctx.storage.list({ prefix: 'app:' })).values()].map((a) => [a.id, a]));
+    const statusOf = (summary) => (apps.get(summary.app)?.enabled === false ? 'disabled' : summary.status);
+    const page = await this.#connections.page(query, statusOf);
+    if (!page.ok) return page;
+    const items = page.value.items.filter((s) => apps.has(s.app)).map((s) => ({
+      app: { id: s.app, name: apps.get(s.app).name },
+      user: s.user,
+      status: statusOf(s),
+      identity: s.identity ?? null,
+      lost: s.lost ?? null,
+      expires_at: s.expires_at ?? null,
+      last_success_at: s.last_success_at ?? null,
+      last_used_at: s.last_used_at ?? null,
+      connector_version: s.connector_version ?? null,
+    }));
+    return ok({ items, next_cursor: page.value.next_cursor });
+  }
+
   // ---- pending OAuth authorizations (SPEC §3) -------------------------------
 
   /**
@@ -318,6 +401,13 @@ export class OrgStore extends DurableObject {
 
   // ---- events and webhooks (SPEC §9) ---------------------------------------
 
+  // An admin change to an app: its audit entry (`changed`: the field names
+  // a PATCH sent, never their values) and its event.
+  async #appChanged(type, record, actor, changed = null) {
+    await this.#audit(actor, type, { type: 'app', id: record.id, name: record.name }, changed);
+    await this.#emit(type, { app: { id: record.id, name: record.name }, actor, enabled: record.enabled });
+  }
+
   /**
    * Records an event: one pending delivery per subscribed webhook (written
    * before this returns, so a change and its event are not separated by a
@@ -325,7 +415,8 @@ export class OrgStore extends DurableObject {
    */
   async #emit(type, data, key = ADMIN_KEY) {
     const event = makeEvent(type, { org: this.#org, ...data }, this.now(), key);
-    log('event', { type, org: this.#org, app: data.app?.id, user: data.user, status: data.status, cause: data.cause });
+    // A connection's status change was logged where it happened (connection_store.mjs).
+    if (key === ADMIN_KEY) log('admin_change', { type, org: this.#org, app: data.app?.id, user: data.actor });
     await this.#outbox.enqueue(event);
     await this.#scheduleAlarm();
   }
