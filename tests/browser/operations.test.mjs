@@ -1,8 +1,9 @@
-// The admin's Health view (SPEC §9) in real Chromium against real workerd:
-// connections made lost and degraded for real (a revoked API key, a provider
-// outage) come first with their cause and action; filters by status, app and
-// user; paging; the link to the app; empty and error states; and a member
-// gets neither the tab nor the API.
+// The admin's operations views (SPEC §9) in real Chromium against real
+// workerd. Health: connections made lost and degraded for real (a revoked
+// API key, a provider outage) come first with their cause and action;
+// filters by status, app and user; paging; the link to the app; empty and
+// error states; a member gets neither the tab nor the API. Audit: newest
+// first, field names without values, paging.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -217,5 +218,36 @@ test('a member gets no Health tab, and the API refuses them', { timeout: 60000 }
   assert.equal(await page.locator('connauth-console connauth-health').count(), 0);
   const answer = await stack.call('GET', '/api/connections', { token: member });
   assert.equal(answer.status, 403);
+  await context.close();
+});
+
+test('the audit log: newest first, which fields changed and never their values, paging', { timeout: 60000 }, async () => {
+  const changed = await stack.call('PATCH', `/api/apps/${keysApp.id}`, { token: stack.admin, json: { description: 'Keys for the contacts API', client_secret: 'audit-must-not-show-this' } });
+  assert.equal(changed.status, 200, changed.text);
+  const { page, errors, context } = await newPage(browser);
+  await openConsole(page, stack.origin, stack.admin, 'audit');
+  const audit = page.locator('connauth-audit');
+  const entries = audit.locator('tbody tr');
+  await entries.first().waitFor();
+  const actions = await entries.evaluateAll((trs) => trs.map((tr) => tr.dataset.action));
+  assert.equal(actions[0], 'app.updated', actions.join());
+  assert.ok(actions.indexOf('app.created') > 0 && actions.includes('connector.updated'), actions.join());
+  const newest = entries.first();
+  assert.match(await newest.textContent(), /ada.*app.updated.*Demo Keys/s);
+  assert.deepEqual((await newest.locator('.chip').allTextContents()).sort(), ['client_secret', 'description']);
+  assert.doesNotMatch(await audit.evaluate((el) => el.shadowRoot.textContent), /audit-must-not-show-this/);
+  await screenshot(page, 'audit-log');
+
+  // One entry a page: "Show more" walks the same entries in the same order.
+  await audit.evaluate((el) => { el.setAttribute('page-size', '1'); el.load(); });
+  const more = audit.getByRole('button', { name: 'Show more' });
+  for (let n = 1; n < actions.length; n++) {
+    await more.click();
+    await entries.nth(n).waitFor();
+  }
+  await page.waitForFunction(() => !document.querySelector('connauth-console').shadowRoot.querySelector('connauth-audit').shadowRoot.querySelector('[aria-busy]'));
+  assert.deepEqual(await entries.evaluateAll((trs) => trs.map((tr) => tr.dataset.action)), actions);
+  assert.equal(await more.count(), 0);
+  assert.deepEqual(realErrors(errors), []);
   await context.close();
 });

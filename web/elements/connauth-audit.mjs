@@ -1,10 +1,12 @@
 // <connauth-audit>: the org's audit log for its admins (SPEC §9), newest
 // first: who did what to which app, connector, webhook or connection, when,
 // and which fields changed (by name: the log never holds a value).
+//
+// Attribute: page-size: entries read per page (default 50).
 import { h, icon, spinner } from '../lib/dom.mjs';
 import { ConnauthElement, define } from '../lib/element.mjs';
 import { isAdmin } from '../lib/config.mjs';
-import { iso, short, when } from '../lib/format.mjs';
+import { exact, iso } from '../lib/format.mjs';
 
 const PAGE = 50;
 
@@ -44,7 +46,8 @@ export class ConnauthAudit extends ConnauthElement {
     this.#loading = true;
     this.#error = null;
     this.render();
-    const answer = await this.api.listAudit({ cursor: this.#cursor, limit: PAGE });
+    const size = Number.parseInt(this.getAttribute('page-size') ?? '', 10);
+    const answer = await this.api.listAudit({ cursor: this.#cursor, limit: size >= 1 && size <= 200 ? size : PAGE });
     if (generation !== this.#generation) return;
     this.#loading = false;
     if (answer.ok) {
@@ -79,7 +82,7 @@ export class ConnauthAudit extends ConnauthElement {
         h('caption', { class: 'sr-only' }, 'Audit log, newest first'),
         h('thead', {}, h('tr', {}, ['When', 'Who', 'What', 'Target', 'Fields changed'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, this.#items.map((entry) => h('tr', { 'data-action': entry.action },
-          h('td', { class: 'nowrap' }, h('time', { datetime: iso(entry.at), title: when(entry.at) }, short(entry.at))),
+          h('td', { class: 'nowrap' }, h('time', { datetime: iso(entry.at) }, exact(entry.at))),
           h('td', {}, entry.actor ?? '—'),
           h('td', {}, h('code', {}, entry.action)),
           h('td', {}, h('span', { class: 'muted' }, entry.target?.type ?? ''), ' ', entry.target?.name ?? entry.target?.id ?? '',

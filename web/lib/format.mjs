@@ -64,6 +64,14 @@ export function short(value) {
   return date.getFullYear() === new Date().getFullYear() ? thisYear.format(date) : absolute.format(date);
 }
 
+const toTheSecond = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+
+/** "Nov 22, 2025, 4:31:07 AM": for logs, where entries a second apart must read apart. */
+export function exact(value) {
+  const date = toDate(value);
+  return date ? toTheSecond.format(date) : '';
+}
+
 /** ISO 8601 for <time datetime>. */
 export function iso(value) {
   return toDate(value)?.toISOString() ?? '';
