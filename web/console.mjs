@@ -101,6 +101,12 @@ class ConnauthConsole extends ConnauthElement {
     if (render) this.render();
   }
 
+  render() {
+    super.render();
+    // A narrow window scrolls the tabs sideways: keep the current one in sight.
+    this.viewRoot.querySelector('nav.tabs a[aria-current="page"]')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }
+
   /** What follows the view in the fragment (#/apps/<id> → the id). */
   #subpath() {
     const rest = /^#\/?[a-z]+\/([^/?]+)/.exec(globalThis.location.hash)?.[1];

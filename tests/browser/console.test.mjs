@@ -62,7 +62,7 @@ test('without a token the console asks for one and explains what is wrong', asyn
   await field.fill(await session(ORG, 'ada', 'admin'));
   await shell.getByRole('button', { name: 'Open console' }).click();
   await shell.locator('main').waitFor();
-  assert.deepEqual((await shell.locator('nav.tabs a').allTextContents()).map((t) => t.trim()), ['Connections', 'Apps', 'Connectors']);
+  assert.deepEqual((await shell.locator('nav.tabs a').allTextContents()).map((t) => t.trim()), ['Connections', 'Apps', 'Connectors', 'Health', 'Webhooks', 'Audit']);
   await shell.getByRole('button', { name: 'Sign out' }).click();
   await field.waitFor();
   assert.equal(await page.evaluate(() => sessionStorage.length), 0);
@@ -85,7 +85,7 @@ test('keyboard: skip link, tabs, and every control has a name', async () => {
   await page.keyboard.press('Enter');
   await page.locator('connauth-console connauth-apps li.app-row').first().waitFor();
 
-  for (const view of ['connections', 'apps', 'connectors']) {
+  for (const view of ['connections', 'apps', 'connectors', 'health', 'webhooks', 'audit']) {
     await page.evaluate((v) => { location.hash = `#/${v}`; }, view);
     await page.waitForTimeout(800);
     const unnamed = await page.evaluate(() => {
@@ -109,7 +109,7 @@ test('a narrow window: nothing overflows sideways', { timeout: 60000 }, async ()
   const { page, context } = await newPage(browser, { viewport: { width: 390, height: 844 } });
   await openConsole(page, stack.origin, await session(ORG, 'ada', 'admin'));
   await cardFor(page, 'Demo CRM').waitFor();
-  for (const view of ['connections', 'apps', 'connectors']) {
+  for (const view of ['connections', 'apps', 'connectors', 'health', 'webhooks', 'audit']) {
     await page.evaluate((v) => { location.hash = `#/${v}`; }, view);
     await page.waitForTimeout(900);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

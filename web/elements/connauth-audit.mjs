@@ -13,6 +13,15 @@ const PAGE = 50;
 const STYLES = `
 table.audit td { font-size: .88rem; }
 .changed { display: flex; flex-wrap: wrap; gap: 4px; }
+/* Narrow screens: each entry as a block of labelled lines. */
+@media (max-width: 760px) {
+  table.audit thead { display: none; }
+  table.audit, table.audit tbody, table.audit tr, table.audit td { display: block; }
+  table.audit tr { padding: 10px 14px; border-bottom: 1px solid var(--ca-border); }
+  table.audit tr:last-child { border-bottom: 0; }
+  table.audit td { border: 0; padding: 2px 0; }
+  table.audit td[data-label]::before { content: attr(data-label) ": "; color: var(--ca-muted); font-size: .8rem; }
+}
 `;
 
 export class ConnauthAudit extends ConnauthElement {
@@ -83,11 +92,11 @@ export class ConnauthAudit extends ConnauthElement {
         h('thead', {}, h('tr', {}, ['When', 'Who', 'What', 'Target', 'Fields changed'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, this.#items.map((entry) => h('tr', { 'data-action': entry.action },
           h('td', { class: 'nowrap' }, h('time', { datetime: iso(entry.at) }, exact(entry.at))),
-          h('td', {}, entry.actor ?? '—'),
-          h('td', {}, h('code', {}, entry.action)),
-          h('td', {}, h('span', { class: 'muted' }, entry.target?.type ?? ''), ' ', entry.target?.name ?? entry.target?.id ?? '',
+          h('td', { 'data-label': 'Who' }, entry.actor ?? '—'),
+          h('td', { 'data-label': 'What' }, h('code', {}, entry.action)),
+          h('td', { 'data-label': 'Target' }, h('span', { class: 'muted' }, entry.target?.type ?? ''), ' ', entry.target?.name ?? entry.target?.id ?? '',
             entry.target?.name && entry.target?.id ? h('div', { class: 'muted small mono' }, entry.target.id) : null),
-          h('td', {}, entry.changed?.length ? h('div', { class: 'changed' }, entry.changed.map((f) => h('span', { class: 'chip' }, f))) : h('span', { class: 'muted' }, '—'))))))),
+          h('td', { 'data-label': 'Fields changed' }, entry.changed?.length ? h('div', { class: 'changed' }, entry.changed.map((f) => h('span', { class: 'chip' }, f))) : h('span', { class: 'muted' }, '—'))))))),
       error,
       this.#loading ? h('div', { class: 'row muted', 'aria-busy': 'true' }, spinner(), 'Loading more…') : null,
       !this.#loading && !error && !this.#done ? h('div', {}, h('button', { class: 'btn', type: 'button', 'data-key': 'more', onclick: () => this.#more() }, 'Show more')) : null);
