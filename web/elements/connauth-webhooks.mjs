@@ -200,7 +200,7 @@ export class ConnauthWebhooks extends ConnauthElement {
           h('td', {}, String(d.attempts ?? 0)),
           h('td', { class: 'nowrap' }, d.last_attempt_at ? h('time', { datetime: iso(d.last_attempt_at), title: when(d.last_attempt_at) }, short(d.last_attempt_at)) : '—'),
           h('td', { class: 'nowrap' }, d.next_attempt_at ? h('time', { datetime: iso(d.next_attempt_at), title: when(d.next_attempt_at) }, fromNow(d.next_attempt_at)) : '—'),
-          h('td', { class: 'error-text' }, d.last_status ? `HTTP ${d.last_status}` : '', d.last_status && d.last_error ? ': ' : '', d.last_error ?? (d.last_status ? '' : '—'))))))));
+          h('td', { class: 'error-text' }, lastAnswer(d))))))));
     } else if (!shown.loading && !shown.error) {
       parts.push(h('p', { class: 'muted' }, 'No deliveries yet.'));
     }
@@ -250,6 +250,12 @@ export class ConnauthWebhooks extends ConnauthElement {
     this.announce(this.#notice.text);
     this.viewRoot.querySelector('[data-key="webhook-url"]')?.focus();
   }
+}
+
+// Why the last attempt failed ("HTTP 503", "no response within 10 s"), or the status it got.
+function lastAnswer(delivery) {
+  if (delivery.last_error) return delivery.last_error;
+  return delivery.last_status ? `HTTP ${delivery.last_status}` : '—';
 }
 
 define('connauth-webhooks', ConnauthWebhooks);
