@@ -15,6 +15,8 @@ const STYLES = `
 .hook-url { font-family: var(--ca-mono); font-size: .86rem; overflow-wrap: anywhere; }
 .hook-body { padding: 0 18px 14px; }
 .events { display: grid; grid-template-columns: repeat(auto-fill, minmax(210px, 1fr)); gap: 4px 14px; }
+.events .check { align-items: center; }
+.events .check input { margin-top: 0; }
 .secret-box { display: flex; gap: 8px; }
 .secret-box input { font-family: var(--ca-mono); font-size: .82rem; }
 table.deliveries td { font-size: .84rem; }
