@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startStack, launchBrowser, newPage, openConsole, screenshot, realErrors,
+  startStack, launchBrowser, newPage, openConsole, screenshot, realErrors, focused,
 } from './fixtures/browser_harness.mjs';
 import { basicAuthorization } from '../../demo/client-auth.mjs';
 import { DEMO_BASIC_CLIENT_ID, DEMO_CLIENT_SECRET } from '../../demo/provider-config.mjs';
@@ -187,10 +187,15 @@ test('paging: one row a page, still lost first, then "Show more" to the end', { 
   assert.deepEqual((await shown(page)).map((r) => r.user), ['alice', 'bob']);
   await more.click();
   assert.deepEqual((await shown(page)).map((r) => r.user), ['alice', 'bob', 'carol']);
-  // Whatever pages remain (statuses with nothing in them) are read on the next click, and then there is no more.
-  if (await more.count()) await more.click();
+  // Whatever pages remain (statuses with nothing in them) are read on the next
+  // press, and then there is no more: the focus goes to a row, not to the page.
+  if (await more.count()) {
+    await more.focus();
+    await page.keyboard.press('Enter');
+  }
   assert.deepEqual((await shown(page)).map((r) => r.user), ['alice', 'bob', 'carol']);
   assert.equal(await more.count(), 0);
+  assert.match(await focused(page), /^user-.*-carol$/);
   await context.close();
 });
 

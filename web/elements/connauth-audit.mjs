@@ -52,6 +52,7 @@ export class ConnauthAudit extends ConnauthElement {
 
   async #more() {
     const generation = this.#generation;
+    const fromMore = this.shadowRoot.activeElement?.dataset.key === 'more';
     this.#loading = true;
     this.#error = null;
     this.render();
@@ -67,6 +68,8 @@ export class ConnauthAudit extends ConnauthElement {
       this.#error = answer.error;
     }
     this.render();
+    // The last page read: the focus moves from the gone button to Refresh.
+    if (fromMore && this.#done) this.viewRoot.querySelector('[data-key="refresh"]')?.focus();
   }
 
   view() {
@@ -98,8 +101,11 @@ export class ConnauthAudit extends ConnauthElement {
             entry.target?.name && entry.target?.id ? h('div', { class: 'muted small mono' }, entry.target.id) : null),
           h('td', { 'data-label': 'Fields changed' }, entry.changed?.length ? h('div', { class: 'changed' }, entry.changed.map((f) => h('span', { class: 'chip' }, f))) : h('span', { class: 'muted' }, '—'))))))),
       error,
-      this.#loading ? h('div', { class: 'row muted', 'aria-busy': 'true' }, spinner(), 'Loading more…') : null,
-      !this.#loading && !error && !this.#done ? h('div', {}, h('button', { class: 'btn', type: 'button', 'data-key': 'more', onclick: () => this.#more() }, 'Show more')) : null);
+      // The button stays (aria-disabled) while it loads, so the keyboard focus stays on it.
+      !error && !this.#done
+        ? h('div', {}, h('button', { class: 'btn', type: 'button', 'data-key': 'more', 'aria-disabled': this.#loading ? 'true' : false, 'aria-busy': this.#loading ? 'true' : false,
+          onclick: () => { if (!this.#loading) this.#more(); } }, this.#loading ? [spinner(), 'Loading more…'] : 'Show more'))
+        : null);
   }
 }
 

@@ -119,6 +119,8 @@ export class ConnauthHealth extends ConnauthElement {
   // Reads pages (lost, then degraded, then the rest) until a page's worth of
   // rows is shown or every status is read.
   async #more(generation = this.#generation) {
+    const fromMore = this.shadowRoot.activeElement?.dataset.key === 'more';
+    const before = this.#items.length;
     this.#loading = true;
     this.#error = null;
     this.render();
@@ -144,6 +146,11 @@ export class ConnauthHealth extends ConnauthElement {
     }
     this.#loading = false;
     this.render();
+    // The last page read: the focus moves from the gone button to the first new row (or the last row).
+    if (fromMore && !this.#queue.length) {
+      const users = this.viewRoot.querySelectorAll('tbody tr .user-btn');
+      (users[before] ?? users[users.length - 1])?.focus();
+    }
     if (!this.#error) this.announce(this.#summary());
   }
 
@@ -226,9 +233,10 @@ export class ConnauthHealth extends ConnauthElement {
         h('thead', {}, h('tr', {}, ['Status', 'App', 'User', 'Account', 'Problem and what to do', 'Last success', 'Last used'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, this.#items.map((item) => this.#row(item))))),
       error,
-      this.#loading ? h('div', { class: 'row muted', 'aria-busy': 'true' }, spinner(), 'Loading more…') : null,
-      !this.#loading && !error && this.#queue.length
-        ? h('div', {}, h('button', { class: 'btn', type: 'button', 'data-key': 'more', onclick: () => this.#more() }, 'Show more'))
+      // The button stays (aria-disabled) while it loads, so the keyboard focus stays on it.
+      !error && this.#queue.length
+        ? h('div', {}, h('button', { class: 'btn', type: 'button', 'data-key': 'more', 'aria-disabled': this.#loading ? 'true' : false, 'aria-busy': this.#loading ? 'true' : false,
+          onclick: () => { if (!this.#loading) this.#more(); } }, this.#loading ? [spinner(), 'Loading more…'] : 'Show more'))
         : null,
     ];
   }
@@ -241,7 +249,7 @@ export class ConnauthHealth extends ConnauthElement {
       h('td', {}, h('span', { class: ['badge', `tone-${statusTone(item.status)}`], 'data-testid': 'status' }, statusLabel(item.status))),
       h('td', { 'data-label': 'App' }, href ? h('a', { href: href.replaceAll('{id}', encodeURIComponent(app.id)) }, app.name ?? app.id) : h('span', {}, app.name ?? app.id),
         item.connector_version ? h('div', { class: 'muted small' }, `connector v${item.connector_version}`) : null),
-      h('td', { 'data-label': 'User' }, h('button', { class: 'link-btn user-btn', type: 'button', title: `Show only ${item.user}'s connections`,
+      h('td', { 'data-label': 'User' }, h('button', { class: 'link-btn user-btn', type: 'button', 'data-key': `user-${app.id}-${item.user}`, title: `Show only ${item.user}'s connections`,
         onclick: () => this.setFilters({ user: item.user }) }, item.user)),
       h('td', { class: 'identity', 'data-label': 'Account' }, item.identity || h('span', { class: 'muted' }, '—')),
       h('td', { 'data-label': problem ? false : 'Problem' }, problem ? h('div', { class: 'problem', 'data-testid': 'problem' },
