@@ -316,7 +316,7 @@ export class ConnectionStore extends DurableObject {
       ...current,
       state: outcome === 'success'
         ? flows.stateSuccess(engine, current.state, { now: this.#seconds(), connectorVersion: use.connector.version })
-        : flows.stateFailure(engine, current.state, { cause, detail, now: this.#seconds() }),
+        : flows.stateFailure(engine, current.state, { cause, detail, now: this.#seconds(), app: use.app }),
     }));
   }
 

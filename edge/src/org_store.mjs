@@ -21,7 +21,7 @@ import { ok, fail } from './result.mjs';
 import { aad, atRestKey, openJson, randomId, sealJson } from './crypto.mjs';
 import { getEngine } from './engine.mjs';
 import { LIMITS } from './limits.mjs';
-import { parseConnectorRef, publicApp } from './app_model.mjs';
+import { OPERATION_FIELDS, operations, parseConnectorRef, publicApp } from './app_model.mjs';
 import { connectionRef, connectionStore } from './stores.mjs';
 import { ConnectLimit } from './connect_limit.mjs';
 import { WebhookOutbox } from './webhook_outbox.mjs';
@@ -128,6 +128,7 @@ export class OrgStore extends DurableObject {
       name: fields.name, description: fields.description, prompt: fields.prompt, connector: fields.connector,
       client_id: fields.client_id, scopes: fields.scopes, default_expires_in: fields.default_expires_in,
       refresh_buffer: fields.refresh_buffer, egress: fields.egress, enabled: fields.enabled, issuer: fields.issuer,
+      ...operations(fields),
       created_at: now, updated_at: now, created_by: actor, generation: 1, rev: 1,
       settings: {}, secret_setting_names: [], sealed_secret_settings: null, sealed_client_secret: null,
     };
@@ -198,7 +199,7 @@ export class OrgStore extends DurableObject {
 
     const next = { ...record };
     for (const field of ['name', 'description', 'prompt', 'connector', 'client_id', 'scopes',
-      'default_expires_in', 'refresh_buffer', 'egress', 'enabled', 'issuer']) {
+      'default_expires_in', 'refresh_buffer', 'egress', 'enabled', 'issuer', ...OPERATION_FIELDS]) {
       if (Object.hasOwn(patch, field)) next[field] = patch[field];
     }
     next.updated_at = this.#iso();
