@@ -28,6 +28,7 @@ import { getEngine } from './engine.mjs';
 import * as flows from './flows.mjs';
 import { runConnection } from '../../wasm/connection_loop.mjs';
 import { orgStore } from './stores.mjs';
+import { revokeTokens } from './revocation.mjs';
 
 /** While the app is disabled, how often a degraded connection's alarm looks again (ms, default 15 min). */
 const DISABLED_RECHECK_MS = 15 * 60_000;
@@ -215,10 +216,15 @@ export class ConnectionStore extends DurableObject {
     return ok(next?.state ?? null);
   }
 
-  /** DELETE /api/apps/{id}/connection: tokens and field values deleted, history kept. */
-  async disconnect(ref) {
+  /**
+   * DELETE /api/apps/{id}/connection: tokens and field values deleted,
+   * history kept. Then, with `use` (appForUse's answer), the deleted tokens
+   * are revoked at the provider, not awaited (revocation.mjs).
+   */
+  async disconnect(ref, use = null) {
     const record = await this.#load(ref);
     if (!record.sealed && (record.state?.status ?? 'not_connected') === 'not_connected') return ok(publicView(record));
+    const deleted = use ? await this.#sealedHash(ref, record) : null;
     const engine = await getEngine();
     const next = {
       ...record,
@@ -230,19 +236,23 @@ export class ConnectionStore extends DurableObject {
       updated_at: this.#seconds(),
     };
     await this.#write(next);
+    if (deleted) this.#revokeLater(use, deleted, ref);
     return ok(publicView(next));
   }
 
   /**
    * App reset or deletion (SPEC §5): everything this object stored is
-   * deleted, and it refuses writes from now on. Called by OrgStore only.
+   * deleted, and it refuses writes from now on. Called by OrgStore only,
+   * with `use` when the deleted tokens are to be revoked (as disconnect).
    */
-  async wipe(ref) {
+  async wipe(ref, use = null) {
     const stored = await this.ctx.storage.get('record');
     if (stored && !sameRef(stored.ref, ref)) throw new Error('ConnectionStore called for another connection');
+    const deleted = use && stored ? await this.#sealedHash(ref, stored) : null;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     await this.ctx.storage.put('wiped', true);
+    if (deleted) this.#revokeLater(use, deleted, ref);
     return ok(true);
   }
 
@@ -266,6 +276,22 @@ export class ConnectionStore extends DurableObject {
   }
 
   // ---- internals ----------------------------------------------------------
+
+  // The connection hash sealed in `record`, or null (nothing stored, or it
+  // does not open: then there is nothing to revoke with).
+  async #sealedHash(ref, record) {
+    if (!record.sealed) return null;
+    const key = await atRestKey(this.env.ENCRYPTION_KEY);
+    const hash = key.ok ? await openJson(key.value, record.sealed, this.#aad(ref)) : key;
+    return hash.ok ? hash.value : null;
+  }
+
+  // Revocation after the deletion, never delaying the caller's answer; it
+  // logs its own failures and never rejects.
+  #revokeLater(use, hash, ref) {
+    const revoking = revokeTokens(use, hash, ref);
+    if (typeof this.ctx.waitUntil === 'function') this.ctx.waitUntil(revoking);
+  }
 
   // The stored record, or a fresh not_connected one (without writing).
   async #load(ref) {
