@@ -67,7 +67,7 @@ std::string client_basic_authorization(const std::string& id, const std::string&
 
 namespace {
 
-// POST `url` with `params`, then `extra` (token_params), then client
+// POST `url_template` with `params`, then `extra` (token_params), then client
 // authentication: `body` puts client_id and client_secret in the body,
 // `basic` puts them in the Authorization header. A name already present is
 // not added again. A JSON body only when `json_body_format`.
