@@ -119,6 +119,7 @@ export async function connect({ request, env, session, params, url }) {
     hash: acquired.value.hash,
     identity: acquired.value.identity,
     connectorVersion: use.connector.version,
+    keepaliveSeconds: use.app.keepalive_seconds,
   }));
   return connected.ok ? json(200, connectionView(engine, use.app, connected.value)) : connected;
 }

@@ -15,9 +15,12 @@
 //           expires_at, connector_version, updated_at}. Never a plaintext secret.
 //   wiped   true once the app was reset or deleted: the object refuses all
 //           writes from then on (so a connect racing a reset leaves nothing).
-// Alarm: while the connection is degraded, at the engine's next_retry_at,
-// the connection is checked again in the background (SPEC §4: it recovers
-// by itself).
+//   outbox:<0-padded n>  reports to the OrgStore not yet acknowledged (#report)
+//   report_seq, reported  the last report's number and what it said
+//   used_at, keepalive_at, keepalive_seconds, keepalive_slot  keep-alive timing (keepalive.mjs)
+// Alarm, at the earliest of: while the connection is degraded, the engine's
+// next_retry_at (it is checked again: SPEC §4, it recovers by itself); the
+// keep-alive (SPEC §9); a retry of reports the OrgStore did not take.
 //
 // Every method takes the ref first and answers a Result. `use` is what
 // OrgStore.appForUse answers: {app, secrets, connector}.
@@ -28,6 +31,19 @@ import { getEngine } from './engine.mjs';
 import * as flows from './flows.mjs';
 import { runConnection } from '../../wasm/connection_loop.mjs';
 import { orgStore } from './stores.mjs';
+import { readyEngine } from './engine.mjs';
+import { connectionEventType } from './events.mjs';
+import { allowedHosts } from './egress.mjs';
+import { log } from './log.mjs';
+import {
+  DEFAULT_KEEPALIVE_SECONDS, keepaliveDue, spreadOf, providerKey,
+} from './keepalive.mjs';
+
+/** How long a report the OrgStore did not take waits before it is sent again (ms). */
+const REPORT_RETRY_MS = 30_000;
+/** A use is reported to the org's index at most this often (s): last_used_at is that precise. */
+const USE_REPORT_SECONDS = 300;
+const pad = (n) => String(n).padStart(12, '0');
 
 /** While the app is disabled, how often a degraded connection's alarm looks again (ms, default 15 min). */
 const DISABLED_RECHECK_MS = 15 * 60_000;
@@ -36,6 +52,7 @@ const notConnected = () => fail('not_connected', 'you have not connected this ap
 
 export class ConnectionStore extends DurableObject {
   #inflight = null; // the single refresh in flight (SPEC §3)
+  #flushing = null; // the one drain of the outbox in flight (reports stay in order)
 
   constructor(ctx, env, now = () => Date.now()) {
     super(ctx, env);
@@ -54,7 +71,7 @@ export class ConnectionStore extends DurableObject {
    * remembered for a later connector_error diagnosis (SPEC §4). (Not named
    * `connect`: a Durable Object stub's connect() opens a socket.)
    */
-  async saveCredentials(ref, { hash, identity = null, connectorVersion = null }) {
+  async saveCredentials(ref, { hash, identity = null, connectorVersion = null, keepaliveSeconds }) {
     const key = await atRestKey(this.env.ENCRYPTION_KEY);
     if (!key.ok) return key;
     const engine = await getEngine();
@@ -75,7 +92,8 @@ export class ConnectionStore extends DurableObject {
       state: flows.stateSuccess(engine, record.state, { now, connectorVersion }),
       updated_at: now,
     };
-    await this.#write(next);
+    if (keepaliveSeconds !== undefined) await this.ctx.storage.put('keepalive_seconds', keepaliveSeconds);
+    await this.#write(next, { newCredentials: true, actor: ref.user });
     return ok(publicView(next));
   }
 
@@ -229,7 +247,7 @@ export class ConnectionStore extends DurableObject {
       state: flows.stateDisconnect(engine, record.state, { now: this.#seconds(), detail: 'disconnected by the user' }),
       updated_at: this.#seconds(),
     };
-    await this.#write(next);
+    await this.#write(next, { actor: ref.user });
     return ok(publicView(next));
   }
 
@@ -253,16 +271,81 @@ export class ConnectionStore extends DurableObject {
    * disabled app's connection is looked at again later.
    */
   async alarm() {
+    if (await this.ctx.storage.get('wiped')) return;
+    await this.#flushOutbox();
     const record = await this.ctx.storage.get('record');
-    if (!record?.sealed || record.state?.status !== 'degraded' || (await this.ctx.storage.get('wiped'))) return;
+    if (!record?.sealed) return this.#scheduleAlarm(record);
+    const now = this.now();
+    const status = record.state?.status;
+    const retryDue = status === 'degraded' && (record.state.next_retry_at ?? 0) * 1000 <= now;
+    const keepaliveAt = status === 'connected' ? await this.#keepaliveAt(record) : null;
+    if (!retryDue && !(keepaliveAt !== null && keepaliveAt <= now)) return this.#scheduleAlarm(record);
     const { ref } = record;
     const found = await orgStore(this.env, ref.org).appForUse(ref.org, ref.app);
     if (!found.ok || found.value.app.generation !== ref.generation) return;
-    if (!found.value.app.enabled) {
-      await this.ctx.storage.setAlarm(this.now() + DISABLED_RECHECK_MS);
+    const use = found.value;
+    if (!use.app.enabled) {
+      await this.ctx.storage.setAlarm(now + DISABLED_RECHECK_MS);
       return;
     }
-    await this.check(ref, found.value);
+    if (retryDue) {
+      await this.check(ref, use);
+      return;
+    }
+    await this.#keepalive(ref, record, use);
+  }
+
+  /**
+   * A proxied request used the connection (reported by the worker at most
+   * every few minutes per isolate: use_report.mjs). Moves its keep-alive
+   * and, every USE_REPORT_SECONDS, its last_used_at in the org's index.
+   */
+  async touch(ref, { at, keepaliveSeconds }) {
+    const record = await this.#load(ref);
+    if (!record.sealed || (await this.ctx.storage.get('wiped'))) return ok(false);
+    const usedAt = Math.floor(at / 1000);
+    const previous = (await this.ctx.storage.get('used_at')) ?? 0;
+    if (usedAt <= previous) return ok(false);
+    const entries = { used_at: usedAt };
+    if (keepaliveSeconds !== undefined) entries.keepalive_seconds = keepaliveSeconds;
+    await this.ctx.storage.put(entries);
+    const reported = await this.ctx.storage.get('reported');
+    if (!reported || usedAt - (reported.last_used_at ?? 0) >= USE_REPORT_SECONDS) {
+      await this.#report(record, record, {});
+      await this.#flushOutbox();
+    }
+    await this.#scheduleAlarm(record);
+    return ok(true);
+  }
+
+  // The keep-alive renewal (SPEC §9), in the provider's next free slot: the
+  // OrgStore hands out slots so that at most KEEPALIVE_PER_PROVIDER_PER_MINUTE
+  // renewals reach one provider; a later slot is waited for by the alarm.
+  async #keepalive(ref, record, use) {
+    const engine = await getEngine();
+    const slot = await this.ctx.storage.get('keepalive_slot');
+    if (slot === undefined) {
+      const taken = await orgStore(this.env, ref.org).keepaliveSlot(ref.org, providerKey(allowedHosts(engine, use).hosts));
+      if (taken.ok && taken.value.at > this.now() + 1000) {
+        await this.ctx.storage.put('keepalive_slot', taken.value.at);
+        await this.ctx.storage.setAlarm(taken.value.at);
+        return;
+      }
+    }
+    await this.ctx.storage.delete('keepalive_slot');
+    await this.ctx.storage.put({ keepalive_at: this.#seconds(), keepalive_seconds: use.app.keepalive_seconds ?? DEFAULT_KEEPALIVE_SECONDS });
+    const renewed = await this.refresh(ref, record.version, use, { force: true });
+    if (!renewed.ok) log('keepalive_failed', { org: ref.org, app: ref.app, user: ref.user, cause: renewed.error.lost?.cause ?? renewed.error.code });
+    await this.#scheduleAlarm(await this.ctx.storage.get('record'));
+  }
+
+  // When the keep-alive is due (epoch ms): a reserved slot, else the app's
+  // window after the last use, success or keep-alive; null when off.
+  async #keepaliveAt(record) {
+    const got = await this.ctx.storage.get(['keepalive_slot', 'used_at', 'keepalive_at', 'keepalive_seconds']);
+    if (got.get('keepalive_slot') !== undefined) return got.get('keepalive_slot');
+    const activity = Math.max(got.get('used_at') ?? 0, got.get('keepalive_at') ?? 0, record.state?.last_success_at ?? 0);
+    return keepaliveDue(activity || null, got.get('keepalive_seconds') ?? DEFAULT_KEEPALIVE_SECONDS, spreadOf(record.ref));
   }
 
   // ---- internals ----------------------------------------------------------
@@ -334,15 +417,92 @@ export class ConnectionStore extends DurableObject {
     return fail('internal_error', 'internal error', { why: `no failure to report for status ${status}` });
   }
 
-  // Writes the record and keeps the background retry in step with the state.
-  async #write(record) {
-    await this.ctx.storage.put('record', record);
-    const { state } = record;
-    if (record.sealed && state?.status === 'degraded' && state.next_retry_at) {
-      await this.ctx.storage.setAlarm(Math.max(state.next_retry_at * 1000, this.now()));
-    } else {
-      await this.ctx.storage.deleteAlarm();
+  // Writes the record — with, in the same put, a report to the org when
+  // something an admin sees changed (#report) — sends the reports, and keeps
+  // the alarm in step.
+  async #write(record, { newCredentials = false, actor = null } = {}) {
+    const before = await this.ctx.storage.get('record');
+    await this.#report(before, record, { newCredentials, actor });
+    await this.#flushOutbox();
+    await this.#scheduleAlarm(record);
+  }
+
+  // Writes `record` and, when the status, diagnosis, identity, expiry, last
+  // success or last use differ from what was last reported (or `before` →
+  // `record` is a status change: an event), a numbered report in the
+  // outbox — one put, so a status change is never stored without its
+  // report. The OrgStore keeps the newest report per connection.
+  async #report(before, record, { newCredentials = false, actor = null }) {
+    const engine = readyEngine() ?? await getEngine();
+    const event = connectionEventType(before?.state, record.state, { newCredentials });
+    const state = record.state ?? null;
+    const { ref } = record;
+    const usedAt = (await this.ctx.storage.get('used_at')) ?? null;
+    const visible = {
+      status: state?.status ?? 'not_connected',
+      identity: record.identity ?? null,
+      lost: state && ['degraded', 'lost'].includes(state.status) ? flows.diagnosis(engine, state) : null,
+      expires_at: record.expires_at ?? null,
+      last_success_at: state?.last_success_at ?? null,
+      last_used_at: usedAt,
+      connector_version: record.connector_version ?? state?.last_working_version ?? null,
+    };
+    const reported = await this.ctx.storage.get('reported');
+    const entries = before === record ? {} : { record };
+    if (event || JSON.stringify(visible) !== JSON.stringify(reported ?? null)) {
+      const seq = ((await this.ctx.storage.get('report_seq')) ?? 0) + 1;
+      entries.report_seq = seq;
+      entries.reported = visible;
+      entries[`outbox:${pad(seq)}`] = { app: ref.app, generation: ref.generation, user: ref.user, seq, ...visible, event, actor };
+      if (event) {
+        log('connection_status', {
+          org: ref.org, app: ref.app, user: ref.user, type: event, status: visible.status, cause: visible.lost?.cause, detail: visible.lost?.detail,
+        });
+      }
     }
+    if (Object.keys(entries).length) await this.ctx.storage.put(entries);
+  }
+
+  // Sends the outbox to the OrgStore in order, one drain at a time; what
+  // it does not take stays for the alarm. Answers whether it is empty.
+  #flushOutbox() {
+    this.#flushing ??= this.#drainOutbox().finally(() => {
+      this.#flushing = null;
+    });
+    return this.#flushing;
+  }
+
+  async #drainOutbox() {
+    for (;;) {
+      const pending = await this.ctx.storage.list({ prefix: 'outbox:', limit: 16 });
+      if (pending.size === 0) return true;
+      for (const [key, report] of pending) {
+        try {
+          const org = (await this.ctx.storage.get('record'))?.ref.org;
+          const taken = org === undefined ? { ok: true } : await orgStore(this.env, org).connectionChanged(org, report);
+          if (!taken.ok) return false;
+        } catch (error) {
+          log('report_failed', { app: report.app, user: report.user, error: String(error?.message ?? error) }, 'error');
+          return false;
+        }
+        await this.ctx.storage.delete(key);
+      }
+    }
+  }
+
+  // The alarm at the earliest of what waits: a degraded connection's
+  // retry, the keep-alive, reports not yet taken.
+  async #scheduleAlarm(record) {
+    const times = [];
+    const state = record?.state;
+    if (record?.sealed && state?.status === 'degraded' && state.next_retry_at) times.push(Math.max(state.next_retry_at * 1000, this.now()));
+    if (record?.sealed && state?.status === 'connected') {
+      const at = await this.#keepaliveAt(record);
+      if (at !== null) times.push(Math.max(at, this.now()));
+    }
+    if ((await this.ctx.storage.list({ prefix: 'outbox:', limit: 1 })).size) times.push(this.now() + REPORT_RETRY_MS);
+    if (times.length) await this.ctx.storage.setAlarm(Math.min(...times));
+    else await this.ctx.storage.deleteAlarm();
   }
 
   #aad(ref) {

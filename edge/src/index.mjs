@@ -12,6 +12,7 @@
 //   proxy_cache.mjs   the proxy's isolate-level cache (app, credentials), invalidated by the routes
 import { route } from './router.mjs';
 import { errorResponse } from './errors.mjs';
+import { log } from './log.mjs';
 import { configureEgressAddresses } from './egress_address.mjs';
 import { ConnectionStore as ConnectionStoreObject } from './connection_store.mjs';
 
@@ -35,7 +36,7 @@ export default {
     } catch (error) {
       // Nothing a caller sends may crash the worker: anything unexpected is
       // logged (without request data, which may hold secrets) and answered 500.
-      console.error('connauth edge: unhandled error:', error?.stack ?? String(error));
+      log('unhandled_error', { error: error?.stack ?? String(error) }, 'error');
       return errorResponse({ code: 'internal_error', message: 'internal error' });
     }
   },

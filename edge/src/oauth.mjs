@@ -141,6 +141,7 @@ export async function finishAuthorization(env, pending, params) {
   try {
     saved = await connectionStore(env, ref).saveCredentials(ref, {
       hash: done.value.hash, identity: done.value.identity, connectorVersion: use.connector.version,
+      keepaliveSeconds: use.app.keepalive_seconds,
     });
   } finally {
     invalidateConnection(pending.org, pending.app, pending.user); // the proxy's cached credentials (proxy_cache.mjs)

@@ -27,6 +27,7 @@ import { ConnectLimit } from './connect_limit.mjs';
 import { WebhookOutbox } from './webhook_outbox.mjs';
 import { makeEvent, ADMIN_KEY, connectionKey } from './events.mjs';
 import { ConnectionIndex } from './connection_index.mjs';
+import { takeSlot } from './keepalive.mjs';
 import { log } from './log.mjs';
 import { AuditLog } from './audit_log.mjs';
 
@@ -343,6 +344,19 @@ export class OrgStore extends DurableObject {
     return ok(true);
   }
 
+  /**
+   * The slot (epoch ms) of one keep-alive renewal against `provider`
+   * (keepalive.mjs): now, or later when others of the org's connections to
+   * the same provider took the slots before it.
+   */
+  async keepaliveSlot(org, provider) {
+    await this.#bind(org);
+    const key = `keepalive:${provider}`;
+    const slot = takeSlot(await this.ctx.storage.get(key), this.now());
+    await this.ctx.storage.put(key, slot.nextFree);
+    return ok({ at: slot.at });
+  }
+
   /** GET /api/connections: a page of the index, each with its app's name and the status shown. */
   async listConnections(org, query) {
     await this.#bind(org);
@@ -401,7 +415,8 @@ export class OrgStore extends DurableObject {
    */
   async #emit(type, data, key = ADMIN_KEY) {
     const event = makeEvent(type, { org: this.#org, ...data }, this.now(), key);
-    log('event', { type, org: this.#org, app: data.app?.id, user: data.user, status: data.status, cause: data.cause });
+    // A connection's status change was logged where it happened (connection_store.mjs).
+    if (key === ADMIN_KEY) log('admin_change', { type, org: this.#org, app: data.app?.id, user: data.actor });
     await this.#outbox.enqueue(event);
     await this.#scheduleAlarm();
   }

@@ -33,10 +33,11 @@ import {
 import { connectionStore } from './stores.mjs';
 import * as flows from './flows.mjs';
 import { runConnection } from '../../wasm/connection_loop.mjs';
+import { noteUse } from './use_report.mjs';
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 
-export async function proxy({ request, env, session, params, search, head, now }) {
+export async function proxy({ request, env, session, params, search, head, now, execution }) {
   const target = proxyTarget(params.rest, search);
   if (!target.ok) return target;
 
@@ -102,6 +103,7 @@ export async function proxy({ request, env, session, params, search, head, now }
       },
     });
     const delivered = used.ok ? responses[used.value.attempt] : null;
+    if (delivered) noteUse(env, execution?.waitUntil?.bind(execution), current.ref, app.value.use.app, now);
     for (const response of responses) if (response && response !== delivered) await response.body?.cancel();
     return used.ok ? delivered : used;
   } finally {

@@ -120,7 +120,7 @@ function tableRoute(pathname, method) {
 }
 
 // What a handler gets: {request, env, params, session, head, search, now,
-// url}. `head` is the request's header fields read once
+// url, execution (the worker's ExecutionContext: waitUntil)}. `head` is the request's header fields read once
 // (http_headers.readRequestHead), `search` its raw query, `now` the clock
 // read once for the request (epoch ms: the session's and the caches' time
 // checks), `url` the parsed URL, made only when a handler reads it (the
@@ -128,8 +128,9 @@ function tableRoute(pathname, method) {
 class RequestContext {
   #url;
 
-  constructor(request, env, head, search, params) {
+  constructor(request, env, head, search, params, execution) {
     this.request = request;
+    this.execution = execution;
     this.env = env;
     this.head = head;
     this.search = search;
@@ -148,7 +149,7 @@ class RequestContext {
  * Routes one request; never throws for anything a caller sends (index.mjs
  * catches the rest).
  */
-export async function route(request, env) {
+export async function route(request, env, execution) {
   // Checked first: a worker configured with the published development
   // secret serves nothing (session_keys.mjs).
   const keys = sessionKeys(env);
@@ -158,21 +159,21 @@ export async function route(request, env) {
   if (!size.ok) return errorResponse(size.error);
   const { pathname, search } = requestTarget(request.url);
   const found = proxyRoute(pathname);
-  if (found) return routed(request, env, head, search, found, keys);
+  if (found) return routed(request, env, execution, head, search, found, keys);
   if (!pathname.startsWith(API_PREFIX)) {
-    return routed(request, env, head, search, tableRoute(pathname, request.method), keys);
+    return routed(request, env, execution, head, search, tableRoute(pathname, request.method), keys);
   }
   // The API, callable from the consoles of CONSOLE_ORIGINS (cors.mjs).
   const origin = request.headers.get('origin');
   if (request.method === 'OPTIONS') return preflight(env, origin);
-  return withCors(await routed(request, env, head, search, tableRoute(pathname, request.method), keys), env, origin);
+  return withCors(await routed(request, env, execution, head, search, tableRoute(pathname, request.method), keys), env, origin);
 }
 
 const API_PREFIX = '/api/';
 
-async function routed(request, env, head, search, found, keys) {
+async function routed(request, env, execution, head, search, found, keys) {
   if (!found.route) return errorResponse(found.error);
-  const ctx = new RequestContext(request, env, head, search, found.params);
+  const ctx = new RequestContext(request, env, head, search, found.params, execution);
   if (found.route.who !== 'public') {
     if (!keys.ok) return errorResponse(keys.error);
     const authorization = head.fields.authorization;

@@ -1,0 +1,22 @@
+// The proxy's note that a connection was used (SPEC §9: last_used_at, and
+// the keep-alive counts from the last use). The warm path does not call the
+// ConnectionStore per request (proxy_cache.mjs), so each isolate tells it at
+// most once per REPORT_MS per connection, after the answer is sent
+// (waitUntil): the cost on the request path is one map lookup.
+import { connectionStore } from './stores.mjs';
+
+const REPORT_MS = 60_000;
+const MAX_TRACKED = 10_000; // connections remembered per isolate; beyond, the map starts over
+
+const reported = new Map(); // connection key → when this isolate last reported its use (epoch ms)
+
+/** `ref` was used at `now` (epoch ms) under `app` (its keepalive_seconds). */
+export function noteUse(env, waitUntil, ref, app, now) {
+  const key = `${ref.org.length}:${ref.org}${ref.app.length}:${ref.app}${ref.generation} ${ref.user}`;
+  if (now - (reported.get(key) ?? 0) < REPORT_MS) return;
+  if (reported.size >= MAX_TRACKED) reported.clear();
+  reported.set(key, now);
+  const touched = connectionStore(env, ref).touch(ref, { at: now, keepaliveSeconds: app.keepalive_seconds })
+    .catch(() => reported.delete(key)); // told again by the next request
+  waitUntil?.(touched);
+}
