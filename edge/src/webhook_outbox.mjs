@@ -309,7 +309,7 @@ export class WebhookOutbox {
 
   // One line per failed attempt; never the body, the URL or the secret.
   #logFailure(hook, delivery, outcome, nextAttemptAt) {
-    log('webhook.attempt_failed', {
+    log('webhook_attempt_failed', {
       org: hook.org, webhook: hook.id, delivery: delivery.id, type: delivery.type, attempt: delivery.attempts,
       status: nextAttemptAt ? 'pending' : 'failed', http_status: outcome.status, error: outcome.error, next_attempt_at: nextAttemptAt ?? undefined,
     }, 'warn');
