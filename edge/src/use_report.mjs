@@ -10,13 +10,13 @@ const MAX_TRACKED = 10_000; // connections remembered per isolate; beyond, the m
 
 const reported = new Map(); // connection key → when this isolate last reported its use (epoch ms)
 
-/** `ref` was used at `now` (epoch ms) under `app` (its keepalive_seconds). */
-export function noteUse(env, waitUntil, ref, app, now) {
+/** `ref` was used at `now` (epoch ms) under `app` (its keepalive_seconds); `execution` keeps the report alive after the answer. */
+export function noteUse(env, execution, ref, app, now) {
   const key = `${ref.org.length}:${ref.org}${ref.app.length}:${ref.app}${ref.generation} ${ref.user}`;
   if (now - (reported.get(key) ?? 0) < REPORT_MS) return;
   if (reported.size >= MAX_TRACKED) reported.clear();
   reported.set(key, now);
   const touched = connectionStore(env, ref).touch(ref, { at: now, keepaliveSeconds: app.keepalive_seconds })
     .catch(() => reported.delete(key)); // told again by the next request
-  waitUntil?.(touched);
+  execution?.waitUntil(touched);
 }

@@ -153,6 +153,7 @@ describe('the org\'s connections and audit log', () => {
     await ok(await api('PATCH', `/api/apps/${appA}`, { token: admin, json: { description: 'changed', client_secret: NEW_SECRET } }));
     await ok(await api('POST', `/api/apps/${appA}/disable`, { token: admin }));
     await ok(await api('POST', `/api/apps/${appA}/enable`, { token: admin }));
+    assert.equal((await api('DELETE', `/api/apps/${appB}`, { token: admin })).status, 204);
     const seen = [];
     let cursor = null;
     do {
@@ -165,8 +166,9 @@ describe('the org\'s connections and audit log', () => {
     assert.ok(!text.includes('key-'), 'no connection field value');
     const actions = seen.map((e) => e.action);
     // Newest first.
-    assert.deepEqual(actions.slice(0, 4), ['app.enabled', 'app.disabled', 'app.updated', 'app.reset']);
-    const patch = seen[2];
+    assert.deepEqual(actions.slice(0, 5), ['app.deleted', 'app.enabled', 'app.disabled', 'app.updated', 'app.reset']);
+    assert.deepEqual(seen[0].target, { type: 'app', id: appB, name: 'Acme B' });
+    const patch = seen[3];
     assert.equal(patch.actor, 'root');
     assert.deepEqual(patch.target, { type: 'app', id: appA, name: 'Acme A' });
     assert.deepEqual(patch.changed, ['client_secret', 'description']);
