@@ -65,7 +65,7 @@ const iso = (ms) => new Date(ms).toISOString();
 const noWebhook = () => fail('not_found', 'no such webhook');
 
 export class WebhookOutbox {
-  #seq = null; // promise of the last delivery number (whseq), read once
+  #lastNumber = null; // the last delivery number given (whseq), read once
   #keys = new Map(); // webhook id -> its HMAC CryptoKey
   #tail = Promise.resolve(); // the last change queued by #exclusive
 
@@ -157,14 +157,13 @@ export class WebhookOutbox {
     const hooks = [...(await this.storage.list({ prefix: 'webhook:' })).values()]
       .filter((h) => h.events === null || h.events.includes(event.body.type));
     if (hooks.length === 0) return;
-    this.#seq ??= this.storage.get('whseq').then((n) => ({ n: n ?? 0 }));
-    const seq = await this.#seq;
+    this.#lastNumber ??= (await this.storage.get('whseq')) ?? 0;
     const lane = laneOf(event.key);
     const body = JSON.stringify(event.body);
     const now = this.now();
     const entries = {};
     for (const hook of hooks) {
-      const n = ++seq.n;
+      const n = ++this.#lastNumber;
       const first = (await this.storage.list({ prefix: `whlane:${hook.id}:${lane}:`, limit: 1 })).size === 0;
       entries[`whd:${hook.id}:${pad(n)}`] = {
         id: `dlv_${pad(n)}`, event_id: event.id, type: event.body.type, lane, body, status: 'pending', attempts: 0,
@@ -173,7 +172,7 @@ export class WebhookOutbox {
       entries[`whlane:${hook.id}:${lane}:${pad(n)}`] = 1;
       if (first) entries[dueKey(hook.id, n, now)] = 1;
     }
-    entries.whseq = seq.n;
+    entries.whseq = this.#lastNumber;
     await this.storage.put(entries);
   }
 
@@ -233,19 +232,23 @@ export class WebhookOutbox {
     if (!key.ok) return { error: key.error.message };
     const timestamp = Math.floor(this.now() / 1000);
     const headers = await signedHeaders(key.value, delivery.event_id, timestamp, delivery.body);
+    const signal = AbortSignal.timeout(ATTEMPT_TIMEOUT_MS);
+    let response;
     try {
-      const response = await fetch(hook.url, {
+      response = await fetch(hook.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'connauth-webhooks', ...headers },
         body: delivery.body,
         redirect: 'manual', // a redirect is a failure: the admin updates the URL (Standard Webhooks)
-        signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+        signal,
       });
-      await response.body?.cancel();
-      return { status: response.status };
-    } catch (error) {
-      return { error: error?.name === 'TimeoutError' ? `no response within ${ATTEMPT_TIMEOUT_MS / 1000} s` : 'the receiver could not be reached' };
+    } catch {
+      return { error: signal.aborted ? `no response within ${ATTEMPT_TIMEOUT_MS / 1000} s` : 'the receiver could not be reached' };
     }
+    try {
+      await response.body?.cancel(); // the answer's body is not read
+    } catch { /* the status is what counts */ }
+    return { status: response.status };
   }
 
   async #signingKey(hook) {

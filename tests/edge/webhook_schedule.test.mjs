@@ -26,6 +26,7 @@ before(async () => {
       const body = JSON.parse(text);
       const d = { path: req.url, id: req.headers['webhook-id'], timestamp: Number(req.headers['webhook-timestamp']), headers: req.headers, text, type: body.type, n: body.data.n };
       received.push(d);
+      if (req.url === '/slow') return; // never answers
       res.writeHead(status(d)).end();
     });
   });
@@ -157,4 +158,15 @@ test('a receiver that cannot be reached is retried like one that fails', async (
   const [d] = (await run('deliveries', { id: created.value.id })).value.items;
   assert.deepEqual([d.status, d.attempts, d.last_status, d.last_error], ['pending', 1, null, 'the receiver could not be reached']);
   assert.ok(Date.parse(d.next_attempt_at) - clock >= RETRY_DELAYS_MS[0]);
+});
+
+test('a receiver that does not answer within 10 s fails the attempt', { timeout: 30_000 }, async () => {
+  const created = await run('create', { input: { url: `http://127.0.0.1:${port}/slow`, events: ['app.deleted'] } });
+  await run('enqueue', { type: 'app.deleted', key: 'admin', n: 10 });
+  const started = Date.now();
+  await drain();
+  const waited = Date.now() - started;
+  assert.ok(waited >= 9_500 && waited < 20_000, `${waited} ms`);
+  const [d] = (await run('deliveries', { id: created.value.id })).value.items;
+  assert.deepEqual([d.status, d.attempts, d.last_status, d.last_error], ['pending', 1, null, 'no response within 10 s']);
 });
