@@ -212,7 +212,9 @@ export class WebhookOutbox {
   async #claim(key) {
     const [, , id, number] = key.split(':');
     const n = Number(number);
-    const [hook, delivery] = await Promise.all([this.storage.get(`webhook:${id}`), this.storage.get(`whd:${id}:${pad(n)}`)]);
+    const [still, hook, delivery] = await Promise.all([
+      this.storage.get(key), this.storage.get(`webhook:${id}`), this.storage.get(`whd:${id}:${pad(n)}`)]);
+    if (!still) return null; // claimed meanwhile
     if (!hook || delivery?.status !== 'pending') {
       await this.storage.delete(key);
       return null;
