@@ -312,12 +312,13 @@ export class WebhookOutbox {
     if (old.length) await this.storage.delete(old.flatMap((key) => [key, `whd:${id}:${pad(numberOf(key))}`]));
   }
 
-  // One line per failed attempt; never the body, the URL or the secret.
+  // One line per failed attempt (an error once the delivery is given up);
+  // never the body, the URL or the secret.
   #logFailure(hook, delivery, outcome, nextAttemptAt) {
     log('webhook_attempt_failed', {
       org: hook.org, webhook: hook.id, delivery: delivery.id, type: delivery.type, attempt: delivery.attempts,
       status: nextAttemptAt ? 'pending' : 'failed', http_status: outcome.status, error: outcome.error, next_attempt_at: nextAttemptAt ?? undefined,
-    }, 'warn');
+    }, nextAttemptAt ? 'info' : 'error'); // given up: someone must look at the receiver
   }
 }
 

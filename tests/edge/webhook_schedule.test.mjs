@@ -114,8 +114,8 @@ test('a receiver that never answers 2xx gets 8 attempts over 27.5 hours, then th
   const logged = logText.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))
     .filter((l) => l.event === 'webhook_attempt_failed' && l.webhook === h.id);
   assert.deepEqual(logged.map((l) => [l.delivery, l.attempt, l.http_status, l.status, l.level]), [
-    ...[1, 2, 3, 4, 5, 6, 7].map((a) => [items[1].id, a, 503, 'pending', 'warn']), [items[1].id, 8, 503, 'failed', 'warn'],
-    [items[0].id, 1, 503, 'pending', 'warn'],
+    ...[1, 2, 3, 4, 5, 6, 7].map((a) => [items[1].id, a, 503, 'pending', 'info']), [items[1].id, 8, 503, 'failed', 'error'],
+    [items[0].id, 1, 503, 'pending', 'info'],
   ]);
   assert.equal(logged[7].next_attempt_at, undefined);
   assert.ok(!logText.includes(h.secret.slice(6)) && !logText.includes('"timestamp":'), 'neither the secret nor a body is logged');
