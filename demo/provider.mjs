@@ -5,6 +5,7 @@
 //   op.issuer                 http://127.0.0.1:PORT
 //   op.endpoints.token        …/token (authorization: …/auth, see `endpoints`)
 //   op.counters.refresh_token token requests with grant_type=refresh_token
+//   op.revocations            RFC 7009 revocation requests: [{client_id, token_type_hint, status}]
 //   await op.stop(); await op.start();   outage and recovery, same port, same state
 //   op.revokeGrant('alice')   the user revoked access: next refresh → invalid_grant
 import { createStore } from './provider-store.mjs';
@@ -75,10 +76,16 @@ export async function startProvider(options = {}) {
 
   const counters = {};
   const tokenRequests = [];
+  const revocations = [];
   // Counts token endpoint requests after oidc-provider has parsed them, so
-  // tests can assert how many refreshes an engine really made.
+  // tests can assert how many refreshes an engine really made; and records
+  // revocation requests (never the token).
   provider.use(async (ctx, next) => {
     await next();
+    if (ctx.oidc?.route === 'revocation') {
+      revocations.push({ client_id: ctx.oidc.client?.clientId, token_type_hint: ctx.oidc.params?.token_type_hint, status: ctx.status });
+      return;
+    }
     if (ctx.oidc?.route !== 'token') return;
     const grantType = ctx.oidc.body?.grant_type ?? '(none)';
     counters[grantType] = (counters[grantType] ?? 0) + 1;
@@ -109,9 +116,11 @@ export async function startProvider(options = {}) {
     endpoints,
     counters,
     tokenRequests,
+    revocations,
     resetCounters() {
       for (const key of Object.keys(counters)) delete counters[key];
       tokenRequests.length = 0;
+      revocations.length = 0;
     },
     get running() { return server.running; },
     start: async () => { await server.start(); },

@@ -159,6 +159,9 @@ class CompiledConnector {
     return guarded({{context, "/context"}, {response, "/response"}},
                    [&](const json* a) { return connauth::test_finish(*connector_, a[0], a[1], refreshed); });
   }
+  std::string revoke_begin(const std::string& context) const {
+    return guarded({{context, "/context"}}, [&](const json* a) { return connauth::revoke_begin(*connector_, a[0]); });
+  }
   std::string connection_step(const std::string& context, const std::string& state, const std::string& event,
                               double now) const {
     return guarded({{context, "/context"}, {state, "/state"}, {event, "/event"}}, [&](const json* a) {
@@ -402,6 +405,7 @@ EMSCRIPTEN_BINDINGS(connauth) {
       .function("connectFinish", &CompiledConnector::connect_finish)
       .function("testBegin", &CompiledConnector::test_begin)
       .function("testFinish", &CompiledConnector::test_finish)
+      .function("revokeBegin", &CompiledConnector::revoke_begin)
       .function("connectionStep", &CompiledConnector::connection_step);
   emscripten::constant("bodyLimit", static_cast<unsigned>(connauth::kDefaultBodyLimit));
   emscripten::constant("boundInputBytes", static_cast<unsigned>(BoundHandle::kInputBytes));

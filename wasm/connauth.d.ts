@@ -277,6 +277,8 @@ export interface Connauth {
   testBegin(definition: ConnectorDefinition, context: FlowContext): FlowResult<{ request: AuthorizedRequest | null }>;
   testFinish(definition: ConnectorDefinition, context: FlowContext, response: HostResponse, options?: { refreshed?: boolean }):
     FlowResult<{ outcome: 'ok' | 'refresh'; identity?: string }>;
+  /** RFC 7009: the revocation request for a connection's tokens, or null when there is nothing to revoke. */
+  revokeBegin(definition: ConnectorDefinition, context: FlowContext): FlowResult<{ request: AuthorizedRequest | null }>;
   stateSuccess(state: Partial<ConnectionState> | null, options?: Clock & { version?: number | null }): Result<ConnectionState>;
   stateFailure(state: Partial<ConnectionState> | null, cause: NonNullable<FlowError['cause']>, detail: string,
     options?: Clock & { randomFraction?: number; settings?: { lost_after_failures?: number; backoff_base_seconds?: number; backoff_cap_seconds?: number } }):

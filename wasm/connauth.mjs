@@ -233,6 +233,15 @@ export class Connauth {
   }
 
   /**
+   * RFC 7009 revocation of a connection whose tokens the host has deleted:
+   * {request} to send (best effort), or {request: null} when there is
+   * nothing to revoke (no revocation_url, no token).
+   */
+  revokeBegin(definition, context) {
+    return this.#with(definition, (c) => c.revokeBegin(text(context)));
+  }
+
+  /**
    * One transition of the connection loop (core/connection_loop.h) for the
    * renew, check and connect operations: {state, effects}. Hosts drive it
    * through connection_loop.mjs.

@@ -21,3 +21,8 @@ export function runConnection(engine: Connauth, definition: ConnectorDefinition 
 
 /** Where credentials stand against the engine's refresh deadline: the start of `use` and `check`. */
 export function refreshState(engine: Connauth, context: Record<string, unknown>, now?: number): { due: boolean; expired: boolean };
+
+/** An app's lifecycle policy as stateFailure reads it (`settings`); null: the engine's default. */
+export function lifecycleSettings(app: Record<string, unknown> | null | undefined): {
+  lost_after_failures: number | null; backoff_base_seconds: number | null; backoff_cap_seconds: number | null;
+};

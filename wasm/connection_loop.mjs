@@ -24,6 +24,17 @@
 // action?, detail?, problems?, lost?, retry_after?}.
 
 /**
+ * An app's lifecycle policy as stateFailure reads it (`settings`,
+ * core/connection_state.h LifecyclePolicy): how many provider_unavailable
+ * failures in a row lose a connection, and the retry backoff. A missing or
+ * null value is the engine's default.
+ */
+export function lifecycleSettings(app) {
+  const { lost_after_failures = null, backoff_base_seconds = null, backoff_cap_seconds = null } = app ?? {};
+  return { lost_after_failures, backoff_base_seconds, backoff_cap_seconds };
+}
+
+/**
  * Where credentials stand against the engine's refresh deadline, as the `use`
  * and `check` operations start from it: {due} within the app's
  * refresh_buffer, {expired} with none. `context` is the engine context.

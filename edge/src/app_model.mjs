@@ -17,7 +17,23 @@ export const APP_DEFAULTS = Object.freeze({
   egress: null, // null: derived from the connector's URLs (egress.mjs)
   enabled: true,
   issuer: null, // the provider's issuer; when set, the callback's `iss` must equal it (RFC 9207)
+  // Operations (SPEC §4, §9): the engine's lifecycle policy, and keep-alive.
+  lost_after_failures: 12, // provider_unavailable failures in a row before degraded becomes lost
+  backoff_base_seconds: 2, // the first retry's backoff window; it doubles per failure...
+  backoff_cap_seconds: 900, // ...up to this
+  keepalive_seconds: 86400, // an unused connection is refreshed or tested after this long; 0: never
 });
+
+// The lifecycle policy's ranges are the engine's (connection_state.cpp
+// lifecycle_policy_from_json); keep-alive below 10 s would be a busy loop.
+const OPERATIONS = {
+  lost_after_failures: { min: 1, max: 1000, unit: '' },
+  backoff_base_seconds: { min: 1, max: 86400, unit: ' seconds' },
+  backoff_cap_seconds: { min: 1, max: 7 * 86400, unit: ' seconds' },
+  keepalive_seconds: { min: 10, max: 90 * 86400, unit: ' seconds', off: 0 },
+};
+/** The operations fields' names. */
+export const OPERATION_FIELDS = Object.freeze(Object.keys(OPERATIONS));
 
 const MAX = { issuer: 2048, name: 200, description: 4000, prompt: 4000, clientId: 1024, clientSecret: 4096, scopes: 100,
   scope: 256, settings: 100, settingKey: 64, settingValue: 8192, egress: 100 };
@@ -25,7 +41,7 @@ const MAX = { issuer: 2048, name: 200, description: 4000, prompt: 4000, clientId
 // read): ignored rather than refused.
 const READ_ONLY = new Set(['id', 'client_secret_set', 'secret_settings', 'created_at', 'updated_at']);
 const FIELDS = ['name', 'description', 'prompt', 'connector', 'client_id', 'client_secret', 'scopes',
-  'default_expires_in', 'refresh_buffer', 'settings', 'egress', 'enabled', 'issuer'];
+  'default_expires_in', 'refresh_buffer', 'settings', 'egress', 'enabled', 'issuer', ...OPERATION_FIELDS];
 
 /** "name" or "name@version" → {name, version|null}, or null if malformed. */
 export function parseConnectorRef(ref) {
@@ -148,6 +164,19 @@ export function validateAppInput(body, { partial = false } = {}) {
     if (typeof body.enabled !== 'boolean') problem('/enabled', 'must be true or false');
     else out.enabled = body.enabled;
   }
+  // null: back to the default.
+  for (const [key, { min, max, unit, off }] of Object.entries(OPERATIONS)) {
+    if (!has(key)) continue;
+    const v = body[key];
+    if (v === null) out[key] = APP_DEFAULTS[key];
+    else if (Number.isInteger(v) && ((v >= min && v <= max) || v === off)) out[key] = v;
+    else problem(`/${key}`, `must be ${off === undefined ? '' : `${off} (off) or `}an integer from ${min} to ${max}${unit}, or null for the default (${APP_DEFAULTS[key]})`);
+  }
+  const base = out.backoff_base_seconds;
+  const cap = out.backoff_cap_seconds;
+  if (Number.isInteger(base) && Number.isInteger(cap) && base > cap) {
+    problem('/backoff_cap_seconds', 'must not be less than backoff_base_seconds');
+  }
 
   if (details.length) return fail('invalid_app', 'the app is invalid', { details });
   return ok(partial ? out : { ...APP_DEFAULTS, ...out });
@@ -186,7 +215,18 @@ export function publicApp(record) {
     egress: record.egress,
     enabled: record.enabled,
     issuer: record.issuer ?? null,
+    ...operations(record),
     created_at: record.created_at,
     updated_at: record.updated_at,
   };
+}
+
+/**
+ * The app's operations fields (SPEC §4, §9), defaults for a record stored
+ * before it had them.
+ */
+export function operations(record) {
+  const out = {};
+  for (const key of OPERATION_FIELDS) out[key] = record[key] ?? APP_DEFAULTS[key];
+  return out;
 }

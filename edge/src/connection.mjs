@@ -62,12 +62,17 @@ export async function getConnection({ env, session, params }) {
   return answerView(app, await store.view(ref));
 }
 
-/** DELETE /api/apps/{id}/connection: the caller's tokens and field values are deleted. */
+/**
+ * DELETE /api/apps/{id}/connection: the caller's tokens and field values are
+ * deleted; then revoked at the provider (SPEC §9), which the answer does not
+ * wait for. An app whose connector is missing still disconnects, unrevoked.
+ */
 export async function disconnect({ env, session, params }) {
   const found = await appAndConnection(env, session, params.id);
   if (!found.ok) return found;
   const { app, ref, store } = found.value;
-  return answerView(app, await changingConnection(session, params.id, () => store.disconnect(ref)));
+  const use = await orgStore(env, session.org).appForUse(session.org, params.id);
+  return answerView(app, await changingConnection(session, params.id, () => store.disconnect(ref, use.ok ? use.value : null)));
 }
 
 /**

@@ -44,6 +44,7 @@ const REPORT_RETRY_MS = 30_000;
 /** A use is reported to the org's index at most this often (s): last_used_at is that precise. */
 const USE_REPORT_SECONDS = 300;
 const pad = (n) => String(n).padStart(12, '0');
+import { revokeTokens } from './revocation.mjs';
 
 /** While the app is disabled, how often a degraded connection's alarm looks again (ms, default 15 min). */
 const DISABLED_RECHECK_MS = 15 * 60_000;
@@ -233,10 +234,15 @@ export class ConnectionStore extends DurableObject {
     return ok(next?.state ?? null);
   }
 
-  /** DELETE /api/apps/{id}/connection: tokens and field values deleted, history kept. */
-  async disconnect(ref) {
+  /**
+   * DELETE /api/apps/{id}/connection: tokens and field values deleted,
+   * history kept. Then, with `use` (appForUse's answer), the deleted tokens
+   * are revoked at the provider, not awaited (revocation.mjs).
+   */
+  async disconnect(ref, use = null) {
     const record = await this.#load(ref);
     if (!record.sealed && (record.state?.status ?? 'not_connected') === 'not_connected') return ok(publicView(record));
+    const deleted = use ? await this.#sealedHash(ref, record) : null;
     const engine = await getEngine();
     const next = {
       ...record,
@@ -248,19 +254,23 @@ export class ConnectionStore extends DurableObject {
       updated_at: this.#seconds(),
     };
     await this.#write(next, { actor: ref.user });
+    if (deleted) this.#revokeLater(use, deleted, ref);
     return ok(publicView(next));
   }
 
   /**
    * App reset or deletion (SPEC §5): everything this object stored is
-   * deleted, and it refuses writes from now on. Called by OrgStore only.
+   * deleted, and it refuses writes from now on. Called by OrgStore only,
+   * with `use` when the deleted tokens are to be revoked (as disconnect).
    */
-  async wipe(ref) {
+  async wipe(ref, use = null) {
     const stored = await this.ctx.storage.get('record');
     if (stored && !sameRef(stored.ref, ref)) throw new Error('ConnectionStore called for another connection');
+    const deleted = use && stored ? await this.#sealedHash(ref, stored) : null;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     await this.ctx.storage.put('wiped', true);
+    if (deleted) this.#revokeLater(use, deleted, ref);
     return ok(true);
   }
 
@@ -350,6 +360,22 @@ export class ConnectionStore extends DurableObject {
 
   // ---- internals ----------------------------------------------------------
 
+  // The connection hash sealed in `record`, or null (nothing stored, or it
+  // does not open: then there is nothing to revoke with).
+  async #sealedHash(ref, record) {
+    if (!record.sealed) return null;
+    const key = await atRestKey(this.env.ENCRYPTION_KEY);
+    const hash = key.ok ? await openJson(key.value, record.sealed, this.#aad(ref)) : key;
+    return hash.ok ? hash.value : null;
+  }
+
+  // Revocation after the deletion, never delaying the caller's answer; it
+  // logs its own failures and never rejects.
+  #revokeLater(use, hash, ref) {
+    const revoking = revokeTokens(use, hash, ref);
+    if (typeof this.ctx.waitUntil === 'function') this.ctx.waitUntil(revoking);
+  }
+
   // The stored record, or a fresh not_connected one (without writing).
   async #load(ref) {
     const stored = await this.ctx.storage.get('record');
@@ -399,7 +425,7 @@ export class ConnectionStore extends DurableObject {
       ...current,
       state: outcome === 'success'
         ? flows.stateSuccess(engine, current.state, { now: this.#seconds(), connectorVersion: use.connector.version })
-        : flows.stateFailure(engine, current.state, { cause, detail, now: this.#seconds() }),
+        : flows.stateFailure(engine, current.state, { cause, detail, now: this.#seconds(), app: use.app }),
     }));
   }
 

@@ -18,7 +18,7 @@ import { ok } from './result.mjs';
 import { LIMITS } from './limits.mjs';
 import { fetchUpstream } from './upstream.mjs';
 import { allowedHosts } from './egress.mjs';
-import { runConnection, refreshState } from '../../wasm/connection_loop.mjs';
+import { runConnection, refreshState, lifecycleSettings } from '../../wasm/connection_loop.mjs';
 
 /**
  * The engine context for one connection (flow_api.h `context`): the flat
@@ -200,9 +200,13 @@ export function stateSuccess(engine, state, { now, connectorVersion }) {
   return value(engine.stateSuccess(state ?? null, { now, version: connectorVersion ?? null }), 'stateSuccess');
 }
 
-/** A failure with a SPEC §4 cause: degraded with backoff, or lost (engine: stateFailure). */
-export function stateFailure(engine, state, { cause, detail, now }) {
-  return value(engine.stateFailure(state ?? null, cause, detail, { now }), 'stateFailure');
+/**
+ * A failure with a SPEC §4 cause: degraded with backoff, or lost (engine:
+ * stateFailure), under `app`'s lifecycle policy (lost_after_failures,
+ * backoff_base_seconds, backoff_cap_seconds; the engine's defaults without one).
+ */
+export function stateFailure(engine, state, { cause, detail, now, app = null }) {
+  return value(engine.stateFailure(state ?? null, cause, detail, { now, settings: lifecycleSettings(app) }), 'stateFailure');
 }
 
 /** The user disconnected: not_connected, history kept (engine: stateDisconnect). */

@@ -13,6 +13,9 @@
 //                               AAD = ["app_secret"|"app_settings", org, id]); never plaintext secrets
 //   appuser:<id>:<user>         1: the user has (or had) a connection object in the app's generation
 //   wipe:<ref json>             a connection object still to be wiped (retried by alarm)
+//   revoke:<[id, generation]>   {record, connector: "name@version"}: the app as it was when its
+//                               connections were scheduled for wiping, so their tokens can be
+//                               revoked (SPEC §9) after a delete; kept until no wipe is pending
 //   pending:<id>:<user>         the state hash of the user's one pending OAuth authorization for the app
 //
 // Every method takes the org first and answers a Result (result.mjs).
@@ -21,7 +24,7 @@ import { ok, fail } from './result.mjs';
 import { aad, atRestKey, openJson, randomId, sealJson } from './crypto.mjs';
 import { getEngine } from './engine.mjs';
 import { LIMITS } from './limits.mjs';
-import { parseConnectorRef, publicApp } from './app_model.mjs';
+import { OPERATION_FIELDS, operations, parseConnectorRef, publicApp } from './app_model.mjs';
 import { connectionRef, connectionStore } from './stores.mjs';
 import { ConnectLimit } from './connect_limit.mjs';
 import { WebhookOutbox } from './webhook_outbox.mjs';
@@ -141,6 +144,7 @@ export class OrgStore extends DurableObject {
       name: fields.name, description: fields.description, prompt: fields.prompt, connector: fields.connector,
       client_id: fields.client_id, scopes: fields.scopes, default_expires_in: fields.default_expires_in,
       refresh_buffer: fields.refresh_buffer, egress: fields.egress, enabled: fields.enabled, issuer: fields.issuer,
+      ...operations(fields),
       created_at: now, updated_at: now, created_by: actor, generation: 1, rev: 1,
       settings: {}, secret_setting_names: [], sealed_secret_settings: null, sealed_client_secret: null,
     };
@@ -213,7 +217,7 @@ export class OrgStore extends DurableObject {
 
     const next = { ...record };
     for (const field of ['name', 'description', 'prompt', 'connector', 'client_id', 'scopes',
-      'default_expires_in', 'refresh_buffer', 'egress', 'enabled', 'issuer']) {
+      'default_expires_in', 'refresh_buffer', 'egress', 'enabled', 'issuer', ...OPERATION_FIELDS]) {
       if (Object.hasOwn(patch, field)) next[field] = patch[field];
     }
     next.updated_at = this.#iso();
@@ -242,9 +246,10 @@ export class OrgStore extends DurableObject {
     const record = await this.ctx.storage.get(`app:${id}`);
     if (!record) return noApp();
     await this.ctx.storage.delete(`app:${id}`);
-    await this.#appChanged('app.deleted', record, actor);
-    await this.#connections.dropApp(id);
+    await this.#keepForRevocation(record);
     await this.#scheduleWipes(org, id, record.generation);
+    await this.#connections.dropApp(id);
+    await this.#appChanged('app.deleted', record, actor);
     await this.#drainWipes();
     return ok({ id, deleted: true });
   }
@@ -261,9 +266,10 @@ export class OrgStore extends DurableObject {
     if (!record) return noApp();
     const next = { ...record, generation: record.generation + 1, updated_at: this.#iso(), updated_by: actor, rev: record.rev + 1 };
     await this.ctx.storage.put(`app:${id}`, next);
-    await this.#appChanged('app.reset', next, actor);
-    await this.#connections.dropApp(id);
+    await this.#keepForRevocation(record);
     await this.#scheduleWipes(org, id, record.generation);
+    await this.#connections.dropApp(id);
+    await this.#appChanged('app.reset', next, actor);
     await this.#drainWipes();
     return ok(publicApp(next));
   }
@@ -556,15 +562,19 @@ export class OrgStore extends DurableObject {
   }
 
   // Wipes pending connection objects, a batch at a time; what fails or is
-  // left over is retried by the alarm.
+  // left over is retried by the alarm. Each wiped connection's tokens are
+  // then revoked by its object (revocation.mjs), which the wipe does not await.
   async #drainWipes() {
     const pending = await this.ctx.storage.list({ prefix: 'wipe:', limit: WIPE_BATCH });
     const entries = [...pending.entries()];
+    const uses = new Map(); // [app, generation] -> the revocation's `use` (a promise)
     let failed = false;
     for (let i = 0; i < entries.length; i += WIPE_CONCURRENCY) {
       await Promise.all(entries.slice(i, i + WIPE_CONCURRENCY).map(async ([key, ref]) => {
         try {
-          const done = await connectionStore(this.env, ref).wipe(ref);
+          const kept = JSON.stringify([ref.app, ref.generation]);
+          if (!uses.has(kept)) uses.set(kept, this.#revocationUse(ref).catch(() => null)); // never blocks a wipe
+          const done = await connectionStore(this.env, ref).wipe(ref, await uses.get(kept));
           if (done.ok) await this.ctx.storage.delete(key);
           else failed = true;
         } catch {
@@ -573,7 +583,40 @@ export class OrgStore extends DurableObject {
       }));
     }
     const more = (await this.ctx.storage.list({ prefix: 'wipe:', limit: 1 })).size > 0;
+    const kept = more ? [] : [...(await this.ctx.storage.list({ prefix: 'revoke:' })).keys()];
+    if (kept.length) await this.ctx.storage.delete(kept);
     if (failed || more) await this.#scheduleAlarm(this.now() + (failed ? WIPE_RETRY_MS : 0));
+  }
+
+  // Keeps what revoking the tokens of `record`'s connections needs until
+  // they are wiped (the storage key list above): a deleted app is gone, a
+  // reset one may change its client meanwhile. Storage calls only, like
+  // #scheduleWipes.
+  async #keepForRevocation(record) {
+    const ref = parseConnectorRef(record.connector);
+    const version = ref && (ref.version ?? (await this.ctx.storage.get(`connector:${ref.name}`))?.current);
+    if (!version) return;
+    await this.ctx.storage.put(`revoke:${JSON.stringify([record.id, record.generation])}`,
+      { record, connector: `${ref.name}@${version}` });
+  }
+
+  // appForUse's shape for the app generation of a connection being wiped,
+  // from what #keepForRevocation kept; null when nothing was (no revocation).
+  async #revocationUse(ref) {
+    const kept = await this.ctx.storage.get(`revoke:${JSON.stringify([ref.app, ref.generation])}`);
+    if (!kept) return null;
+    const connector = await this.#resolveConnector(kept.connector);
+    const key = await atRestKey(this.env.ENCRYPTION_KEY);
+    if (!connector.ok || !key.ok) return null;
+    const { record } = kept;
+    const secret = await this.#openOptional(key.value, record.sealed_client_secret, aad('app_secret', ref.org, ref.app));
+    const secretSettings = await this.#openOptional(key.value, record.sealed_secret_settings, aad('app_settings', ref.org, ref.app));
+    if (!secret.ok || !secretSettings.ok) return null;
+    return {
+      app: { ...publicApp(record), generation: record.generation },
+      secrets: { client_secret: secret.value, settings: { ...record.settings, ...(secretSettings.value ?? {}) } },
+      connector: { name: connector.value.name, version: connector.value.version, definition: connector.value.text },
+    };
   }
 
   #iso() {

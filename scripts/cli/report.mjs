@@ -22,12 +22,13 @@ export function printFailure(out, result, { command }) {
 /**
  * What a failure with `cause` does to a connection that was working: the
  * engine's state machine decides (SPEC §4: provider_unavailable degrades,
- * the others lose it). -> {status, cause, message, action, detail}.
+ * unless the app's lifecycle `settings` lose it at the first failure; the
+ * others lose it). -> {status, cause, message, action, detail}.
  */
-export function diagnoseConnected(engine, cause, detail) {
+export function diagnoseConnected(engine, cause, detail, settings = null) {
   const connected = engine.stateSuccess(null);
   if (!connected.ok) return null;
-  const failed = engine.stateFailure(connected.value, cause, detail ?? '');
+  const failed = engine.stateFailure(connected.value, cause, detail ?? '', { settings });
   if (!failed.ok) return null;
   const view = engine.stateView(failed.value, true);
   if (!view.ok) return null;
@@ -36,7 +37,7 @@ export function diagnoseConnected(engine, cause, detail) {
 }
 
 /** Prints the connection's verdict for a failed flow of a connected connection; returns 1. */
-export function printConnectionFailure(out, engine, result, { command }) {
+export function printConnectionFailure(out, engine, result, { command, settings = null }) {
   // The engine recorded the failure and diagnosed the connection: shown as it is.
   const lost = result.error?.lost;
   if (lost) {
@@ -46,7 +47,7 @@ export function printConnectionFailure(out, engine, result, { command }) {
     return 1;
   }
   const cause = result.error?.cause;
-  const verdict = cause ? diagnoseConnected(engine, cause, result.error.detail) : null;
+  const verdict = cause ? diagnoseConnected(engine, cause, result.error.detail, settings) : null;
   if (!verdict) return printFailure(out, result, { command });
   // The flow's own message and action are the more precise ones (e.g. "no refresh token").
   printVerdict(out, { ...verdict, message: result.error.message || verdict.message,

@@ -8,7 +8,7 @@
 //
 // Results are the engine's: {ok: true, value} or {ok: false, error} in the
 // one failure shape {code, message, cause?, action?, detail?, problems?, lost?}.
-import { runConnection, refreshState } from '../../wasm/connection_loop.mjs';
+import { runConnection, refreshState, lifecycleSettings } from '../../wasm/connection_loop.mjs';
 import { send as httpSend } from './http.mjs';
 
 const TOKEN_KEYS = ['access_token', 'refresh_token', 'expires_at'];
@@ -61,7 +61,7 @@ export class ConnectionSession {
       record: ({ outcome, cause, detail }) => {
         const next = outcome === 'success'
           ? this.engine.stateSuccess(this.state)
-          : this.engine.stateFailure(this.state, cause, detail ?? '');
+          : this.engine.stateFailure(this.state, cause, detail ?? '', { settings: lifecycleSettings(this.app) });
         if (next.ok) this.state = next.value;
         return this.state;
       },

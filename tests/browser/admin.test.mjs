@@ -126,6 +126,44 @@ test('edit keeps the write-only secret unless it is replaced', { timeout: 60000 
   assert.match(await row('Team CRM').textContent(), /secret set/);
 });
 
+test('operations settings: blank is the default; a value is stored and shown again', { timeout: 60000 }, async () => {
+  const { page } = admin;
+  const edit = async () => {
+    await row('Team CRM').getByRole('button', { name: 'Edit' }).click();
+    const dialog = page.locator('connauth-apps dialog[open]');
+    await dialog.waitFor();
+    return dialog;
+  };
+  const save = async (dialog) => {
+    await dialog.getByRole('button', { name: 'Save changes' }).click();
+    await dialog.waitFor({ state: 'detached' });
+  };
+  const stored = async () => {
+    const list = await stack.call('GET', '/api/apps', { token: stack.admin });
+    const app = list.data.apps.find((a) => a.name === 'Team CRM');
+    return [app.lost_after_failures, app.backoff_base_seconds, app.backoff_cap_seconds, app.keepalive_seconds];
+  };
+  let dialog = await edit();
+  const lost = dialog.getByLabel(/^Lost after failures/);
+  assert.equal(await lost.inputValue(), '');
+  assert.equal(await lost.getAttribute('placeholder'), 'default 12');
+  await lost.fill('3');
+  await dialog.getByLabel(/^Keep-alive/).fill('0');
+  await save(dialog);
+  assert.deepEqual(await stored(), [3, 2, 900, 0]);
+  dialog = await edit();
+  assert.equal(await dialog.getByLabel(/^Lost after failures/).inputValue(), '3');
+  assert.equal(await dialog.getByLabel(/^Keep-alive/).inputValue(), '0');
+  await dialog.getByLabel(/^Lost after failures/).fill('');
+  await dialog.getByLabel(/^Keep-alive/).fill('5');
+  await dialog.getByRole('button', { name: 'Save changes' }).click();
+  await dialog.locator('#app-keepalive_seconds-err').waitFor();
+  assert.match(await dialog.locator('#app-keepalive_seconds-err').textContent(), /0 \(off\) or an integer from 10/);
+  await dialog.getByLabel(/^Keep-alive/).fill('');
+  await save(dialog);
+  assert.deepEqual(await stored(), [12, 2, 900, 86400]);
+});
+
 test('disable: the member sees it disabled and cannot connect; enable brings it back', { timeout: 60000 }, async () => {
   await row('Team CRM').getByRole('button', { name: 'Disable' }).click();
   await screenshot(admin.page, 'admin-confirm-disable');

@@ -160,6 +160,7 @@ describe('apps', () => {
     assert.equal(app.egress, null);
     assert.deepEqual(app.scopes, ['read', 'write']);
     assert.equal(app.default_expires_in, null);
+    assert.deepEqual([app.lost_after_failures, app.backoff_base_seconds, app.backoff_cap_seconds, app.keepalive_seconds], [12, 2, 900, 86400]);
     assert.ok(Date.parse(app.created_at));
   });
 
@@ -198,6 +199,13 @@ describe('apps', () => {
     assert.equal(r.data.name, 'Acme 2');
     assert.equal(r.data.refresh_buffer, 120);
     assert.equal(r.data.prompt, 'Connect your Acme account');
+    const operations = await call('PATCH', `/api/apps/${app.id}`, { token: admin, json: { lost_after_failures: 3, keepalive_seconds: 0 } });
+    assert.equal(operations.status, 200);
+    assert.deepEqual([operations.data.lost_after_failures, operations.data.keepalive_seconds, operations.data.backoff_cap_seconds], [3, 0, 900]);
+    assert.equal((await call('GET', `/api/apps/${app.id}`, { token: member })).data.lost_after_failures, 3);
+    const invalid = await call('PATCH', `/api/apps/${app.id}`, { token: admin, json: { keepalive_seconds: 5 } });
+    assert.equal(invalid.status, 400);
+    assert.deepEqual(invalid.data.details.map((d) => d.path), ['/keepalive_seconds']);
     assert.equal(r.data.client_secret_set, true);
     assert.equal(r.data.id, app.id);
     const cleared = await call('PATCH', `/api/apps/${app.id}`, { token: admin, json: { client_secret: null } });

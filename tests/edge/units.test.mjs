@@ -274,6 +274,19 @@ describe('app input', () => {
     const proto = validateAppInput(JSON.parse('{"settings":{"__proto__":{"x":1}}}'), { partial: true });
     assert.deepEqual(proto.error.details.map((d) => d.path), ['/settings/__proto__']);
   });
+
+  test('operations: the lifecycle policy and keep-alive, defaults and ranges', () => {
+    const full = validateAppInput({ name: 'n', prompt: 'p', connector: 'c' });
+    assert.deepEqual([full.value.lost_after_failures, full.value.backoff_base_seconds, full.value.backoff_cap_seconds,
+      full.value.keepalive_seconds], [12, 2, 900, 86400]);
+    assert.deepEqual(validateAppInput({ lost_after_failures: 1, keepalive_seconds: 0, backoff_cap_seconds: null }, { partial: true }).value,
+      { lost_after_failures: 1, keepalive_seconds: 0, backoff_cap_seconds: 900 }, 'null is the default; 0 turns keep-alive off');
+    const bad = validateAppInput({ lost_after_failures: 0, backoff_base_seconds: 1.5, backoff_cap_seconds: '900', keepalive_seconds: 9 }, { partial: true });
+    assert.deepEqual(bad.error.details.map((d) => d.path), ['/lost_after_failures', '/backoff_base_seconds', '/backoff_cap_seconds', '/keepalive_seconds']);
+    assert.match(bad.error.details[3].message, /^must be 0 \(off\) or an integer from 10 to 7776000 seconds/);
+    const crossed = validateAppInput({ backoff_base_seconds: 60, backoff_cap_seconds: 30 }, { partial: true });
+    assert.deepEqual(crossed.error.details, [{ path: '/backoff_cap_seconds', message: 'must not be less than backoff_base_seconds' }]);
+  });
 });
 
 describe('OAuth callback page', () => {

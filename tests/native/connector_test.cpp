@@ -519,6 +519,19 @@ TEST(ParseConnectorProblems, KeysNotUsedByTheType) {
                           ProblemIs("/authorization/token_url", "not used by api_key authorization; remove it")));
 }
 
+TEST(ParseConnectorProblems, RevocationUrlIsAnOAuth2RequestUrl) {
+  json a = json::parse(R"({"type": "oauth2", "authorization_url": "https://acme.example/authorize",
+                           "token_url": "https://acme.example/token", "revocation_url": "ftp://acme.example/revoke"})");
+  EXPECT_THAT(problems_of(with_authorization(a)),
+              ElementsAre(ProblemIs("/authorization/revocation_url", "must be an http:// or https:// URL")));
+  a["revocation_url"] = "oauth/revoke";  // relative to base_uri, like token_url
+  EXPECT_THAT(problems_of(with_authorization(a)), IsEmpty());
+  json k = api_key_connector()["authorization"];
+  k["revocation_url"] = "https://acme.example/revoke";
+  EXPECT_THAT(problems_of(with_authorization(k)),
+              ElementsAre(ProblemIs("/authorization/revocation_url", "not used by api_key authorization; remove it")));
+}
+
 TEST(ParseConnectorProblems, OAuth2RequiresUrls) {
   EXPECT_THAT(problems_of(with_authorization({{"type", "oauth2"}})),
               ElementsAre(ProblemIs("/authorization", "oauth2 requires authorization_url"),

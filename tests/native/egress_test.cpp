@@ -22,13 +22,15 @@ TEST(Egress, EveryRequestUrlsHostOnce) {
     "test": {"url": "me"},
     "authorization": {"type": "multi", "options": {
       "sso": {"type": "oauth2", "authorization_url": "https://login.acme.example/authorize",
-              "token_url": "https://login.acme.example:8443/token"},
+              "token_url": "https://login.acme.example:8443/token",
+              "revocation_url": "https://revoke.acme.example/revoke"},
       "session": {"type": "custom_auth", "acquire": {"request": {"url": "http://127.0.0.1:80/session"}},
                   "refresh": {"request": {"url": "https://api.acme.example/renew"}},
                   "apply": [{"headers": {"X": "{{access_token}}"}}]}}}})");
   Egress egress = derive_egress(c, json::object());
   // Options in key order; authorization_url is the browser's, never the edge's.
-  EXPECT_THAT(egress.hosts, ElementsAre("api.acme.example", "127.0.0.1", "login.acme.example:8443"));
+  EXPECT_THAT(egress.hosts,
+              ElementsAre("api.acme.example", "127.0.0.1", "login.acme.example:8443", "revoke.acme.example"));
   EXPECT_THAT(egress.unresolved, IsEmpty());
 }
 

@@ -276,6 +276,21 @@ TEST(FlowApi, TestFinishOutcomes) {
 
 // ---- state ------------------------------------------------------------------------------
 
+TEST(FlowApi, RevokeBeginForTheOptionInForce) {
+  Connector c = parse(R"({"name": "acme", "authorization": {"type": "multi", "options": {
+    "sso": {"type": "oauth2", "authorization_url": "https://auth.acme.example/authorize",
+            "token_url": "https://auth.acme.example/token", "revocation_url": "https://auth.acme.example/revoke"},
+    "key": {"type": "api_key", "apply": [{"headers": {"X-Key": "{{connection.key}}"}}]}}}})");
+  json out = revoke_begin(c, context({{"auth_type", "sso"}, {"access_token", "at"}, {"refresh_token", "rt"}}));
+  ASSERT_TRUE(out["ok"]) << out.dump();
+  EXPECT_EQ(out["value"]["request"]["url"], "https://auth.acme.example/revoke");
+  EXPECT_EQ(out["value"]["request"]["body"], "token=rt&token_type_hint=refresh_token&client_id=cid&client_secret=cs");
+  EXPECT_EQ(revoke_begin(c, context({{"auth_type", "key"}, {"key", "k"}})),
+            json::parse(R"({"ok": true, "value": {"request": null}})"));
+  EXPECT_EQ(revoke_begin(oauth2(), context({{"refresh_token", "rt"}})),
+            json::parse(R"({"ok": true, "value": {"request": null}})"));
+}
+
 TEST(FlowApi, StateLifecycle) {
   json s = state_success(nullptr, kNow, 3);
   ASSERT_TRUE(s["ok"].get<bool>());

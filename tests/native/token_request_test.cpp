@@ -113,5 +113,58 @@ TEST(TokenRequest, NoTokenUrl) {
   EXPECT_EQ(built.errors[0].message, "has no token_url, so no token can be requested; add token_url");
 }
 
+// ---- RFC 7009 revocation ----------------------------------------------------------
+
+json tokens_scope(json connection) {
+  return make_scope(json{{"app", {{"client_id", "cid"}, {"client_secret", "cs"}}}, {"connection", std::move(connection)}});
+}
+
+TEST(RevocationRequest, RevokesTheRefreshTokenWithBodyClientAuthentication) {
+  Connector c = connector(R"(, "revocation_url": "https://auth.acme.example/revoke")");
+  auto built = build_revocation_request(c.authorization, tokens_scope({{"access_token", "at"}, {"refresh_token", "rt/1"}}),
+                                        std::nullopt);
+  ASSERT_TRUE(built.ok());
+  ASSERT_TRUE(*built.value);
+  const HttpRequest& request = **built.value;
+  EXPECT_EQ(request.method, "POST");
+  EXPECT_EQ(request.url, "https://auth.acme.example/revoke");
+  EXPECT_EQ(request.body, "token=rt%2F1&token_type_hint=refresh_token&client_id=cid&client_secret=cs");
+  EXPECT_EQ(*request.headers.get("Content-Type"), "application/x-www-form-urlencoded");
+}
+
+TEST(RevocationRequest, AccessTokenWhenThereIsNoRefreshTokenAndBasicLikeTheTokenEndpoint) {
+  // token_format and token_params are the token endpoint's: RFC 7009 §2.1 is form-encoded.
+  Connector c = connector(R"(, "revocation_url": "https://auth.acme.example/revoke", "client_auth": "basic",
+                             "token_format": "json", "token_params": {"audience": "x"})");
+  auto built = build_revocation_request(c.authorization, tokens_scope({{"access_token", "at"}, {"refresh_token", ""}}),
+                                        std::nullopt);
+  ASSERT_TRUE(built.ok());
+  ASSERT_TRUE(*built.value);
+  EXPECT_EQ((*built.value)->body, "token=at&token_type_hint=access_token");
+  EXPECT_EQ(*(*built.value)->headers.get("Authorization"), "Basic Y2lkOmNz");
+  EXPECT_EQ(*(*built.value)->headers.get("Content-Type"), "application/x-www-form-urlencoded");
+}
+
+TEST(RevocationRequest, NothingToRevoke) {
+  Connector without_url = connector("");
+  auto none = build_revocation_request(without_url.authorization, tokens_scope({{"access_token", "at"}}), std::nullopt);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(*none.value);
+  Connector with_url = connector(R"(, "revocation_url": "https://auth.acme.example/revoke")");
+  auto no_token = build_revocation_request(with_url.authorization, tokens_scope(json::object()), std::nullopt);
+  ASSERT_TRUE(no_token.ok());
+  EXPECT_FALSE(*no_token.value);
+}
+
+TEST(RevocationRequest, MissingValuesAreProblems) {
+  Connector c = connector(R"(, "revocation_url": "https://{{connection.host}}/revoke")");
+  auto built = build_revocation_request(c.authorization,
+                                        make_scope(json{{"connection", {{"refresh_token", "rt"}}}}), std::nullopt);
+  ASSERT_FALSE(built.ok());
+  ASSERT_EQ(built.errors.size(), 2u);
+  EXPECT_EQ(built.errors[0].path, "/authorization/revocation_url");
+  EXPECT_EQ(built.errors[1].path, "/authorization/client_id");
+}
+
 }  // namespace
 }  // namespace connauth

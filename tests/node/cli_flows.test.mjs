@@ -464,4 +464,25 @@ describe('connauth request: refusals after a fresh token (odd provider)', () => 
     assert.match(r.stderr, /^action: Wait/m);
     assert.deepEqual(readJson('odd-conn.json'), { access_token: 'old', refresh_token: 'r0' });
   });
+
+  test('APP.json lost_after_failures: 1 makes the same outage lose the connection', async () => {
+    file('odd-conn.json', { access_token: 'old', refresh_token: 'r0' });
+    file('odd-app-strict.json', { name: 'Odd', prompt: 'Connect', client_id: 'c', client_secret: 's', refresh_buffer: 0, lost_after_failures: 1 });
+    odd.next('token', 'unavailable');
+    const r = await run(['request', 'odd.json', '--app', 'odd-app-strict.json', '--connection', 'odd-conn.json',
+      '--method', 'GET', '--url', 'api/always-401']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /the connection is lost \(provider_unavailable\)/);
+  });
+
+  test('an invalid lifecycle policy in APP.json is named at its path; nothing is sent', async () => {
+    file('odd-conn.json', { access_token: 'old', refresh_token: 'r0' });
+    file('odd-app-bad.json', { name: 'Odd', client_id: 'c', lost_after_failures: 0, backoff_cap_seconds: 'soon' });
+    const r = await run(['request', 'odd.json', '--app', 'odd-app-bad.json', '--connection', 'odd-conn.json',
+      '--method', 'GET', '--url', 'api/always-401']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^error: \/lost_after_failures: must be an integer from 1 to 1000$/m);
+    assert.match(r.stderr, /^error: \/backoff_cap_seconds: must be an integer from 1 to 604800$/m);
+    assert.equal(odd.requests.length, 0);
+  });
 });

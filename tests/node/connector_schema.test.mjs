@@ -42,6 +42,7 @@ const valid = {
   'basic_auth with nothing else': connector({ type: 'basic_auth' }),
   'api_key with a header rule': connector({ type: 'api_key', ...key }),
   'oauth2 with the two URLs': connector(oauth2),
+  'oauth2 with a revocation_url': connector({ ...oauth2, revocation_url: 'https://p.example/revoke' }),
   'oauth2 with acquire and no refresh instead of token_url': connector({
     type: 'oauth2', authorization_url: 'https://p.example/authorize', acquire: step, refresh: false }),
   'custom_auth with acquire and apply': connector({ type: 'custom_auth', acquire: step, ...bearer }),
@@ -99,6 +100,8 @@ const invalid = {
   'a parameter the engine sets (token)': [connector({ ...oauth2, token_params: { grant_type: 'x' } }), '/authorization/token_params/grant_type'],
   'an unknown client_auth': [connector({ ...oauth2, client_auth: 'jwt' }), '/authorization/client_auth'],
   'pkce as a string': [connector({ ...oauth2, pkce: 'yes' }), '/authorization/pkce'],
+  'a revocation_url with another scheme': [connector({ ...oauth2, revocation_url: 'ftp://p.example/revoke' }), '/authorization/revocation_url'],
+  'a revocation_url on api_key': [connector({ type: 'api_key', ...key, revocation_url: 'https://p.example/revoke' }), '/authorization/revocation_url'],
   'an empty scope': [connector({ ...oauth2, scopes: ['read', ''] }), '/authorization/scopes/1'],
   'an empty scope separator': [connector({ ...oauth2, scope_separator: '' }), '/authorization/scope_separator'],
   'a field name with capitals': [connector({ type: 'basic_auth' }, { connection: { fields: [{ name: 'Sub' }] } }), '/connection/fields/0/name'],

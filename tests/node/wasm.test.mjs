@@ -191,6 +191,23 @@ test('signal matching stays linear on a pathological pattern and a 1 MiB body', 
   console.log(`# 1 MiB pathological classification took ${ms.toFixed(1)} ms`);
 });
 
+test('revokeBegin: the RFC 7009 request, or nothing to revoke', () => {
+  const revocable = { ...bearer, authorization: { ...bearer.authorization, revocation_url: 'oauth/revoke', client_auth: 'basic' } };
+  const app = { client_id: 'cid', client_secret: 'cs' };
+  const begun = engine.revokeBegin(revocable, { connection: { subdomain: 'eu', access_token: 'at-1', refresh_token: 'rt-1' }, app });
+  assert.equal(begun.ok, true, JSON.stringify(begun));
+  assert.equal(begun.value.request.method, 'POST');
+  assert.equal(begun.value.request.url, 'https://eu.acme.example/api/oauth/revoke');
+  assert.equal(begun.value.request.body, 'token=rt-1&token_type_hint=refresh_token');
+  assert.equal(begun.value.request.headers.Authorization, `Basic ${btoa('cid:cs')}`);
+  assert.deepEqual(engine.revokeBegin(bearer, { connection: { subdomain: 'eu', refresh_token: 'rt-1' }, app }), { ok: true, value: { request: null } });
+  assert.deepEqual(engine.revokeBegin(revocable, { connection: { subdomain: 'eu' }, app }), { ok: true, value: { request: null } });
+  const missing = engine.revokeBegin(revocable, { connection: { access_token: 'at-1' }, app });
+  assert.equal(missing.ok, false);
+  assert.equal(missing.error.cause, 'connector_error');
+  assert.doesNotMatch(JSON.stringify(missing), /at-1/, 'the token is not in the error');
+});
+
 test('hostile inputs answer error values and the module keeps working', () => {
   const hostile = [
     () => engine.apply(bearer, '{not json', { url: 'me' }),

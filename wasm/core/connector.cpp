@@ -53,7 +53,7 @@ constexpr std::string_view kOAuth2Keys[] = {"authorization_url",    "token_url",
                                             "client_secret",        "scopes",       "scope_separator",
                                             "authorization_params", "pkce",         "client_auth",
                                             "token_params",         "token_format", "acquire",
-                                            "refresh",              "noopener"};
+                                            "refresh",              "noopener",     "revocation_url"};
 // RFC 6749 §2.3.1: client credentials in the body or as HTTP Basic.
 constexpr std::string_view kClientAuthValues[] = {"body", "basic"};
 constexpr std::string_view kTokenFormatValues[] = {"form", "json"};
@@ -433,6 +433,8 @@ void ConnectorParser::oauth2(const json& value, const std::string& where, OAuth2
   if (out.authorization_url) check_url(*out.authorization_url, where + "/authorization_url", false);
   out.token_url = in_.template_member(value, where, "token_url");
   if (out.token_url) check_url(*out.token_url, where + "/token_url", true);
+  out.revocation_url = in_.template_member(value, where, "revocation_url");
+  if (out.revocation_url) check_url(*out.revocation_url, where + "/revocation_url", true);
   std::optional<Template> id = in_.template_member(value, where, "client_id");
   out.client_id = id ? std::move(*id) : default_template("{{client_id}}", where + "/client_id");
   std::optional<Template> secret = in_.template_member(value, where, "client_secret");

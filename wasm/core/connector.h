@@ -61,6 +61,7 @@ struct Step {
 struct OAuth2Settings {
   std::optional<Template> authorization_url;  // required unless acquire
   std::optional<Template> token_url;          // required unless acquire
+  std::optional<Template> revocation_url;     // RFC 7009; none: tokens are only deleted
   Template client_id;                         // default {{client_id}}
   Template client_secret;                     // default {{client_secret}}
   std::optional<std::vector<std::string>> scopes;  // default: the app's

@@ -14,6 +14,7 @@ namespace {
 // Every URL template the edge requests, in definition order.
 void request_urls(const Authorization& auth, std::vector<const Template*>& out) {
   if (auth.oauth2.token_url) out.push_back(&*auth.oauth2.token_url);
+  if (auth.oauth2.revocation_url) out.push_back(&*auth.oauth2.revocation_url);
   if (auth.acquire) out.push_back(&auth.acquire->request.url);
   if (auth.refresh) out.push_back(&auth.refresh->request.url);
   for (const AuthOption& option : auth.options) request_urls(*option.authorization, out);

@@ -1,8 +1,9 @@
 // The hosts a connector may reach (SPEC §5 `egress`, derived when the app
 // sets none): the host of every URL the edge itself requests — base_uri (the
-// proxy's base), token_url, and the acquire, refresh and test requests, in
-// the authorization and in every `multi` option. authorization_url is not
-// one: the user's browser goes there, the edge never does.
+// proxy's base), token_url, revocation_url, and the acquire, refresh and test
+// requests, in the authorization and in every `multi` option.
+// authorization_url is not one: the user's browser goes there, the edge
+// never does.
 #pragma once
 
 #include "json.h"

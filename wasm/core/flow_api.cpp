@@ -15,6 +15,7 @@
 #include "json_io.h"
 #include "json_object.h"
 #include "refresh.h"
+#include "token_request.h"
 #include "token_response.h"
 
 namespace connauth {
@@ -399,6 +400,18 @@ json connection_identity(const Connector& connector, const json& context) {
     if (!resolved.ok()) return error_envelope(resolved.errors);
     auto identity = render_identity(*resolved.value->authorization, resolved.value->scope);
     return ok_envelope(identity ? json(*identity) : json(nullptr));
+  });
+}
+
+// ---- revocation ------------------------------------------------------------------
+
+json revoke_begin(const Connector& connector, const json& context) {
+  return guarded([&] {
+    auto resolved = resolve_context(connector, context);
+    if (!resolved.ok()) return error_envelope(resolved.errors);
+    auto request = build_revocation_request(*resolved.value->authorization, resolved.value->scope, connector.base_uri);
+    if (!request.ok()) return build_failure_envelope(request.errors, context);
+    return ok_envelope(json_object("request", *request.value ? request_to_json(**request.value) : json(nullptr)));
   });
 }
 

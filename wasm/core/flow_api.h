@@ -102,6 +102,14 @@ nlohmann::json test_finish(const Connector& connector, const nlohmann::json& con
 // it reads is missing.
 nlohmann::json connection_identity(const Connector& connector, const nlohmann::json& context);
 
+// ---- revocation (SPEC §9, RFC 7009) -------------------------------------------
+
+// After the host has deleted a connection's tokens (disconnect, app reset or
+// delete): -> {"request"} to send, best effort, or {"request": null} when
+// there is nothing to revoke (no revocation_url, no token). The answer's
+// status does not matter to the connection, which is already gone.
+nlohmann::json revoke_begin(const Connector& connector, const nlohmann::json& context);
+
 // ---- connection state (SPEC §4) ----------------------------------------------
 
 // `connector_version`: integer, or null when unknown. -> the new state.

@@ -65,26 +65,28 @@ std::string client_basic_authorization(const std::string& id, const std::string&
   return "Basic " + base64_encode(form_encode(id) + ":" + form_encode(secret));
 }
 
-Result<HttpRequest> build_token_request(const Authorization& authorization, const json& scope,
-                                        const QueryParams& grant, const std::optional<Template>& base_uri) {
-  const OAuth2Settings& oauth2 = authorization.oauth2;
-  if (!oauth2.token_url)
-    return Result<HttpRequest>::failure(authorization.where,
-                                        "has no token_url, so no token can be requested; add token_url");
+namespace {
+
+// POST `url_template` with `params`, then `extra` (token_params), then client
+// authentication: `body` puts client_id and client_secret in the body,
+// `basic` puts them in the Authorization header. A name already present is
+// not added again. A JSON body only when `json_body_format`.
+Result<HttpRequest> client_request(const OAuth2Settings& oauth2, const Template& url_template, const json& scope,
+                                   QueryParams params, const TemplateMap& extra, bool json_body_format,
+                                   const std::optional<Template>& base_uri) {
   Problems problems;
   HttpRequest request;
   request.method = "POST";
-  auto url = oauth2.token_url->render(scope);
+  auto url = url_template.render(scope);
   if (url.ok()) {
-    auto absolute = resolve_request_url(base_uri, scope, *url.value, oauth2.token_url->where());
+    auto absolute = resolve_request_url(base_uri, scope, *url.value, url_template.where());
     if (absolute.ok()) request.url = std::move(*absolute.value);
     else append(problems, absolute.errors);
   } else {
     append(problems, url.errors);
   }
 
-  QueryParams params = grant;
-  for (const auto& [name, value] : oauth2.token_params) {
+  for (const auto& [name, value] : extra) {
     auto rendered = value.render(scope);
     if (rendered.ok()) add_new(params, name, std::move(*rendered.value));
     else append(problems, rendered.errors);
@@ -106,7 +108,7 @@ Result<HttpRequest> build_token_request(const Authorization& authorization, cons
   }
 
   request.headers.set("Accept", "application/json");
-  if (oauth2.token_format == OAuth2Settings::TokenFormat::Json) {
+  if (json_body_format) {
     request.headers.set("Content-Type", "application/json");
     request.body = json_body(params);
   } else {
@@ -114,6 +116,45 @@ Result<HttpRequest> build_token_request(const Authorization& authorization, cons
     request.body = build_query(params);
   }
   return Result<HttpRequest>::success(std::move(request));
+}
+
+std::string token_in(const json& scope, const char* name) {
+  if (!scope.is_object()) return "";
+  auto it = scope.find(name);
+  return it != scope.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+}  // namespace
+
+Result<HttpRequest> build_token_request(const Authorization& authorization, const json& scope,
+                                        const QueryParams& grant, const std::optional<Template>& base_uri) {
+  const OAuth2Settings& oauth2 = authorization.oauth2;
+  if (!oauth2.token_url)
+    return Result<HttpRequest>::failure(authorization.where,
+                                        "has no token_url, so no token can be requested; add token_url");
+  return client_request(oauth2, *oauth2.token_url, scope, grant, oauth2.token_params,
+                        oauth2.token_format == OAuth2Settings::TokenFormat::Json, base_uri);
+}
+
+Result<std::optional<HttpRequest>> build_revocation_request(const Authorization& authorization, const json& scope,
+                                                            const std::optional<Template>& base_uri) {
+  using Answer = Result<std::optional<HttpRequest>>;
+  const OAuth2Settings& oauth2 = authorization.oauth2;
+  if (authorization.type != AuthType::OAuth2 || !oauth2.revocation_url) return Answer::success(std::nullopt);
+  // The refresh token first: revoking it ends the grant, and RFC 7009 §2.1
+  // lets the server revoke the grant's access tokens with it.
+  QueryParams params;
+  for (const char* kind : {"refresh_token", "access_token"}) {
+    std::string token = token_in(scope, kind);
+    if (token.empty()) continue;
+    params = {{"token", std::move(token)}, {"token_type_hint", kind}};
+    break;
+  }
+  if (params.empty()) return Answer::success(std::nullopt);
+  // §2.1: always form-encoded, whatever token_format says; no token_params.
+  auto request = client_request(oauth2, *oauth2.revocation_url, scope, std::move(params), {}, false, base_uri);
+  if (!request.ok()) return Answer::failure(std::move(request.errors));
+  return Answer::success(std::move(*request.value));
 }
 
 }  // namespace connauth

@@ -1,7 +1,8 @@
 // The oauth2 token endpoint request (RFC 6749 §4.1.3 code exchange, §6
 // refresh), shared by authorization_flow and refresh: the grant's
 // parameters, the connector's token_params, client authentication, in the
-// connector's token_format.
+// connector's token_format. And the RFC 7009 revocation request, which
+// authenticates the client the same way.
 #pragma once
 
 #include "json.h"
@@ -40,5 +41,13 @@ std::string client_basic_authorization(const std::string& id, const std::string&
 // otherwise.
 Result<HttpRequest> build_token_request(const Authorization& authorization, const nlohmann::json& scope,
                                         const QueryParams& grant, const std::optional<Template>& base_uri);
+
+// RFC 7009 §2.1: POST revocation_url, form-encoded, with
+// token=<the refresh token, else the access token> and its token_type_hint,
+// the client authenticated as at the token endpoint. None when there is
+// nothing to revoke: not oauth2, no revocation_url, or no token.
+Result<std::optional<HttpRequest>> build_revocation_request(const Authorization& authorization,
+                                                            const nlohmann::json& scope,
+                                                            const std::optional<Template>& base_uri);
 
 }  // namespace connauth

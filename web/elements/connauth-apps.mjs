@@ -290,6 +290,10 @@ class AppForm {
             { optional: true, hint: 'Used when the provider does not say. Blank: unknown; refreshed on signals only.' }),
           this.#field('refresh_buffer', 'Refresh ahead (seconds)', h('input', { type: 'number', min: 0, inputmode: 'numeric', value: app.refresh_buffer == null ? '' : String(app.refresh_buffer), placeholder: 'the service\'s default' }),
             { hint: `Tokens are renewed this long before they expire (default ${duration(60)}).` })),
+        h('fieldset', { class: 'form-grid' }, h('legend', {}, 'Operations'),
+          ...OPERATIONS.map(({ key, label, fallback, min, hint }) => this.#field(key, label,
+            h('input', { type: 'number', min, inputmode: 'numeric', value: app[key] == null || app[key] === fallback ? '' : String(app[key]), placeholder: `default ${fallback}` }),
+            { optional: true, hint: `${hint} Blank: the default.` }))),
         h('fieldset', { class: 'stack' }, h('legend', {}, 'App settings'),
           h('p', { class: 'hint' }, 'Values of the connector\'s fields set once for everyone. Users are not asked for these.'),
           this.#settingsBox),
@@ -362,6 +366,7 @@ class AppForm {
       egress: v('egress') === '' ? null : v('egress').split(/[\s,]+/).filter(Boolean),
       enabled: this.#inputs.enabled.checked,
     };
+    for (const { key } of OPERATIONS) body[key] = v(key) === '' ? null : Number(v(key)); // null: the default
     if (!v('connector')) delete body.connector; // reported as required by the edge
     if (v('issuer') || Object.hasOwn(this.#app ?? {}, 'issuer')) body.issuer = v('issuer') || null;
     if (v('client_secret')) body.client_secret = this.#inputs.client_secret.value;
@@ -426,6 +431,18 @@ class AppForm {
     }
   }
 }
+
+// The app's operations settings (SPEC §4, §9) and the edge's defaults for them.
+const OPERATIONS = [
+  { key: 'lost_after_failures', label: 'Lost after failures', fallback: 12, min: 1,
+    hint: 'Provider outages in a row (one per retry window) before a degraded connection is lost.' },
+  { key: 'backoff_base_seconds', label: 'First retry after (seconds)', fallback: 2, min: 1,
+    hint: 'The first retry window while the provider is unavailable; it doubles each time.' },
+  { key: 'backoff_cap_seconds', label: 'Longest retry wait (seconds)', fallback: 900, min: 1,
+    hint: `The largest retry window (default ${duration(900)}).` },
+  { key: 'keepalive_seconds', label: 'Keep-alive (seconds)', fallback: 86400, min: 0,
+    hint: `An unused connection is checked after this long, so a revoked one shows as lost early (default ${duration(86400)}; 0: off).` },
+];
 
 // "/scopes/2" → "scopes"; "/settings/api_url" → "settings/api_url"; "/connector" → "connector".
 function fieldFor(path, inputs) {

@@ -9,10 +9,11 @@
 // lost or degraded (the cause and the recommended action go to stderr).
 import { parseArgs, parseHeader, required } from '../args.mjs';
 import { readObject, readText } from '../files.mjs';
-import { appContext } from '../context.mjs';
+import { appContext, lifecycleProblems } from '../context.mjs';
+import { lifecycleSettings } from '../../../wasm/connection_loop.mjs';
 import { ConnectionFile } from '../connection-store.mjs';
 import { ConnectionSession, describeRequest } from '../session.mjs';
-import { diagnoseConnected, printConnectionFailure, printVerdict } from '../report.mjs';
+import { diagnoseConnected, printConnectionFailure, printFailure, printVerdict } from '../report.mjs';
 
 export const usage =
   "request CONNECTOR.json --app APP.json --connection CONN.json --method M --url URL_OR_PATH [--header 'K: V']... [--body STR]";
@@ -22,6 +23,9 @@ export default async function request(engine, argv, out) {
     app: 'string', connection: 'string', method: 'string', url: 'string', header: 'list', body: 'string',
   }, ['connector']);
   const app = appContext(readObject(required(flags, 'app'), 'app'));
+  const invalid = lifecycleProblems(engine, app);
+  if (invalid) return printFailure(out, invalid, { command: 'request' });
+  const settings = lifecycleSettings(app);
   const connPath = required(flags, 'connection');
   const outgoing = {
     method: required(flags, 'method').toUpperCase(),
@@ -35,10 +39,10 @@ export default async function request(engine, argv, out) {
   const result = await session.request(outgoing);
   reportRefreshes(out, session, connPath);
   if (!result.ok && result.error.code === 'upstream_unreachable') {
-    const verdict = diagnoseConnected(engine, 'provider_unavailable', result.error.detail);
+    const verdict = diagnoseConnected(engine, 'provider_unavailable', result.error.detail, settings);
     return printVerdict(out, verdict, { command: 'request' });
   }
-  if (!result.ok) return printConnectionFailure(out, engine, result, { command: 'request' });
+  if (!result.ok) return printConnectionFailure(out, engine, result, { command: 'request', settings });
 
   const { response, classification, attempt, sent } = result.value;
   out.stdout(`HTTP ${response.status}`);
