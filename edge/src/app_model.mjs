@@ -187,7 +187,8 @@ function portOutOfRange(host) {
   return m ? Number(m[1]) < 1 || Number(m[1]) > 65535 : false;
 }
 
-function pointerEscape(key) {
+/** A JSON-pointer reference token (RFC 6901 §3) for an object key. */
+export function pointerEscape(key) {
   return String(key).replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
