@@ -103,7 +103,7 @@ export async function proxy({ request, env, session, params, search, head, now, 
       },
     });
     const delivered = used.ok ? responses[used.value.attempt] : null;
-    if (delivered) noteUse(env, execution, current.ref, app.value.use.app, now);
+    if (delivered) noteUse(env, execution, current, app.value.use.app, now);
     for (const response of responses) if (response && response !== delivered) await response.body?.cancel();
     return used.ok ? delivered : used;
   } finally {

@@ -34,6 +34,7 @@ export class ProxyCredentials {
     this.version = version;
     this.status = status;
     this.expiresAt = expiresAt;
+    this.useNoted = false; // use_report.mjs: this entry's use was noted
   }
 
   /** The engine context (flows.engineContext) as JSON text, built once. */

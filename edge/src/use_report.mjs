@@ -2,7 +2,8 @@
 // the keep-alive counts from the last use). The warm path does not call the
 // ConnectionStore per request (proxy_cache.mjs), so each isolate tells it at
 // most once per REPORT_MS per connection, after the answer is sent
-// (waitUntil): the cost on the request path is one map lookup.
+// (waitUntil). The cost on the request path: one property read per request,
+// one map lookup per cached credentials entry (they live seconds).
 import { connectionStore } from './stores.mjs';
 
 const REPORT_MS = 60_000;
@@ -10,8 +11,15 @@ const MAX_TRACKED = 10_000; // connections remembered per isolate; beyond, the m
 
 const reported = new Map(); // connection key → when this isolate last reported its use (epoch ms)
 
-/** `ref` was used at `now` (epoch ms) under `app` (its keepalive_seconds); `execution` keeps the report alive after the answer. */
-export function noteUse(env, execution, ref, app, now) {
+/**
+ * The connection of `credentials` (proxy_credentials.mjs) was used at `now`
+ * (epoch ms) under `app` (its keepalive_seconds); `execution` keeps the
+ * report alive after the answer.
+ */
+export function noteUse(env, execution, credentials, app, now) {
+  if (credentials.useNoted) return;
+  credentials.useNoted = true;
+  const { ref } = credentials;
   const key = `${ref.org.length}:${ref.org}${ref.app.length}:${ref.app}${ref.generation} ${ref.user}`;
   if (now - (reported.get(key) ?? 0) < REPORT_MS) return;
   if (reported.size >= MAX_TRACKED) reported.clear();
