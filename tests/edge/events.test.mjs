@@ -48,10 +48,19 @@ async function call(method, path, token, json) {
   return r.data;
 }
 
-async function eventsOf(types, ms = 15_000) {
+// The connection events received, each once (delivery is at least once: a
+// repeated attempt carries the same webhook-id), in the order first received.
+async function eventsOf(types, ms = 30_000) {
   const until = Date.now() + ms;
   for (;;) {
-    const events = received.map((d) => JSON.parse(d.body)).filter((e) => e.type.startsWith('connection.'));
+    const seen = new Set();
+    const events = [];
+    for (const d of received) {
+      const event = JSON.parse(d.body);
+      if (!event.type.startsWith('connection.') || seen.has(d.headers['webhook-id'])) continue;
+      seen.add(d.headers['webhook-id']);
+      events.push(event);
+    }
     if (events.length >= types.length || Date.now() > until) return events;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -62,7 +71,11 @@ test('connected, degraded, recovered, lost, disconnected: delivered in order, si
   assert.match(hook.secret, /^whsec_/);
   await call('PUT', '/api/connectors/acme', admin,
     apiKeyConnector({ connection: { ...apiKeyConnector().connection, base_uri: `http://127.0.0.1:${api.address().port}/v1/` } }));
-  const app = await call('POST', '/api/apps', admin, { name: 'Acme', prompt: 'Connect', connector: 'acme', lost_after_failures: 3 });
+  const app = await call('POST', '/api/apps', admin, {
+    name: 'Acme', prompt: 'Connect', connector: 'acme', lost_after_failures: 3,
+    // No background retry during the test: the checks below decide each status.
+    backoff_base_seconds: 120,
+  });
 
   await call('POST', `/api/apps/${app.id}/connect`, alice, { fields: { api_key: 'key-1' } });
   down = true;
