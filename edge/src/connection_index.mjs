@@ -48,12 +48,12 @@ export class ConnectionIndex {
   }
 
   /**
-   * One page: summaries matching `app` and `status` (`statusOf(summary)`,
+   * One page: summaries matching `app`, `user` and `status` (`statusOf(summary)`,
    * the status as shown: `disabled` while the app is), in key order after
    * `cursor`. The cursor is the last key read, so a page that scanned
    * SCAN_LIMIT summaries without filling up still moves on.
    */
-  async page({ app, status, cursor, limit }, statusOf) {
+  async page({ app, status, user = null, cursor, limit }, statusOf) {
     const prefix = app ? `${PREFIX}${app}:` : PREFIX;
     let after = cursor === null ? null : decodeCursor(cursor);
     if (cursor !== null && (after === null || !after.startsWith(prefix))) return fail('invalid_request', 'cursor is not from this list', { details: [{ path: '/cursor', message: 'is not from this list' }] });
@@ -67,7 +67,7 @@ export class ConnectionIndex {
       for (const [key, summary] of batch) {
         scanned++;
         last = key;
-        if (status === null || statusOf(summary) === status) items.push(summary);
+        if ((status === null || statusOf(summary) === status) && (user === null || summary.user === user)) items.push(summary);
         if (items.length === limit) break;
       }
       if (batch.size < want) {

@@ -86,6 +86,10 @@ describe('the org\'s connections and audit log', () => {
     assert.deepEqual(lost.items.map((c) => c.user), ['bob']);
     const inB = await ok(await api('GET', `/api/connections?app=${appB}`, { token: admin }));
     assert.deepEqual(inB.items.map((c) => [c.user, c.status]), [['alice', 'connected']]);
+    const dave = await ok(await api('GET', `/api/connections?user=${encodeURIComponent('dave@example.com')}`, { token: admin }));
+    assert.deepEqual(dave.items.map((c) => [c.app.id, c.user]), [[appA, 'dave@example.com']]);
+    const aliceLost = await ok(await api('GET', '/api/connections?user=alice&status=lost', { token: admin }));
+    assert.deepEqual(aliceLost.items, []);
     const connectedA = await ok(await api('GET', `/api/connections?app=${appA}&status=connected`, { token: admin }));
     assert.deepEqual(connectedA.items.map((c) => c.user).sort(), ['alice', 'dave@example.com']);
   });
@@ -131,7 +135,7 @@ describe('the org\'s connections and audit log', () => {
 
   test('bad queries get a clear 400; members and connect-scope sessions get 403', async () => {
     for (const [query, path] of [['limit=0', '/limit'], ['limit=5000', '/limit'], ['limit=x', '/limit'],
-      ['status=broken', '/status'], ['app=../x', '/app'], ['cursor=%00', '/cursor'], [`cursor=${Buffer.from('conn:zzz').toString('base64url')}&app=${appA}`, '/cursor']]) {
+      ['status=broken', '/status'], ['user=', '/user'], ['app=../x', '/app'], ['cursor=%00', '/cursor'], [`cursor=${Buffer.from('conn:zzz').toString('base64url')}&app=${appA}`, '/cursor']]) {
       const r = await api('GET', `/api/connections?${query}`, { token: admin });
       assert.equal(r.status, 400, query);
       assert.equal(r.data.details?.[0]?.path, path, query);

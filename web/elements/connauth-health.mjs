@@ -128,7 +128,7 @@ export class ConnauthHealth extends ConnauthElement {
     const page = this.#pageSize();
     let added = 0;
     while (this.#queue.length && added < page) {
-      const answer = await this.api.listOrgConnections({ app, status: this.#queue[0], cursor: this.#cursor, limit: page });
+      const answer = await this.api.listOrgConnections({ app, user, status: this.#queue[0], cursor: this.#cursor, limit: page });
       if (generation !== this.#generation) return;
       if (!answer.ok) {
         this.#error = answer;
@@ -136,7 +136,7 @@ export class ConnauthHealth extends ConnauthElement {
       }
       for (const item of answer.value.items ?? []) {
         const key = `${item.app?.id}\u0000${item.user}`;
-        if (this.#seen.has(key) || (user && item.user !== user)) continue;
+        if (this.#seen.has(key)) continue;
         this.#seen.add(key);
         this.#items.push(item);
         added += 1;
