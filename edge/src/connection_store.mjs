@@ -12,7 +12,9 @@
 //           hash — field values, tokens, expires_at — as AES-GCM, AAD =
 //           ["connection", org, app, generation, user]), version (counts
 //           credential writes: the compare-and-set token), identity,
-//           expires_at, connector_version, updated_at}. Never a plaintext secret.
+//           expires_at, connector_version, state_rev (counts state changes: an
+//           operation's outcome is recorded only on the state it saw), updated_at}.
+//           Never a plaintext secret.
 //   wiped   true once the app was reset or deleted: the object refuses all
 //           writes from then on (so a connect racing a reset leaves nothing).
 //   outbox:<0-padded n>  reports to the OrgStore not yet acknowledged (#report)
@@ -155,6 +157,7 @@ export class ConnectionStore extends DurableObject {
     // stores what it asks for, compare-and-set against the version it read.
     let version = record.version;
     let superseded = false;
+    const seen = { rev: record.state_rev ?? 0 }; // the state this operation last saw (#record)
     const renewed = await runConnection(engine, use.connector.definition, 'renew',
       { force, connection_state: record.state ?? null }, {
         context: () => flows.engineContext(hash, use, { state: record.state }),
@@ -171,7 +174,7 @@ export class ConnectionStore extends DurableObject {
         },
         record: async (outcome) => {
           if (superseded) return null;
-          const next = await this.#record(engine, version, use, outcome);
+          const next = await this.#record(engine, version, use, outcome, seen);
           if (!next) superseded = true;
           return next?.state ?? null;
         },
@@ -199,6 +202,7 @@ export class ConnectionStore extends DurableObject {
     let { record, hash } = opened.value;
     const engine = await getEngine();
     let version = record.version;
+    const seen = { rev: record.state_rev ?? 0 };
     const checked = await runConnection(engine, use.connector.definition, 'check',
       flows.refreshDue({ engine, use, hash, now: this.#seconds() }), {
         context: () => flows.engineContext(hash, use, { state: record.state }),
@@ -209,9 +213,10 @@ export class ConnectionStore extends DurableObject {
           if (!renewed.ok) return renewed;
           ({ hash, version } = renewed.value);
           record = (await this.ctx.storage.get('record')) ?? record;
+          seen.rev = record.state_rev ?? 0; // what the renewal recorded is this operation's own
           return ok({ changed: renewed.value.refreshed });
         },
-        record: async (outcome) => (await this.#record(engine, version, use, outcome))?.state ?? null,
+        record: async (outcome) => (await this.#record(engine, version, use, outcome, seen))?.state ?? null,
       });
     if (!checked.ok) return checked;
     return this.view(ref);
@@ -412,7 +417,9 @@ export class ConnectionStore extends DurableObject {
   async #commit(version, update) {
     const current = await this.ctx.storage.get('record');
     if (!current || current.version !== version || (await this.ctx.storage.get('wiped'))) return null;
-    const next = { ...update(current), updated_at: this.#seconds() };
+    const updated = update(current);
+    if (updated === current) return current; // nothing to write
+    const next = { ...updated, updated_at: this.#seconds() };
     await this.#write(next);
     return next;
   }
@@ -420,13 +427,22 @@ export class ConnectionStore extends DurableObject {
   // The connection loop's `record` effect: the engine's state after a success
   // or a failure, compare-and-set at `version`. Answers the written record,
   // or null if the credentials changed meanwhile.
-  #record(engine, version, use, { outcome, cause, detail }) {
-    return this.#commit(version, (current) => ({
+  //
+  // `seen` ({rev}): the state revision the calling operation last saw. When
+  // another operation recorded a state after that (a concurrent check or
+  // refresh finished first), this outcome is older news: the newer state
+  // stays, so a failure seen before a recovery does not degrade the
+  // recovered connection again (nor a stale success undo a newer refusal).
+  async #record(engine, version, use, { outcome, cause, detail }, seen = null) {
+    const next = await this.#commit(version, (current) => (seen && (current.state_rev ?? 0) !== seen.rev ? current : {
       ...current,
+      state_rev: (current.state_rev ?? 0) + 1, // a recorded outcome is news even when the state reads the same
       state: outcome === 'success'
         ? flows.stateSuccess(engine, current.state, { now: this.#seconds(), connectorVersion: use.connector.version })
         : flows.stateFailure(engine, current.state, { cause, detail, now: this.#seconds(), app: use.app }),
     }));
+    if (next && seen) seen.rev = next.state_rev ?? 0;
+    return next;
   }
 
   // Why the connection cannot be used now: connection_lost (409) or, while
@@ -448,6 +464,9 @@ export class ConnectionStore extends DurableObject {
   // the alarm in step.
   async #write(record, { newCredentials = false, actor = null } = {}) {
     const before = await this.ctx.storage.get('record');
+    // Every new state is a new revision (#record's staleness check).
+    const changed = JSON.stringify(before?.state ?? null) !== JSON.stringify(record.state ?? null);
+    record.state_rev = Math.max(record.state_rev ?? 0, (before?.state_rev ?? 0) + (changed ? 1 : 0));
     await this.#report(before, record, { newCredentials, actor });
     await this.#flushOutbox();
     await this.#scheduleAlarm(record);
