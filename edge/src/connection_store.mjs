@@ -482,7 +482,8 @@ export class ConnectionStore extends DurableObject {
     const event = connectionEventType(before?.state, record.state, { newCredentials });
     const state = record.state ?? null;
     const { ref } = record;
-    const usedAt = (await this.ctx.storage.get('used_at')) ?? null;
+    const stored = await this.ctx.storage.get(['used_at', 'reported', 'report_seq']);
+    const usedAt = stored.get('used_at') ?? null;
     const visible = {
       status: state?.status ?? 'not_connected',
       identity: record.identity ?? null,
@@ -492,10 +493,9 @@ export class ConnectionStore extends DurableObject {
       last_used_at: usedAt,
       connector_version: record.connector_version ?? state?.last_working_version ?? null,
     };
-    const reported = await this.ctx.storage.get('reported');
     const entries = before === record ? {} : { record };
-    if (event || JSON.stringify(visible) !== JSON.stringify(reported ?? null)) {
-      const seq = ((await this.ctx.storage.get('report_seq')) ?? 0) + 1;
+    if (event || JSON.stringify(visible) !== JSON.stringify(stored.get('reported') ?? null)) {
+      const seq = (stored.get('report_seq') ?? 0) + 1;
       entries.report_seq = seq;
       entries.reported = visible;
       entries[`outbox:${pad(seq)}`] = { app: ref.app, generation: ref.generation, user: ref.user, seq, ...visible, event, actor };
@@ -521,9 +521,9 @@ export class ConnectionStore extends DurableObject {
     for (;;) {
       const pending = await this.ctx.storage.list({ prefix: 'outbox:', limit: 16 });
       if (pending.size === 0) return true;
+      const org = (await this.ctx.storage.get('record'))?.ref.org;
       for (const [key, report] of pending) {
         try {
-          const org = (await this.ctx.storage.get('record'))?.ref.org;
           const taken = org === undefined ? { ok: true } : await orgStore(this.env, org).connectionChanged(org, report);
           if (!taken.ok) return false;
         } catch (error) {

@@ -6,13 +6,8 @@
 // engine's diagnosis only: nothing here can carry a token or a secret.
 import { randomId } from './crypto.mjs';
 
-export const CONNECTION_EVENTS = Object.freeze([
-  'connection.connected', 'connection.degraded', 'connection.recovered', 'connection.lost', 'connection.disconnected',
-]);
-export const ADMIN_EVENTS = Object.freeze([
-  'app.created', 'app.updated', 'app.disabled', 'app.enabled', 'app.reset', 'app.deleted', 'connector.updated',
-]);
-export const EVENT_TYPES = Object.freeze([...CONNECTION_EVENTS, ...ADMIN_EVENTS]);
+// The list of types is shared with the console's Webhooks form.
+export { CONNECTION_EVENTS, ADMIN_EVENTS, EVENT_TYPES } from '../../web/lib/event-types.mjs';
 
 /**
  * The event a connection's status change is, or null when it is none:

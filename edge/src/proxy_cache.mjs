@@ -121,7 +121,7 @@ export function cachedProxyCredentials(app, user, now = Date.now()) {
 // share a key whatever characters they hold (a session's sub and org are
 // any printable text), and cheaper to build than JSON.
 const appKey = (org, id) => `${org.length}:${org}${id}`;
-const connectionKey = (org, id, user) => `${org.length}:${org}${id.length}:${id}${user}`;
+export const connectionKey = (org, id, user) => `${org.length}:${org}${id.length}:${id}${user}`;
 
 /**
  * SPEC §2.5 refresh-and-retry: the ConnectionStore's compare-and-refresh for

@@ -5,6 +5,7 @@
 // (waitUntil). The cost on the request path: one property read per request,
 // one map lookup per cached credentials entry (they live seconds).
 import { connectionStore } from './stores.mjs';
+import { connectionKey } from './proxy_cache.mjs';
 
 const REPORT_MS = 60_000;
 const MAX_TRACKED = 10_000; // connections remembered per isolate; beyond, the map starts over
@@ -20,7 +21,7 @@ export function noteUse(env, execution, credentials, app, now) {
   if (credentials.useNoted) return;
   credentials.useNoted = true;
   const { ref } = credentials;
-  const key = `${ref.org.length}:${ref.org}${ref.app.length}:${ref.app}${ref.generation} ${ref.user}`;
+  const key = connectionKey(ref.org, ref.app, ref.user);
   if (now - (reported.get(key) ?? 0) < REPORT_MS) return;
   if (reported.size >= MAX_TRACKED) reported.clear();
   reported.set(key, now);

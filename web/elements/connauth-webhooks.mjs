@@ -7,7 +7,8 @@
 import { h, icon, spinner } from '../lib/dom.mjs';
 import { ConnauthElement, define } from '../lib/element.mjs';
 import { isAdmin } from '../lib/config.mjs';
-import { EVENT_TYPES, fromNow, iso, short, when } from '../lib/format.mjs';
+import { fromNow, iso, short, when } from '../lib/format.mjs';
+import { EVENT_TYPES } from '../lib/event-types.mjs';
 
 const STYLES = `
 .hooks { display: flex; flex-direction: column; gap: 12px; list-style: none; margin: 0; padding: 0; }

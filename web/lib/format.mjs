@@ -90,8 +90,3 @@ export function duration(seconds) {
   return `${seconds} second${seconds === 1 ? '' : 's'}`;
 }
 
-/** SPEC §9 event types, as a webhook can subscribe to them. */
-export const EVENT_TYPES = [
-  'connection.connected', 'connection.degraded', 'connection.recovered', 'connection.lost', 'connection.disconnected',
-  'app.created', 'app.updated', 'app.disabled', 'app.enabled', 'app.reset', 'app.deleted', 'connector.updated',
-];
