@@ -72,6 +72,23 @@ function randomHex(bytes) {
   return Array.from(buffer, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 const randomFraction = () => crypto.getRandomValues(new Uint32Array(1))[0] / 2 ** 32;
+// The random bytes of a stamp (core/stamp.h): 16 for `uuid`, 16 for a signer's nonce.
+const STAMP_RANDOM_BYTES = 32;
+
+/**
+ * The context with the host's stamp (core/stamp.h): the clock and random
+ * bytes that templates read as `now`, `now_iso` and `uuid` and request
+ * signers take their timestamps and nonces from. `options.now` (epoch
+ * seconds) and `options.random` (hex) pin them, for tests; a context that
+ * carries its own `stamp`, or is JSON text, is passed as it is. Every call
+ * whose requests apply rules gets one: apply, testBegin, connectBegin and
+ * connectionStep (the check and connect of a signing connector).
+ */
+function stamped(context, options) {
+  if (typeof context === 'string' || (context && context.stamp !== undefined)) return text(context);
+  const stamp = { now: options.now ?? epochSeconds(), random: options.random ?? randomHex(STAMP_RANDOM_BYTES) };
+  return JSON.stringify({ ...context, stamp });
+}
 
 export class Connauth {
   #raw;
@@ -94,12 +111,13 @@ export class Connauth {
   }
 
   /**
-   * The request with auth applied (SPEC §2.4).
+   * The request with auth applied (SPEC §2.4), signed when a rule signs (SPEC §10).
    * @param context {connection: {...flat hash}, app: {client_id, client_secret, scopes, settings}}
    * @param request {method, url, headers, body}; url may be relative to connection.base_uri
+   * @param options {now, random}: pin the stamp (see `stamped`), for tests
    */
-  apply(definition, context, request) {
-    return this.#with(definition, (c) => c.apply(text(context), text(request)));
+  apply(definition, context, request, options = {}) {
+    return this.#with(definition, (c) => c.apply(stamped(context, options), text(request)));
   }
 
   /** SPEC §2.5: {action: 'ok'|'refresh'|'error', reason, matched}. */
@@ -213,7 +231,7 @@ export class Connauth {
   /** api_key / basic_auth / custom_auth connect -> {step: 'acquire'|'test'|'done', request?}. */
   connectBegin(definition, context, options = {}) {
     const now = options.now ?? epochSeconds();
-    return this.#with(definition, (c) => c.connectBegin(text(context), now));
+    return this.#with(definition, (c) => c.connectBegin(stamped(context, options), now));
   }
 
   /** Reads the acquire response -> {connection, warnings}. */
@@ -223,8 +241,8 @@ export class Connauth {
   }
 
   /** The connector's test with credentials applied -> {request} (null when the connector has none). */
-  testBegin(definition, context) {
-    return this.#with(definition, (c) => c.testBegin(text(context)));
+  testBegin(definition, context, options = {}) {
+    return this.#with(definition, (c) => c.testBegin(stamped(context, options)));
   }
 
   /** -> {outcome: 'ok' | 'refresh'} or an error with its SPEC §4 cause. */
@@ -239,7 +257,7 @@ export class Connauth {
    */
   connectionStep(definition, context, state, event, options = {}) {
     const now = options.now ?? epochSeconds();
-    return this.#with(definition, (c) => c.connectionStep(text(context), text(state ?? {}), text(event), now));
+    return this.#with(definition, (c) => c.connectionStep(stamped(context, options), text(state ?? {}), text(event), now));
   }
 
   /** One transition of the connection loop's `use` operation (reads no connector). */
@@ -386,6 +404,15 @@ function classificationFrom(text) {
   return { ok: true, value };
 }
 
+const EMPTY_BYTES = new Uint8Array(0);
+// A bound apply's stamp bytes: `random` (hex, tests) or fresh from the CSPRNG.
+function stampBytes(random) {
+  if (typeof random !== 'string') return crypto.getRandomValues(new Uint8Array(STAMP_RANDOM_BYTES));
+  const bytes = new Uint8Array(random.length >> 1);
+  for (let i = 0; i < bytes.length; i += 1) bytes[i] = parseInt(random.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
+}
+
 const statusCode = (status) => (Number.isInteger(status) && status >= 0 && status < 1000 ? status : 0);
 
 /**
@@ -404,6 +431,8 @@ class BoundConnection {
   #bodyLimit;
   #readsBody;
   #readsRequestBody;
+  #signs;
+  #stamped;
   #byStatus = new Map(); // status -> answer text, for statuses whose signals read no body
 
   constructor(raw, handle) {
@@ -416,6 +445,8 @@ class BoundConnection {
     this.#bodyLimit = raw.bodyLimit;
     this.#readsBody = handle.readsBody();
     this.#readsRequestBody = handle.readsRequestBody();
+    this.#signs = handle.signs();
+    this.#stamped = handle.stamped();
   }
 
   /** Whether any signal (SPEC §2.5) looks at a response body: if not, a host need not read it. */
@@ -430,9 +461,17 @@ class BoundConnection {
     return this.#handle ? this.#handle.readsBodyFor(code) : false;
   }
 
-  /** Whether apply may rewrite a request body (some rule has a payload): if not, `body` is never read. */
+  /** Whether apply may rewrite a request body (some rule has a payload) or signs it: if not, `body` is never read. */
   get readsRequestBody() {
     return this.#readsRequestBody;
+  }
+
+  /**
+   * Whether a rule signs the request (SPEC §10): apply then needs the body's
+   * exact bytes (pass a Uint8Array for anything but UTF-8 text).
+   */
+  get signs() {
+    return this.#signs;
   }
 
   /**
@@ -441,9 +480,11 @@ class BoundConnection {
    * header of the request (case-insensitively); `body` only when a payload
    * rule rewrote it (a Content-Length the request carried no longer holds).
    * `contentType` is the request's Content-Type header (omit it when there
-   * is none); `body` a string or bytes.
+   * is none); `body` a string or bytes. `now` and `random` (hex) pin the
+   * stamp of a connection whose rules read it or sign, for tests; by
+   * default the clock and the CSPRNG give them.
    */
-  apply({ method, url, contentType, body } = {}) {
+  apply({ method, url, contentType, body, now, random } = {}) {
     const handle = this.#handle;
     if (!handle) return JSON.parse(DISPOSED);
     const verb = method === undefined || method === null ? 'GET' : String(method);
@@ -451,14 +492,18 @@ class BoundConnection {
     const hasType = contentType !== undefined && contentType !== null;
     const type = hasType ? String(contentType) : '';
     const payload = this.#readsRequestBody ? bodyOf(body) : '';
-    const at = this.#input(room(verb) + room(target) + room(type) + room(payload));
+    const randomBytes = this.#stamped ? stampBytes(random) : EMPTY_BYTES;
+    const at = this.#input(room(verb) + room(target) + room(type) + room(payload) + randomBytes.length);
     if (!at) return JSON.parse(NO_MEMORY);
     const heap = this.#raw.HEAPU8; // after input(): the memory may have grown
     const verbBytes = write(heap, at, verb);
     const urlBytes = write(heap, at + verbBytes, target);
     const typeBytes = write(heap, at + verbBytes + urlBytes, type);
     const bodyBytes = write(heap, at + verbBytes + urlBytes + typeBytes, payload);
-    const answer = this.#raw._connauth_bound_apply(this.#address, at, verbBytes, urlBytes, hasType ? typeBytes : -1, bodyBytes);
+    heap.set(randomBytes, at + verbBytes + urlBytes + typeBytes + bodyBytes);
+    const clock = this.#stamped ? (now ?? epochSeconds()) : 0;
+    const answer = this.#raw._connauth_bound_apply(this.#address, at, verbBytes, urlBytes, hasType ? typeBytes : -1, bodyBytes,
+      clock, randomBytes.length);
     return editsFrom(this.#answer(answer));
   }
 
