@@ -14,19 +14,17 @@ namespace {
 
 using R = Result<SignedHeaders>;
 
-// A credential from the scope: a string or number, else none.
-std::optional<std::string> credential(const json& scope, const char* root, const char* key = nullptr) {
-  const json* node = nullptr;
-  auto it = scope.find(root);
-  if (it != scope.end()) node = &*it;
-  if (node && key) {
-    auto inner = node->is_object() ? node->find(key) : node->end();
-    node = node->is_object() && inner != node->end() ? &*inner : nullptr;
+// A credential from the scope: a non-empty string, else none.
+const std::string* credential(const json& scope, const char* root, const char* key = nullptr) {
+  const json* node = &scope;
+  for (const char* name : {root, key}) {
+    if (!name) break;
+    auto it = node->is_object() ? node->find(name) : node->end();
+    if (!node->is_object() || it == node->end()) return nullptr;
+    node = &*it;
   }
-  if (!node || node->is_null() || node->is_object() || node->is_array()) return std::nullopt;
-  std::string text = node->is_string() ? node->get<std::string>() : node->dump();
-  if (text.empty()) return std::nullopt;
-  return text;
+  if (!node->is_string() || node->get_ref<const std::string&>().empty()) return nullptr;
+  return &node->get_ref<const std::string&>();
 }
 
 R missing(const Signer& signer, const std::string& what) {
@@ -48,17 +46,18 @@ R sign_oauth1(const Signer& signer, const SignedRequestView& request, const json
   if (!consumer_secret)
     return missing(signer, "`client_secret` (the app's client secret is the OAuth 1.0a consumer secret)");
   auto token = credential(scope, "connection", "oauth_token");
-  std::string token_secret = credential(scope, "connection", "oauth_token_secret").value_or("");
-  QueryParams oauth = {{"oauth_consumer_key", *consumer_key},
-                       {"oauth_nonce", stamp_nonce(stamp)},
-                       {"oauth_signature_method", "HMAC-SHA1"},
-                       {"oauth_timestamp", std::to_string(stamp.now)}};
+  auto token_secret = credential(scope, "connection", "oauth_token_secret");
+  QueryParams oauth;
+  oauth.emplace_back("oauth_consumer_key", *consumer_key);
+  oauth.emplace_back("oauth_nonce", stamp_nonce(stamp));
+  oauth.emplace_back("oauth_signature_method", "HMAC-SHA1");
+  oauth.emplace_back("oauth_timestamp", std::to_string(stamp.now));
   if (token) oauth.emplace_back("oauth_token", *token);
   oauth.emplace_back("oauth_version", "1.0");
   // RFC 5849 §3.4.1.3.1: a form body's parameters are signed too.
   auto base = oauth1_base_string(request.method, request.url, is_form(request) ? request.body : "", oauth);
   if (!base) return R::failure("/request/url", "must be an absolute http(s) URL to be signed");
-  oauth.emplace_back("oauth_signature", oauth1_signature(*base, *consumer_secret, token_secret));
+  oauth.emplace_back("oauth_signature", oauth1_signature(*base, *consumer_secret, token_secret ? *token_secret : ""));
   return R::success(SignedHeaders{{"Authorization", oauth1_header(oauth)}});
 }
 
@@ -81,7 +80,9 @@ R sign_aws(const Signer& signer, const SignedRequestView& request, const json& s
   if (!url.ok()) return R::failure("/request/url", "must be an absolute http(s) URL to be signed");
   std::string date = amz_date(stamp.now);
   std::string payload_hash = sha256_hex(request.body);
-  SignedHeaders headers = {{"X-Amz-Date", date}, {"X-Amz-Content-Sha256", payload_hash}};
+  SignedHeaders headers;
+  headers.emplace_back("X-Amz-Date", date);
+  headers.emplace_back("X-Amz-Content-Sha256", payload_hash);
   if (session_token) headers.emplace_back("X-Amz-Security-Token", *session_token);
   SigV4Request signed_request{request.method, request.url, headers, payload_hash, date};
   signed_request.headers.emplace_back("host", url.value->host_header());

@@ -49,8 +49,8 @@ using SignedHeaders = std::vector<std::pair<std::string, std::string>>;
 //              and Authorization, signed over host and those x-amz-*
 //              headers. Keys: the connection's access_key_id and
 //              secret_access_key.
-// A credential with no value is a problem at the signer's pointer that
-// names it; nothing is signed then.
+// Credentials are strings; one absent, empty or not a string is a problem
+// at the signer's pointer that names it, and nothing is signed then.
 Result<SignedHeaders> sign_request(const Signer& signer, const SignedRequestView& request,
                                    const nlohmann::json& scope, const Stamp& stamp);
 
