@@ -80,14 +80,16 @@ R sign_aws(const Signer& signer, const SignedRequestView& request, const json& s
   if (!url.ok()) return R::failure("/request/url", "must be an absolute http(s) URL to be signed");
   std::string date = amz_date(stamp.now);
   std::string payload_hash = sha256_hex(request.body);
-  SignedHeaders headers;
+  // Signed: the headers set here and host (last, as it is not set here).
+  SigV4Request signed_request{request.method, request.url, {}, payload_hash, date};
+  SignedHeaders& headers = signed_request.headers;
   headers.emplace_back("X-Amz-Date", date);
   headers.emplace_back("X-Amz-Content-Sha256", payload_hash);
   if (session_token) headers.emplace_back("X-Amz-Security-Token", *session_token);
-  SigV4Request signed_request{request.method, request.url, headers, payload_hash, date};
-  signed_request.headers.emplace_back("host", url.value->host_header());
-  headers.emplace_back("Authorization", sigv4_authorization(signed_request, {*access_key, *secret_key},
-                                                             {signer.region, signer.service}));
+  headers.emplace_back("host", url.value->host_header());
+  std::string authorization =
+      sigv4_authorization(signed_request, {*access_key, *secret_key}, {signer.region, signer.service});
+  headers.back() = {"Authorization", std::move(authorization)};
   return R::success(std::move(headers));
 }
 
