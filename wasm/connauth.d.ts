@@ -9,7 +9,9 @@ export interface Problem {
 
 /**
  * Every failure's one shape. Input the engine cannot use is `invalid_input` with its
- * `problems`; a flow that failed carries its diagnosis cause and the action to take.
+ * `problems` (a JSON text over 8 MiB among them); a flow that failed carries its
+ * diagnosis cause and the action to take; `engine_fault` is the engine failing
+ * (out of memory or a bug): nothing was changed, and the next call runs on a fresh instance.
  */
 export interface Failure {
   code: string;

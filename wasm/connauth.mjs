@@ -50,20 +50,49 @@ async function compileResponse(response) {
  */
 export async function load(options = {}) {
   const wasmModule = await compileModule(options.wasm);
-  const raw = await createConnauthModule({
+  return new Connauth(wasmModule, options.cacheSize ?? DEFAULT_CACHE_SIZE);
+}
+
+// A new instance of the compiled module, ready when this returns: the glue
+// runs synchronously when the instance is handed over synchronously, and
+// makes the object it is given the module. Instantiating a compiled Module
+// is no I/O (workerd allows it anywhere, browsers for modules under 8 MB).
+function instantiate(wasmModule) {
+  const raw = {
     instantiateWasm(imports, done) {
-      // Instantiate from the compiled Module, never from bytes (workerd).
-      WebAssembly.instantiate(wasmModule, imports).then((instance) => done(instance, wasmModule));
+      done(new WebAssembly.Instance(wasmModule, imports), wasmModule);
       return {};
     },
     print: () => {},
     printErr: () => {},
-  });
-  return new Connauth(raw, options.cacheSize ?? DEFAULT_CACHE_SIZE);
+  };
+  createConnauthModule(raw).catch(() => {}); // the instance is `raw`; a failure throws below
+  if (typeof raw.validate !== 'function') throw new Error('connauth: the engine module did not start');
+  stackBases.set(raw, raw.stackSave());
+  return raw;
 }
 
-const text = (value) => (typeof value === 'string' ? value : JSON.stringify(value ?? {}));
-const json = (value) => JSON.stringify(value ?? null);
+// The largest JSON text handed to the module in one argument. Embind copies
+// a string into module memory without checking that the allocation
+// succeeded, so what could not fit must never reach it.
+const MAX_TEXT_BYTES = 8 << 20;
+
+class InputTooLarge extends Error {}
+
+// The fault guard's hook on Connauth and BoundConnection
+// (answerFaultsAsResults), and each instance's stack pointer between calls.
+const FAULTED = Symbol('connauth.faulted');
+const stackBases = new WeakMap();
+
+function bounded(textValue) {
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: only texts near the limit are measured.
+  if (textValue.length * 3 > MAX_TEXT_BYTES && new TextEncoder().encode(textValue).length > MAX_TEXT_BYTES) {
+    throw new InputTooLarge(`the input is larger than ${MAX_TEXT_BYTES >> 20} MiB`);
+  }
+  return textValue;
+}
+const text = (value) => bounded(typeof value === 'string' ? value : JSON.stringify(value ?? {}));
+const json = (value) => bounded(JSON.stringify(value ?? null));
 
 // The host's clock and CSPRNG (the core is deterministic: SPEC §3).
 const epochSeconds = () => Math.floor(Date.now() / 1000);
@@ -91,13 +120,23 @@ function stamped(context, options) {
 }
 
 export class Connauth {
+  #wasmModule;
   #raw;
   #cache = new Map(); // definition text -> CompiledConnector (insertion order = LRU order)
   #cacheSize;
 
-  constructor(raw, cacheSize) {
-    this.#raw = raw;
+  constructor(wasmModule, cacheSize) {
+    this.#wasmModule = wasmModule;
+    this.#raw = instantiate(wasmModule);
     this.#cacheSize = Math.max(1, cacheSize);
+  }
+
+  // After a fault the memory the failed call held is lost to the instance:
+  // the next call gets a new one (its compiled connectors are dropped with
+  // the old; BoundConnections made before keep theirs until disposed).
+  [FAULTED]() {
+    this.#raw = instantiate(this.#wasmModule);
+    this.#cache.clear();
   }
 
   /** Validates a connector definition (object or JSON text): SPEC §2. */
@@ -339,6 +378,43 @@ const failure = (message) => {
 };
 const DISPOSED = failure('this BoundConnection was disposed');
 const NO_MEMORY = failure('out of memory: the input is too large');
+
+/**
+ * The module catches no exceptions (CMakeLists.txt: -fignore-exceptions):
+ * the core answers every input with a Result, so a throw out of it is a
+ * fault — out of memory, or a bug — that leaves the instance's stack
+ * pointer where the fault left it and what the call held allocated. Every
+ * public method of `cls` is wrapped: a throw becomes an `engine_fault`
+ * Result, and the object's [FAULTED]() repairs what it can.
+ */
+function answerFaultsAsResults(cls) {
+  for (const name of Object.getOwnPropertyNames(cls.prototype)) {
+    const descriptor = Object.getOwnPropertyDescriptor(cls.prototype, name);
+    if (name === 'constructor' || typeof descriptor.value !== 'function') continue;
+    const method = descriptor.value;
+    descriptor.value = {
+      [name](...args) {
+        try {
+          return method.apply(this, args);
+        } catch (error) {
+          if (error instanceof InputTooLarge) return JSON.parse(failure(error.message));
+          this[FAULTED]();
+          return faultResult(error);
+        }
+      },
+    }[name];
+    Object.defineProperty(cls.prototype, name, descriptor);
+  }
+}
+
+// A C++ exception arrives as a number (its address) and out of memory as
+// the glue's RuntimeError "Aborted()": only a JavaScript error has more to tell.
+function faultResult(error) {
+  const detail = error instanceof Error && !(error instanceof WebAssembly.RuntimeError)
+    ? `${error.name}: ${error.message}` : undefined;
+  const message = 'the engine failed (out of memory or an internal error); nothing was changed';
+  return { ok: false, error: { code: 'engine_fault', message, ...(detail ? { detail } : {}) } };
+}
 const OPEN_BRACE = 123;
 const SHORT_ANSWER = 128; // bytes: see #answer
 const NEWLINE = '\n';
@@ -447,6 +523,12 @@ class BoundConnection {
     this.#readsRequestBody = handle.readsRequestBody();
     this.#signs = handle.signs();
     this.#stamped = handle.stamped();
+  }
+
+  // A fault here leaves this connection's instance as it is (the engine
+  // has moved on to a new one if the fault was its own): only the stack is reset.
+  [FAULTED]() {
+    this.#raw.stackRestore(stackBases.get(this.#raw));
   }
 
   /** Whether any signal (SPEC §2.5) looks at a response body: if not, a host need not read it. */
@@ -565,3 +647,6 @@ class BoundConnection {
     return text;
   }
 }
+
+answerFaultsAsResults(Connauth);
+answerFaultsAsResults(BoundConnection);
