@@ -232,17 +232,23 @@ class BoundHandle {
   uintptr_t address() const { return reinterpret_cast<uintptr_t>(this); }
 
   // The input at `at` holds method, url, Content-Type (type_bytes < 0:
-  // none) and body, one after the other.
-  uintptr_t apply(uintptr_t at, int method_bytes, int url_bytes, int type_bytes, int body_bytes) {
+  // none), body and the stamp's random bytes, one after the other; `now`
+  // is the stamp's clock (both read only for a stamped connection).
+  uintptr_t apply(uintptr_t at, int method_bytes, int url_bytes, int type_bytes, int body_bytes, double now,
+                  int random_bytes) {
     return answer([&] {
-      std::string_view in = input_view(at, {method_bytes, url_bytes, std::max(type_bytes, 0), body_bytes});
+      std::string_view in =
+          input_view(at, {method_bytes, url_bytes, std::max(type_bytes, 0), body_bytes, random_bytes});
       std::string_view method = in.substr(0, method_bytes);
       std::string_view url = in.substr(method_bytes, url_bytes);
       size_t next = method_bytes + url_bytes;
       std::optional<std::string_view> type;
       if (type_bytes >= 0) type = in.substr(next, type_bytes);
-      std::string_view body = in.substr(next + std::max(type_bytes, 0), body_bytes);
-      bound_->write_apply(answer_, method, url, type, body);
+      next += std::max(type_bytes, 0);
+      std::string_view body = in.substr(next, body_bytes);
+      connauth::Stamp stamp;
+      if (bound_->stamped()) stamp = {seconds(now), std::string(in.substr(next + body_bytes, random_bytes))};
+      bound_->write_apply(answer_, method, url, type, body, stamp);
     });
   }
 
@@ -257,6 +263,8 @@ class BoundHandle {
   bool reads_body() const { return bound_ && bound_->reads_body(); }
   bool reads_body_for(int status) const { return bound_ && bound_->reads_body(status); }
   bool reads_request_body() const { return bound_ && bound_->reads_request_body(); }
+  bool signs() const { return bound_ && bound_->signs(); }
+  bool stamped() const { return bound_ && bound_->stamped(); }
 
  private:
   // An answer larger than this is freed at the next call: a cached
@@ -367,8 +375,9 @@ std::string validate(const std::string& definition_text) {
 // work. The wrapper never calls them on a disposed handle.
 extern "C" {
 EMSCRIPTEN_KEEPALIVE uintptr_t connauth_bound_apply(uintptr_t handle, uintptr_t at, int method_bytes, int url_bytes,
-                                                    int type_bytes, int body_bytes) {
-  return reinterpret_cast<BoundHandle*>(handle)->apply(at, method_bytes, url_bytes, type_bytes, body_bytes);
+                                                    int type_bytes, int body_bytes, double now, int random_bytes) {
+  return reinterpret_cast<BoundHandle*>(handle)->apply(at, method_bytes, url_bytes, type_bytes, body_bytes, now,
+                                                       random_bytes);
 }
 EMSCRIPTEN_KEEPALIVE uintptr_t connauth_bound_classify(uintptr_t handle, uintptr_t at, int status, int body_bytes) {
   return reinterpret_cast<BoundHandle*>(handle)->classify(at, status, body_bytes);
@@ -419,5 +428,7 @@ EMSCRIPTEN_BINDINGS(connauth) {
       .function("address", &BoundHandle::address)
       .function("readsBody", &BoundHandle::reads_body)
       .function("readsBodyFor", &BoundHandle::reads_body_for)
-      .function("readsRequestBody", &BoundHandle::reads_request_body);
+      .function("readsRequestBody", &BoundHandle::reads_request_body)
+      .function("signs", &BoundHandle::signs)
+      .function("stamped", &BoundHandle::stamped);
 }

@@ -9,7 +9,9 @@ export interface Problem {
 
 /**
  * Every failure's one shape. Input the engine cannot use is `invalid_input` with its
- * `problems`; a flow that failed carries its diagnosis cause and the action to take.
+ * `problems` (a JSON text over 8 MiB among them); a flow that failed carries its
+ * diagnosis cause and the action to take; `engine_fault` is the engine failing
+ * (out of memory or a bug): nothing was changed, and the next call runs on a fresh instance.
  */
 export interface Failure {
   code: string;
@@ -90,6 +92,26 @@ export interface AppContext {
 export interface Context {
   connection?: ConnectionHash;
   app?: AppContext;
+  /**
+   * The host's clock and randomness for this call (templates' `now`,
+   * `now_iso`, `uuid`; signers' timestamp and nonce: SPEC §10). apply,
+   * testBegin, connectBegin and connectionStep add one when absent.
+   */
+  stamp?: Stamp;
+}
+
+export interface Stamp {
+  /** Epoch seconds. */
+  now: number;
+  /** 32 bytes from a CSPRNG as 64 hex digits. */
+  random?: string;
+}
+
+/** Pins the stamp apply adds (tests); by default the clock and the CSPRNG. */
+export interface StampOptions {
+  now?: number;
+  /** 64 hex digits. */
+  random?: string;
 }
 
 export interface HttpRequest {
@@ -127,8 +149,11 @@ export interface BoundRequest {
   url: string;
   /** The request's Content-Type header; omit it (or null) when the request has none. */
   contentType?: string | null;
-  /** Read only when a payload rule may rewrite it (readsRequestBody). Bytes are UTF-8. */
+  /** Read only when a payload rule may rewrite it or a rule signs it (readsRequestBody). Bytes are UTF-8. */
   body?: string | Uint8Array | ArrayBuffer | ArrayBufferView;
+  /** Pin the stamp of a connection whose rules read `now`/`uuid` or sign (tests). */
+  now?: number;
+  random?: string;
 }
 
 /** What apply changes on a request (SPEC §2.4). */
@@ -165,8 +190,10 @@ export interface BoundConnection {
   readonly readsBody: boolean;
   /** Whether classifying a response with this status may look at its body. */
   readsBodyFor(status: number): boolean;
-  /** Whether apply may rewrite a request body (a rule has a payload): if not, `body` is never read. */
+  /** Whether apply may rewrite a request body (a rule has a payload) or signs it: if not, `body` is never read. */
   readonly readsRequestBody: boolean;
+  /** Whether a rule signs requests (SPEC §10): pass the body's exact bytes. */
+  readonly signs: boolean;
   apply(request: BoundRequest): Result<RequestEdits>;
   classify(response: BoundResponse): Result<Classification>;
   /** Frees the module memory. A second dispose does nothing; later calls answer an error Result. */
@@ -238,7 +265,7 @@ export interface Clock {
 export interface Connauth {
   validate(definition: ConnectorDefinition): Result<ConnectorDescription>;
   describe(definition: ConnectorDefinition): Result<ConnectorDescription>;
-  apply(definition: ConnectorDefinition, context: Context, request: HttpRequest): Result<AuthorizedRequest>;
+  apply(definition: ConnectorDefinition, context: Context, request: HttpRequest, options?: StampOptions): Result<AuthorizedRequest>;
   classify(definition: ConnectorDefinition, context: Context, response: HttpResponse): Result<Classification>;
   /**
    * Binds the connector to one connection's context for many requests (the
@@ -274,7 +301,7 @@ export interface Connauth {
     FlowResult<{ step: 'acquire' | 'test' | 'done'; request?: AuthorizedRequest }>;
   connectFinish(definition: ConnectorDefinition, context: FlowContext, response: HostResponse, options?: Clock):
     FlowResult<{ connection: ConnectionHash; warnings: string[]; identity?: string }>;
-  testBegin(definition: ConnectorDefinition, context: FlowContext): FlowResult<{ request: AuthorizedRequest | null }>;
+  testBegin(definition: ConnectorDefinition, context: FlowContext, options?: StampOptions): FlowResult<{ request: AuthorizedRequest | null }>;
   testFinish(definition: ConnectorDefinition, context: FlowContext, response: HostResponse, options?: { refreshed?: boolean }):
     FlowResult<{ outcome: 'ok' | 'refresh'; identity?: string }>;
   /** RFC 7009: the revocation request for a connection's tokens, or null when there is nothing to revoke. */

@@ -50,20 +50,49 @@ async function compileResponse(response) {
  */
 export async function load(options = {}) {
   const wasmModule = await compileModule(options.wasm);
-  const raw = await createConnauthModule({
+  return new Connauth(wasmModule, options.cacheSize ?? DEFAULT_CACHE_SIZE);
+}
+
+// A new instance of the compiled module, ready when this returns: the glue
+// runs synchronously when the instance is handed over synchronously, and
+// makes the object it is given the module. Instantiating a compiled Module
+// is no I/O (workerd allows it anywhere, browsers for modules under 8 MB).
+function instantiate(wasmModule) {
+  const raw = {
     instantiateWasm(imports, done) {
-      // Instantiate from the compiled Module, never from bytes (workerd).
-      WebAssembly.instantiate(wasmModule, imports).then((instance) => done(instance, wasmModule));
+      done(new WebAssembly.Instance(wasmModule, imports), wasmModule);
       return {};
     },
     print: () => {},
     printErr: () => {},
-  });
-  return new Connauth(raw, options.cacheSize ?? DEFAULT_CACHE_SIZE);
+  };
+  createConnauthModule(raw).catch(() => {}); // the instance is `raw`; a failure throws below
+  if (typeof raw.validate !== 'function') throw new Error('connauth: the engine module did not start');
+  stackBases.set(raw, raw.stackSave());
+  return raw;
 }
 
-const text = (value) => (typeof value === 'string' ? value : JSON.stringify(value ?? {}));
-const json = (value) => JSON.stringify(value ?? null);
+// The largest JSON text handed to the module in one argument. Embind copies
+// a string into module memory without checking that the allocation
+// succeeded, so what could not fit must never reach it.
+const MAX_TEXT_BYTES = 8 << 20;
+
+class InputTooLarge extends Error {}
+
+// The fault guard's hook on Connauth and BoundConnection
+// (answerFaultsAsResults), and each instance's stack pointer between calls.
+const FAULTED = Symbol('connauth.faulted');
+const stackBases = new WeakMap();
+
+function bounded(textValue) {
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: only texts near the limit are measured.
+  if (textValue.length * 3 > MAX_TEXT_BYTES && new TextEncoder().encode(textValue).length > MAX_TEXT_BYTES) {
+    throw new InputTooLarge(`the input is larger than ${MAX_TEXT_BYTES >> 20} MiB`);
+  }
+  return textValue;
+}
+const text = (value) => bounded(typeof value === 'string' ? value : JSON.stringify(value ?? {}));
+const json = (value) => bounded(JSON.stringify(value ?? null));
 
 // The host's clock and CSPRNG (the core is deterministic: SPEC §3).
 const epochSeconds = () => Math.floor(Date.now() / 1000);
@@ -72,15 +101,42 @@ function randomHex(bytes) {
   return Array.from(buffer, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 const randomFraction = () => crypto.getRandomValues(new Uint32Array(1))[0] / 2 ** 32;
+// The random bytes of a stamp (core/stamp.h): 16 for `uuid`, 16 for a signer's nonce.
+const STAMP_RANDOM_BYTES = 32;
+
+/**
+ * The context with the host's stamp (core/stamp.h): the clock and random
+ * bytes that templates read as `now`, `now_iso` and `uuid` and request
+ * signers take their timestamps and nonces from. `options.now` (epoch
+ * seconds) and `options.random` (hex) pin them, for tests; a context that
+ * carries its own `stamp`, or is JSON text, is passed as it is. Every call
+ * whose requests apply rules gets one: apply, testBegin, connectBegin and
+ * connectionStep (the check and connect of a signing connector).
+ */
+function stamped(context, options) {
+  if (typeof context === 'string' || (context && context.stamp !== undefined)) return text(context);
+  const stamp = { now: options.now ?? epochSeconds(), random: options.random ?? randomHex(STAMP_RANDOM_BYTES) };
+  return JSON.stringify({ ...context, stamp });
+}
 
 export class Connauth {
+  #wasmModule;
   #raw;
   #cache = new Map(); // definition text -> CompiledConnector (insertion order = LRU order)
   #cacheSize;
 
-  constructor(raw, cacheSize) {
-    this.#raw = raw;
+  constructor(wasmModule, cacheSize) {
+    this.#wasmModule = wasmModule;
+    this.#raw = instantiate(wasmModule);
     this.#cacheSize = Math.max(1, cacheSize);
+  }
+
+  // After a fault the memory the failed call held is lost to the instance:
+  // the next call gets a new one (its compiled connectors are dropped with
+  // the old; BoundConnections made before keep theirs until disposed).
+  [FAULTED]() {
+    this.#raw = instantiate(this.#wasmModule);
+    this.#cache.clear();
   }
 
   /** Validates a connector definition (object or JSON text): SPEC §2. */
@@ -94,12 +150,13 @@ export class Connauth {
   }
 
   /**
-   * The request with auth applied (SPEC §2.4).
+   * The request with auth applied (SPEC §2.4), signed when a rule signs (SPEC §10).
    * @param context {connection: {...flat hash}, app: {client_id, client_secret, scopes, settings}}
    * @param request {method, url, headers, body}; url may be relative to connection.base_uri
+   * @param options {now, random}: pin the stamp (see `stamped`), for tests
    */
-  apply(definition, context, request) {
-    return this.#with(definition, (c) => c.apply(text(context), text(request)));
+  apply(definition, context, request, options = {}) {
+    return this.#with(definition, (c) => c.apply(stamped(context, options), text(request)));
   }
 
   /** SPEC §2.5: {action: 'ok'|'refresh'|'error', reason, matched}. */
@@ -213,7 +270,7 @@ export class Connauth {
   /** api_key / basic_auth / custom_auth connect -> {step: 'acquire'|'test'|'done', request?}. */
   connectBegin(definition, context, options = {}) {
     const now = options.now ?? epochSeconds();
-    return this.#with(definition, (c) => c.connectBegin(text(context), now));
+    return this.#with(definition, (c) => c.connectBegin(stamped(context, options), now));
   }
 
   /** Reads the acquire response -> {connection, warnings}. */
@@ -223,8 +280,8 @@ export class Connauth {
   }
 
   /** The connector's test with credentials applied -> {request} (null when the connector has none). */
-  testBegin(definition, context) {
-    return this.#with(definition, (c) => c.testBegin(text(context)));
+  testBegin(definition, context, options = {}) {
+    return this.#with(definition, (c) => c.testBegin(stamped(context, options)));
   }
 
   /** -> {outcome: 'ok' | 'refresh'} or an error with its SPEC §4 cause. */
@@ -248,7 +305,7 @@ export class Connauth {
    */
   connectionStep(definition, context, state, event, options = {}) {
     const now = options.now ?? epochSeconds();
-    return this.#with(definition, (c) => c.connectionStep(text(context), text(state ?? {}), text(event), now));
+    return this.#with(definition, (c) => c.connectionStep(stamped(context, options), text(state ?? {}), text(event), now));
   }
 
   /** One transition of the connection loop's `use` operation (reads no connector). */
@@ -330,6 +387,43 @@ const failure = (message) => {
 };
 const DISPOSED = failure('this BoundConnection was disposed');
 const NO_MEMORY = failure('out of memory: the input is too large');
+
+/**
+ * The module catches no exceptions (CMakeLists.txt: -fignore-exceptions):
+ * the core answers every input with a Result, so a throw out of it is a
+ * fault — out of memory, or a bug — that leaves the instance's stack
+ * pointer where the fault left it and what the call held allocated. Every
+ * public method of `cls` is wrapped: a throw becomes an `engine_fault`
+ * Result, and the object's [FAULTED]() repairs what it can.
+ */
+function answerFaultsAsResults(cls) {
+  for (const name of Object.getOwnPropertyNames(cls.prototype)) {
+    const descriptor = Object.getOwnPropertyDescriptor(cls.prototype, name);
+    if (name === 'constructor' || typeof descriptor.value !== 'function') continue;
+    const method = descriptor.value;
+    descriptor.value = {
+      [name](...args) {
+        try {
+          return method.apply(this, args);
+        } catch (error) {
+          if (error instanceof InputTooLarge) return JSON.parse(failure(error.message));
+          this[FAULTED]();
+          return faultResult(error);
+        }
+      },
+    }[name];
+    Object.defineProperty(cls.prototype, name, descriptor);
+  }
+}
+
+// A C++ exception arrives as a number (its address) and out of memory as
+// the glue's RuntimeError "Aborted()": only a JavaScript error has more to tell.
+function faultResult(error) {
+  const detail = error instanceof Error && !(error instanceof WebAssembly.RuntimeError)
+    ? `${error.name}: ${error.message}` : undefined;
+  const message = 'the engine failed (out of memory or an internal error); nothing was changed';
+  return { ok: false, error: { code: 'engine_fault', message, ...(detail ? { detail } : {}) } };
+}
 const OPEN_BRACE = 123;
 const SHORT_ANSWER = 128; // bytes: see #answer
 const NEWLINE = '\n';
@@ -395,6 +489,15 @@ function classificationFrom(text) {
   return { ok: true, value };
 }
 
+const EMPTY_BYTES = new Uint8Array(0);
+// A bound apply's stamp bytes: `random` (hex, tests) or fresh from the CSPRNG.
+function stampBytes(random) {
+  if (typeof random !== 'string') return crypto.getRandomValues(new Uint8Array(STAMP_RANDOM_BYTES));
+  const bytes = new Uint8Array(random.length >> 1);
+  for (let i = 0; i < bytes.length; i += 1) bytes[i] = parseInt(random.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
+}
+
 const statusCode = (status) => (Number.isInteger(status) && status >= 0 && status < 1000 ? status : 0);
 
 /**
@@ -413,6 +516,8 @@ class BoundConnection {
   #bodyLimit;
   #readsBody;
   #readsRequestBody;
+  #signs;
+  #stamped;
   #byStatus = new Map(); // status -> answer text, for statuses whose signals read no body
 
   constructor(raw, handle) {
@@ -425,6 +530,14 @@ class BoundConnection {
     this.#bodyLimit = raw.bodyLimit;
     this.#readsBody = handle.readsBody();
     this.#readsRequestBody = handle.readsRequestBody();
+    this.#signs = handle.signs();
+    this.#stamped = handle.stamped();
+  }
+
+  // A fault here leaves this connection's instance as it is (the engine
+  // has moved on to a new one if the fault was its own): only the stack is reset.
+  [FAULTED]() {
+    this.#raw.stackRestore(stackBases.get(this.#raw));
   }
 
   /** Whether any signal (SPEC §2.5) looks at a response body: if not, a host need not read it. */
@@ -439,9 +552,17 @@ class BoundConnection {
     return this.#handle ? this.#handle.readsBodyFor(code) : false;
   }
 
-  /** Whether apply may rewrite a request body (some rule has a payload): if not, `body` is never read. */
+  /** Whether apply may rewrite a request body (some rule has a payload) or signs it: if not, `body` is never read. */
   get readsRequestBody() {
     return this.#readsRequestBody;
+  }
+
+  /**
+   * Whether a rule signs the request (SPEC §10): apply then needs the body's
+   * exact bytes (pass a Uint8Array for anything but UTF-8 text).
+   */
+  get signs() {
+    return this.#signs;
   }
 
   /**
@@ -450,9 +571,11 @@ class BoundConnection {
    * header of the request (case-insensitively); `body` only when a payload
    * rule rewrote it (a Content-Length the request carried no longer holds).
    * `contentType` is the request's Content-Type header (omit it when there
-   * is none); `body` a string or bytes.
+   * is none); `body` a string or bytes. `now` and `random` (hex) pin the
+   * stamp of a connection whose rules read it or sign, for tests; by
+   * default the clock and the CSPRNG give them.
    */
-  apply({ method, url, contentType, body } = {}) {
+  apply({ method, url, contentType, body, now, random } = {}) {
     const handle = this.#handle;
     if (!handle) return JSON.parse(DISPOSED);
     const verb = method === undefined || method === null ? 'GET' : String(method);
@@ -460,14 +583,18 @@ class BoundConnection {
     const hasType = contentType !== undefined && contentType !== null;
     const type = hasType ? String(contentType) : '';
     const payload = this.#readsRequestBody ? bodyOf(body) : '';
-    const at = this.#input(room(verb) + room(target) + room(type) + room(payload));
+    const randomBytes = this.#stamped ? stampBytes(random) : EMPTY_BYTES;
+    const at = this.#input(room(verb) + room(target) + room(type) + room(payload) + randomBytes.length);
     if (!at) return JSON.parse(NO_MEMORY);
     const heap = this.#raw.HEAPU8; // after input(): the memory may have grown
     const verbBytes = write(heap, at, verb);
     const urlBytes = write(heap, at + verbBytes, target);
     const typeBytes = write(heap, at + verbBytes + urlBytes, type);
     const bodyBytes = write(heap, at + verbBytes + urlBytes + typeBytes, payload);
-    const answer = this.#raw._connauth_bound_apply(this.#address, at, verbBytes, urlBytes, hasType ? typeBytes : -1, bodyBytes);
+    heap.set(randomBytes, at + verbBytes + urlBytes + typeBytes + bodyBytes);
+    const clock = this.#stamped ? (now ?? epochSeconds()) : 0;
+    const answer = this.#raw._connauth_bound_apply(this.#address, at, verbBytes, urlBytes, hasType ? typeBytes : -1, bodyBytes,
+      clock, randomBytes.length);
     return editsFrom(this.#answer(answer));
   }
 
@@ -529,3 +656,6 @@ class BoundConnection {
     return text;
   }
 }
+
+answerFaultsAsResults(Connauth);
+answerFaultsAsResults(BoundConnection);

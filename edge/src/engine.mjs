@@ -48,6 +48,9 @@ function warmUp(engine) {
   const context = {
     connection: { tenant: 'acme corp', access_token: 'warm-up', expires_at: 4102444800 },
     app: { client_id: 'warm-up', client_secret: 'warm-up', scopes: ['read'], settings: {} },
+    // A stamp of its own: apply would otherwise draw random bytes, which
+    // workerd refuses at global scope (the warm-up would fail).
+    stamp: { now: 0 },
   };
   engine.describe(WARM_UP);
   engine.apply(WARM_UP, context, { method: 'GET', url: 'items/42?page=2', headers: [['accept', 'application/json']], body: '' });

@@ -61,8 +61,8 @@ export async function proxy({ request, env, session, params, search, head, now, 
     // Held in memory only when a payload rule reads it or a retry may resend
     // it; otherwise streamed (request_body.mjs).
     if (method !== 'GET' && method !== 'HEAD') {
-      const payloadRules = bindingFor(engine, credentials.value).value?.readsRequestBody ?? false;
-      const body = await proxyRequestBody(request, head.fields, payloadRules);
+      const binding = bindingFor(engine, credentials.value).value;
+      const body = await proxyRequestBody(request, head.fields, binding?.readsRequestBody ?? false, binding?.signs ?? false);
       if (!body.ok) return body;
       held = body.value;
     }
@@ -133,7 +133,9 @@ async function send(engine, outgoing, credentials) {
   const bound = bindingFor(engine, credentials);
   if (!bound.ok) return fail('apply_failed', 'the connector could not authorize this request', { problems: bound.errors });
   const contentType = outgoing.fields['content-type'];
-  const applied = bound.value.apply({ method: outgoing.method, url: outgoing.url, contentType, body: outgoing.body });
+  // A signer hashes the exact bytes (held whole for a signing connection).
+  const body = bound.value.signs ? (outgoing.bytes ?? '') : outgoing.body;
+  const applied = bound.value.apply({ method: outgoing.method, url: outgoing.url, contentType, body });
   if (!applied.ok) {
     return fail('apply_failed', 'the connector could not authorize this request', { problems: applied.errors });
   }

@@ -2,6 +2,7 @@
 // isolate serves every tenant's requests within one memory limit (128 MB on
 // Workers), so a body is held in memory only when something needs it:
 //  - a payload apply rule (SPEC §2.4) rewrites it: the whole body, as text;
+//  - a signing apply rule (SPEC §10) hashes it: the whole body, as bytes;
 //  - a small body (up to LIMITS.replayBodyBytes) is kept so that the one
 //    retry after a refresh (SPEC §2.5 rule 3) can send it again;
 //  - a body without Content-Length (chunked) is read whole, so that one over
@@ -33,9 +34,10 @@ export const NO_BODY = Object.freeze({ body: '', bytes: null, replayable: true, 
  * replayable, release()}; the caller calls release() when the request is
  * done. Fails with payload_too_large (413) over LIMITS.proxyBodyBytes, or
  * server_busy (503, Retry-After) when the isolate holds too much already.
- * `payloadRules`: whether an apply rule of the connection has a payload.
+ * `payloadRules`: whether an apply rule of the connection has a payload;
+ * `signs`: whether one signs requests (the body is then always held).
  */
-export async function proxyRequestBody(request, fields, payloadRules) {
+export async function proxyRequestBody(request, fields, payloadRules, signs = false) {
   if (!request.body) return ok(NO_BODY);
   const limit = LIMITS.proxyBodyBytes;
   const declared = fields['content-length'] === undefined ? null : Number(fields['content-length']);
@@ -46,7 +48,7 @@ export async function proxyRequestBody(request, fields, payloadRules) {
   const text = payloadRules && TEXT_BODY.test(fields['content-type'] ?? '');
   // A declared length the runtime's stream keeps on the way up: streamed,
   // unless a payload rule needs it whole or it is small enough to keep.
-  if (!text && declared !== null && declared > LIMITS.replayBodyBytes) {
+  if (!text && !signs && declared !== null && declared > LIMITS.replayBodyBytes) {
     return ok({ body: '', bytes: request.body, replayable: false, release() {} });
   }
   // Held: needed whole, small, or chunked with no declared length (a stream

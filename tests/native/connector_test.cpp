@@ -693,7 +693,7 @@ TEST(ParseConnectorProblems, ApplyRuleChecks) {
                                     "must be an HTTP method such as GET or POST")));
   EXPECT_THAT(p, Contains(ProblemIs("/authorization/apply/3/when/verb/2", "must be a string, not a number")));
   EXPECT_THAT(p, Contains(ProblemIs("/authorization/apply/3",
-                                    "rule does nothing; give headers, params, payload or basic")));
+                                    "rule does nothing; give headers, params, payload, basic or sign")));
   EXPECT_THAT(p, Contains(ProblemIs("/authorization/apply/4/payload", "must be an object, not an array")));
   EXPECT_THAT(p, Contains(ProblemIs("/authorization/apply/4/basic", "missing required key \"password\"")));
   EXPECT_THAT(p, Contains(ProblemIs("/authorization/apply/5", "must be an object, not a string")));

@@ -213,7 +213,8 @@ TEST(Template, UnknownFilter) {
   ASSERT_EQ(p.size(), 1u);
   EXPECT_EQ(p[0].message,
             "the template expression {{ connection.name | upcase }} uses the unknown filter \"upcase\"; "
-            "allowed filters: default: \"text\", base64, urlencode");
+            "allowed filters: default: \"text\", base64, base64url, urlencode, hex, sha256, hmac_sha256: <key>, "
+            "hmac_sha1: <key>");
   EXPECT_THAT(parse_problems("{{ a | Base64 }}")[0].message, HasSubstr("unknown filter \"Base64\""));
   EXPECT_THAT(parse_problems("{{ a | }}")[0].message, HasSubstr("\"|\" without a filter name"));
 }
@@ -354,6 +355,52 @@ TEST(JsonTemplate, NestingIsLimitedTo64Levels) {
 TEST(JsonTemplate, DefaultConstructedRendersNull) {
   JsonTemplate t;
   EXPECT_EQ(*t.render(scope()).value, json());
+}
+
+// SPEC §10: digests print as lowercase hex, or their raw bytes encoded when
+// base64 or base64url follows (values checked against Node's crypto).
+TEST(Template, DigestFilters) {
+  EXPECT_EQ(render("{{connection.user | sha256}}"), "49915e0d7d4b402e3017d010bc1c0e83cac6c797d6c16e66340fe3268693a6a1");
+  EXPECT_EQ(render("{{connection.user | sha256 | base64}}"), "SZFeDX1LQC4wF9AQvBwOg8rGx5fWwW5mNA/jJoaTpqE=");
+  EXPECT_EQ(render("{{ connection.user | hmac_sha256: connection.pass }}"),
+            "39c4ec146af1c40022981b848505e210669ddcb28dad68aca62b07b2f622c4b8");
+  EXPECT_EQ(render("{{connection.user | hmac_sha256: connection.pass | base64url}}"),
+            "OcTsFGrxxAAimBuEhQXiEGad3LKNrWispisHsvYixLg");
+  EXPECT_EQ(render("{{connection.subdomain | hmac_sha1: \"lit\"}}"), "27d5457e3f6f3774b4315cda8a9add22b71f1711");
+  EXPECT_EQ(render("{{connection.subdomain | hmac_sha1: 'lit' | hex}}"), "27d5457e3f6f3774b4315cda8a9add22b71f1711");
+  // Any other filter after a digest sees its hex.
+  EXPECT_EQ(render("{{connection.user | sha256 | sha256}}"),
+            "b50579a1a304be3959bf48a110c05c1e2a94ac5857638c64744400ae781bfef8");
+  EXPECT_EQ(render("{{connection.port | sha256 | urlencode}}"), render("{{connection.port | sha256}}"));
+}
+
+TEST(Template, StringEncodingFilters) {
+  EXPECT_EQ(render("{{connection.city | base64url}}"), "WsO8cmljaA");
+  EXPECT_EQ(render("{{connection.city | hex}}"), "5ac3bc72696368");
+}
+
+TEST(Template, DigestFilterProblems) {
+  EXPECT_THAT(parse_problems("{{ a | sha512 }}")[0].message,
+              HasSubstr("the template expression {{ a | sha512 }} uses the unknown filter \"sha512\""));
+  EXPECT_THAT(parse_problems("{{ a | hmac_sha256 }}")[0].message,
+              HasSubstr("uses the hmac_sha256 filter without a key; write | hmac_sha256: connection.secret"));
+  EXPECT_THAT(parse_problems("{{ a | hmac_sha1: \"open }}")[0].message, HasSubstr("not closed"));
+  EXPECT_THAT(parse_problems("{{ a | sha256: \"x\" }}")[0].message, HasSubstr("it takes none: write | sha256"));
+  EXPECT_THAT(parse_problems("{{ a | hmac_sha1: ? }}")[0].message, HasSubstr("invalid path"));
+  // A key path is read like any other: missing, it names itself.
+  Problem missing = render_problem("{{connection.user | hmac_sha256: connection.secret}}");
+  EXPECT_EQ(missing.path, "/t");
+  EXPECT_THAT(missing.message, HasSubstr("no value for `connection.secret`, the key of the hmac filter"));
+  // A digest of a missing value is still the missing value.
+  EXPECT_THAT(render_problem("{{connection.absent | sha256}}").message, HasSubstr("no value for `connection.absent`"));
+  EXPECT_THAT(render_problem("{{connection.nested | sha256}}").message, HasSubstr("is an object or a list"));
+}
+
+TEST(Template, PathsIncludeHmacKeys) {
+  auto t = Template::parse("{{connection.user | hmac_sha256: client_secret}}{{now}}", "/t");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t.value->paths(), (std::vector<std::string>{"connection.user", "client_secret", "now"}));
+  EXPECT_FALSE(t.value->sole_path());
 }
 
 }  // namespace

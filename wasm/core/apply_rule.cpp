@@ -138,13 +138,18 @@ std::string merged_body(const PayloadTarget& target, std::string_view body, cons
 
 // Headers::set on edits: a later rule's value for a name replaces an
 // earlier one's in place (case-insensitively), keeping the first spelling.
-void set_header(std::vector<std::pair<std::string_view, std::string_view>>& headers, const RenderedHeader& header) {
-  for (auto& [name, value] : headers)
-    if (iequals(name, header.name)) {
-      value = *header.value.value;
+void set_header(std::vector<std::pair<std::string_view, std::string_view>>& headers, std::string_view name,
+                std::string_view value) {
+  for (auto& [set_name, set_value] : headers)
+    if (iequals(set_name, name)) {
+      set_value = value;
       return;
     }
-  headers.emplace_back(header.name, *header.value.value);
+  headers.emplace_back(name, value);
+}
+
+void set_header(std::vector<std::pair<std::string_view, std::string_view>>& headers, const RenderedHeader& header) {
+  set_header(headers, header.name, *header.value.value);
 }
 
 // `headers` with each of `edits` set (Headers::set, in order): a name the
@@ -291,13 +296,32 @@ Result<RequestEdits> request_edits(const RenderedRules& rules, const RuleMatches
   return Result<RequestEdits>::success(std::move(edits));
 }
 
-Result<HttpRequest> apply_rules(const std::vector<ApplyRule>& rules, HttpRequest request, const json& scope) {
+Result<bool> sign_edits(const std::vector<ApplyRule>& rules, const RuleMatches& matches, const RequestView& request,
+                        const json& scope, const Stamp& stamp, RequestEdits& edits) {
+  const Signer* signer = nullptr;
+  for (size_t i = 0; i < rules.size(); ++i)
+    if (rules[i].sign && matched(matches, i)) signer = &*rules[i].sign;
+  if (!signer) return Result<bool>::success(false);
+  SignedRequestView view{request.method, edits.url, request.content_type, edits.body ? *edits.body : request.body};
+  for (const auto& [name, value] : edits.headers)
+    if (iequals(name, "Content-Type")) view.content_type = value;
+  auto signed_headers = sign_request(*signer, view, scope, stamp);
+  if (!signed_headers.ok()) return Result<bool>::failure(std::move(signed_headers.errors));
+  edits.signed_headers = std::make_shared<const SignedHeaders>(std::move(*signed_headers.value));
+  for (const auto& [name, value] : *edits.signed_headers) set_header(edits.headers, name, value);
+  return Result<bool>::success(true);
+}
+
+Result<HttpRequest> apply_rules(const std::vector<ApplyRule>& rules, HttpRequest request, const json& scope,
+                                const Stamp& stamp) {
   RuleMatches matches = matching_rules(rules, request.method, request.url);
   RenderedRules rendered = render_rules(rules, scope, &matches, carries_payload(request.method));
   RequestView view{request.method, request.url, std::nullopt, request.body};
   if (const std::string* content_type = request.headers.get("Content-Type")) view.content_type = *content_type;
   auto edits = request_edits(rendered, matches, rule_edits(rendered, matches), view);
   if (!edits.ok()) return Result<HttpRequest>::failure(std::move(edits.errors));
+  auto signed_request = sign_edits(rules, matches, view, scope, stamp, *edits.value);
+  if (!signed_request.ok()) return Result<HttpRequest>::failure(std::move(signed_request.errors));
   request.url = std::move(edits.value->url);
   request.headers = with_headers_set(request.headers, edits.value->headers);
   if (edits.value->body) {

@@ -14,7 +14,9 @@
 
 #include "http.h"
 #include "pattern.h"
+#include "request_signer.h"
 #include "result.h"
+#include "stamp.h"
 #include "template.h"
 #include "url.h"
 
@@ -40,6 +42,10 @@ struct ApplyRule {
   TemplateMap params;
   std::vector<std::pair<std::string, JsonTemplate>> payload;
   std::optional<BasicCredentials> basic;
+  std::optional<Signer> sign;  // SPEC §10
+  // Whether a value reads the stamp (`now`, `now_iso`, `uuid`) or the rule
+  // signs: then it is rendered for each request, never once per binding.
+  bool stamped = false;
 
   bool matches(const HttpRequest& request) const;
   bool matches(std::string_view method, std::string_view url) const;
@@ -59,7 +65,9 @@ struct ApplyRule {
 //                    problem. It depends on the set of matching rules alone,
 //                    so a bound connection keeps it per set;
 //   request_edits    what that makes of the request: its URL with the
-//                    params, the payload merged into its body.
+//                    params, the payload merged into its body;
+//   sign_edits       the signer of the last matching rule that has one
+//                    signs the request as the edits leave it (SPEC §10).
 
 // A value rendered for one connection: the text (or JSON) or the problems
 // that a request matching its rule would fail with.
@@ -135,6 +143,7 @@ struct RequestEdits {
   std::vector<std::pair<std::string_view, std::string_view>> headers;
   std::optional<std::string> body;
   std::shared_ptr<const std::string> content_length;
+  std::shared_ptr<const SignedHeaders> signed_headers;  // what `headers` views for a signer's
 };
 
 // What a set of matching rules sets, in rule order: headers (deduplicated as
@@ -162,9 +171,16 @@ RuleEdits rule_edits(const RenderedRules& rules, const RuleMatches& matches);
 Result<RequestEdits> request_edits(const RenderedRules& rules, const RuleMatches& matches,
                                    const RuleEdits& edits, const RequestView& request);
 
+// SPEC §10: when a matching rule signs, the last such rule's signer signs
+// the request as `edits` leave it (URL, body, a Content-Type a rule set)
+// and its headers are set on `edits`. The scope holds the credentials;
+// `stamp` gives the signer its timestamp and nonce.
+Result<bool> sign_edits(const std::vector<ApplyRule>& rules, const RuleMatches& matches, const RequestView& request,
+                        const nlohmann::json& scope, const Stamp& stamp, RequestEdits& edits);
+
 // The one-shot path: every step for `request` (whose url is absolute), the
-// edits applied to it.
+// edits applied to it. `scope` has the stamp's values (context.h).
 Result<HttpRequest> apply_rules(const std::vector<ApplyRule>& rules, HttpRequest request,
-                                const nlohmann::json& scope);
+                                const nlohmann::json& scope, const Stamp& stamp = {});
 
 }  // namespace connauth

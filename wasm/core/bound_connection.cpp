@@ -38,14 +38,19 @@ Result<BoundConnection> BoundConnection::bind(const Connector& connector, const 
   const json& scope = resolved.value->scope;
   bound.base_uri_ = render_base_uri(connector.base_uri, scope);
   bound.rules_ = render_rules(bound.authorization_->apply, scope);
-  // The scope (tokens, secrets) is not kept: everything a request needs is
-  // rendered.
+  for (const ApplyRule& rule : bound.authorization_->apply) {
+    bound.stamped_ = bound.stamped_ || rule.stamped;
+    bound.signs_ = bound.signs_ || rule.sign.has_value();
+  }
+  // Unless a rule is rendered per request, the scope (tokens, secrets) is
+  // not kept: everything a request needs is rendered.
+  if (bound.stamped_) bound.scope_ = scope;
   return Result<BoundConnection>::success(std::move(bound));
 }
 
 Result<RequestEdits> BoundConnection::apply(std::string_view method, std::string_view url,
                                             std::optional<std::string_view> content_type,
-                                            std::string_view body) const {
+                                            std::string_view body, const Stamp& stamp) const {
   using R = Result<RequestEdits>;
   Problems problems;
   if (!is_method(method))
@@ -57,16 +62,24 @@ Result<RequestEdits> BoundConnection::apply(std::string_view method, std::string
   if (!absolute.ok()) return R::failure(std::move(absolute.errors));
   RequestView request{method, *absolute.value, content_type, body};
   matching_rules(authorization_->apply, request.method, request.url, matches_);
-  return request_edits(rules_, matches_, rule_edits_for(matches_), request);
+  if (!stamped_) return request_edits(rules_, matches_, rule_edits_for(matches_), request);
+  stamp_scope(scope_, stamp);
+  per_request_ = render_rules(authorization_->apply, scope_, &matches_, carries_payload(method));
+  auto edits = request_edits(per_request_, matches_, rule_edits(per_request_, matches_), request);
+  if (!edits.ok()) return edits;
+  auto signed_request = sign_edits(authorization_->apply, matches_, request, scope_, stamp, *edits.value);
+  if (!signed_request.ok()) return R::failure(std::move(signed_request.errors));
+  return edits;
 }
 
 void BoundConnection::write_apply(std::string& out, std::string_view method, std::string_view url,
-                                  std::optional<std::string_view> content_type, std::string_view body) const {
+                                  std::optional<std::string_view> content_type, std::string_view body,
+                                  const Stamp& stamp) const {
   // What apply() would do on this path: the method is valid, the URL is not
   // absolute (resolve_request_url tries that first) and resolves as a plain
   // path; the edits are the URL with the params set and the headers.
   const bool plain_base = base_uri_ && base_uri_->ok() && base_uri_->value->plain;
-  if (plain_base && is_method(method) && !has_scheme(url) && base_uri_->value->resolve_plain(url, url_)) {
+  if (plain_base && !stamped_ && is_method(method) && !has_scheme(url) && base_uri_->value->resolve_plain(url, url_)) {
     matching_rules(authorization_->apply, method, url_, matches_);
     const RuleEdits& edits = rule_edits_for(matches_);
     if (!edits.has_payload && !edits.problems) {
@@ -74,7 +87,7 @@ void BoundConnection::write_apply(std::string& out, std::string_view method, std
       return write_edits(out, url_, edits.headers, nullptr);
     }
   }
-  write_edits(out, apply(method, url, content_type, body));
+  write_edits(out, apply(method, url, content_type, body, stamp));
 }
 
 const RuleEdits& BoundConnection::rule_edits_for(const RuleMatches& matches) const {
@@ -91,7 +104,12 @@ const RuleEdits& BoundConnection::rule_edits_for(const RuleMatches& matches) con
 }
 
 BoundConnection::BoundConnection(const BoundConnection& other)
-    : authorization_(other.authorization_), base_uri_(other.base_uri_), rules_(other.rules_) {}
+    : authorization_(other.authorization_),
+      base_uri_(other.base_uri_),
+      rules_(other.rules_),
+      stamped_(other.stamped_),
+      signs_(other.signs_),
+      scope_(other.scope_) {}
 
 BoundConnection& BoundConnection::operator=(const BoundConnection& other) {
   if (this != &other) *this = BoundConnection(other);
@@ -119,6 +137,7 @@ bool BoundConnection::reads_body(int status) const {
 }
 
 bool BoundConnection::reads_request_body() const {
+  if (signs_) return true;
   for (const RenderedRule& rule : rules_)
     if (!rule.payload.empty()) return true;
   return false;

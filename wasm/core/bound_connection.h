@@ -40,8 +40,12 @@ class BoundConnection {
   // valid while it lives) and the body if a payload rewrote it.
   // Problems are at /request/method and /request/url (the caller's request)
   // or at the connector's JSON pointers (a value that did not render).
+  // `stamp` is the host's clock and randomness for this request, read only
+  // when stamped(); then the matching rules are rendered for the request
+  // and the edits view them until the next apply.
   Result<RequestEdits> apply(std::string_view method, std::string_view url,
-                             std::optional<std::string_view> content_type, std::string_view body) const;
+                             std::optional<std::string_view> content_type, std::string_view body,
+                             const Stamp& stamp = {}) const;
 
   // apply() as its answer text (answer_text.h) in `out`: exactly what
   // write_edits(out, apply(...)) writes. The usual request — a plain path
@@ -52,7 +56,8 @@ class BoundConnection {
   // cache is cold after the wait for the network, and building and copying
   // the edits is what a request would pay for.
   void write_apply(std::string& out, std::string_view method, std::string_view url,
-                   std::optional<std::string_view> content_type, std::string_view body) const;
+                   std::optional<std::string_view> content_type, std::string_view body,
+                   const Stamp& stamp = {}) const;
 
   // SPEC §2.5 for a response: its status (100-599, else a problem at
   // /response/status) and body; only the first kDefaultBodyLimit bytes are
@@ -63,8 +68,13 @@ class BoundConnection {
   // `reads_body(status)` for a response with that status.
   bool reads_body() const;
   bool reads_body(int status) const;
-  // Whether any apply rule has a payload, i.e. apply may need the body.
+  // Whether any apply rule has a payload or signs, i.e. apply may need the body.
   bool reads_request_body() const;
+  // Whether any apply rule signs (SPEC §10): apply needs the exact body bytes.
+  bool signs() const { return signs_; }
+  // Whether any apply rule reads the stamp or signs: apply needs the host's
+  // clock and random bytes for each request.
+  bool stamped() const { return stamped_; }
 
   // A copy starts with no remembered rule edits (they point into the rules
   // they were made from); a move keeps them.
@@ -80,6 +90,13 @@ class BoundConnection {
   const Authorization* authorization_ = nullptr;  // in force; points into the connector
   RenderedBaseUri base_uri_;
   RenderedRules rules_;
+  // Stamped connections only: the scope, kept to render the matching rules
+  // for each request (with the request's stamp values set in it), and the
+  // rules rendered for the latest request, which its edits view.
+  bool stamped_ = false;
+  bool signs_ = false;
+  mutable nlohmann::json scope_;
+  mutable RenderedRules per_request_;
   // rule_edits per set of matching rules (apply_rule.h): a connection's
   // requests fall into a few sets, so most requests only match rules. At
   // most kRememberedSets, the oldest replaced first. Not thread-safe, like

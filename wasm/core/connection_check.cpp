@@ -20,12 +20,12 @@ TestVerdict failed(Cause cause, std::string detail) {
 }  // namespace
 
 Result<std::optional<HttpRequest>> build_test_request(const Connector& connector, const Authorization& authorization,
-                                                      const nlohmann::json& scope) {
+                                                      const nlohmann::json& scope, const Stamp& stamp) {
   using R = Result<std::optional<HttpRequest>>;
   if (!connector.test) return R::success(std::nullopt);
   auto request = build_request(*connector.test, scope, connector.base_uri);
   if (!request.ok()) return R::failure(std::move(request.errors));
-  auto applied = apply_rules(authorization.apply, std::move(*request.value), scope);
+  auto applied = apply_rules(authorization.apply, std::move(*request.value), scope, stamp);
   if (!applied.ok()) return R::failure(std::move(applied.errors));
   return R::success(std::move(applied.value));
 }

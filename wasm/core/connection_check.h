@@ -13,14 +13,16 @@
 #include "diagnosis.h"
 #include "http.h"
 #include "result.h"
+#include "stamp.h"
 
 namespace connauth {
 
 // The test request, absolute and authorized by the apply rules (SPEC §2.4),
 // or nothing when the connector has no test (then there is nothing to check
-// and the connection counts as working).
+// and the connection counts as working). `stamp` for a signing rule
+// (apply_rule.h sign_edits).
 Result<std::optional<HttpRequest>> build_test_request(const Connector& connector, const Authorization& authorization,
-                                                      const nlohmann::json& scope);
+                                                      const nlohmann::json& scope, const Stamp& stamp = {});
 
 struct TestVerdict {
   enum class Outcome {

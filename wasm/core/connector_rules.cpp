@@ -11,7 +11,9 @@ using nlohmann::json;
 namespace {
 
 constexpr std::string_view kBasicKeys[] = {"username", "password"};
-constexpr std::string_view kRuleKeys[] = {"when", "headers", "params", "payload", "basic"};
+constexpr std::string_view kRuleKeys[] = {"when", "headers", "params", "payload", "basic", "sign"};
+constexpr std::string_view kAwsSigV4Keys[] = {"service", "region"};
+constexpr const char* kSignForms = "must be \"oauth1\" or {\"aws_sigv4\": {\"service\": \"...\", \"region\": \"...\"}}";
 constexpr std::string_view kWhenKeys[] = {"url", "verb"};
 constexpr std::string_view kUrlConditionKeys[] = {"prefix", "contains", "regex", "flags"};
 constexpr std::string_view kRegexSignalKeys[] = {"regex", "flags"};
@@ -28,6 +30,7 @@ class RuleReader {
   std::optional<ApplyRule> apply_rule(const json& value, const std::string& where);
   void when(const json& value, const std::string& where, ApplyRule& rule);
   std::optional<UrlCondition> url_condition(const json& value, const std::string& where);
+  std::optional<Signer> signer(const json& value, const std::string& where);
   std::vector<std::string> verbs(const json& value, const std::string& where);
   bool valid_flags(const json& object, const std::string& where, std::string& flags);
   std::optional<Signal> signal(const json& value, const std::string& where);
@@ -86,10 +89,54 @@ std::optional<ApplyRule> RuleReader::apply_rule(const json& value, const std::st
     if (has_header(out.headers, "Authorization"))
       in_.problem(where, "give either basic or an Authorization header, not both");
   }
+  if (const json* sign = DefinitionReader::member(value, "sign")) {
+    out.sign = signer(*sign, where + "/sign");
+    if (out.basic || has_header(out.headers, "Authorization"))
+      in_.problem(where, "a signing rule sets the Authorization header itself; remove basic or the Authorization header");
+  }
   bool acts = false;
-  for (const char* key : {"headers", "params", "payload", "basic"})
+  for (const char* key : {"headers", "params", "payload", "basic", "sign"})
     acts = acts || DefinitionReader::member(value, key);
-  if (!acts) in_.problem(where, "rule does nothing; give headers, params, payload or basic");
+  if (!acts) in_.problem(where, "rule does nothing; give headers, params, payload, basic or sign");
+  // A rule that reads the stamp or signs is rendered per request (apply_rule.h).
+  auto stamped = [](const Template& t) {
+    for (const std::string& path : t.paths())
+      if (reads_stamp(path)) return true;
+    return false;
+  };
+  out.stamped = out.sign.has_value() || (out.basic && (stamped(out.basic->username) || stamped(out.basic->password)));
+  for (const TemplateMap* map : {&out.headers, &out.params})
+    for (const auto& entry : *map) out.stamped = out.stamped || stamped(entry.second);
+  for (const auto& entry : out.payload)
+    for (const auto& item : entry.second.templates()) out.stamped = out.stamped || stamped(item.second);
+  return out;
+}
+
+// SPEC §10: "oauth1", or {"aws_sigv4": {"service", "region"}} (non-empty strings).
+std::optional<Signer> RuleReader::signer(const json& value, const std::string& where) {
+  Signer out;
+  out.where = where;
+  if (value.is_string() && value.get_ref<const std::string&>() == "oauth1") return out;
+  const json* aws = value.is_object() && value.size() == 1 ? DefinitionReader::member(value, "aws_sigv4") : nullptr;
+  if (!aws) {
+    in_.problem(where, kSignForms);
+    return std::nullopt;
+  }
+  std::string at = where + "/aws_sigv4";
+  if (!in_.expect_object(*aws, at)) return std::nullopt;
+  in_.reject_unknown_keys(*aws, at, kAwsSigV4Keys);
+  out.kind = Signer::Kind::AwsSigV4;
+  for (auto [key, into] : {std::pair{"service", &out.service}, std::pair{"region", &out.region}}) {
+    if (!in_.required(*aws, at, key)) return std::nullopt;
+    std::optional<std::string> text = in_.string(*aws, at, key);
+    if (!text) return std::nullopt;
+    if (text->empty()) {
+      in_.problem(at + "/" + key, std::string("must not be empty: the AWS ") + key + ", such as " +
+                                      (std::string_view(key) == "service" ? "execute-api or s3" : "us-east-1"));
+      return std::nullopt;
+    }
+    *into = std::move(*text);
+  }
   return out;
 }
 

@@ -29,6 +29,8 @@ json scope_for(const Connector& connector, const json& context, const std::strin
 }  // namespace
 
 Result<ConnectionContext> resolve_context(const Connector& connector, const json& context) {
+  auto stamp = stamp_from_context(context);
+  if (!stamp.ok()) return Result<ConnectionContext>::failure(std::move(stamp.errors));
   // `selected` may itself read the connection (default {{connection.auth_type}}),
   // so select against a scope with the default separator first, then rebuild
   // the scope with the chosen option's scope separator and its own fields.
@@ -38,7 +40,8 @@ Result<ConnectionContext> resolve_context(const Connector& connector, const json
   const Authorization* auth = *selected.value;
   if (auth->oauth2.scope_separator != " ") scope = scope_for(connector, context, auth->oauth2.scope_separator);
   fill_field_defaults(scope, auth->fields);
-  return Result<ConnectionContext>::success(ConnectionContext{auth, std::move(scope)});
+  if (context.contains("stamp") && !context["stamp"].is_null()) stamp_scope(scope, *stamp.value);
+  return Result<ConnectionContext>::success(ConnectionContext{auth, std::move(scope), std::move(*stamp.value)});
 }
 
 }  // namespace connauth

@@ -76,7 +76,7 @@ json apply_to_request(const Connector& connector, const json& context, const jso
   if (!url.ok()) return error_envelope(url.errors);
   request.value->url = std::move(*url.value);
   auto applied = apply_rules(resolved.value->authorization->apply, std::move(*request.value),
-                             resolved.value->scope);
+                             resolved.value->scope, resolved.value->stamp);
   if (!applied.ok()) return error_envelope(applied.errors);
   return ok_envelope(request_to_json(*applied.value));
 }

@@ -109,23 +109,6 @@ json build_failure_envelope(const Problems& problems, const json& context) {
   return failure_envelope("missing_value", Cause::ConnectorError, "", detail, context, problems);
 }
 
-std::optional<std::string> hex_decode(const std::string& hex) {
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  if (hex.size() % 2 != 0) return std::nullopt;
-  std::string out;
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out += char(hi * 16 + lo);
-  }
-  return out;
-}
-
 Result<QueryParams> callback_params(const json& params, const std::string& where) {
   if (params.is_string()) {
     std::string_view query = params.get_ref<const std::string&>();
@@ -332,7 +315,8 @@ json test_begin(const Connector& connector, const json& context) {
   return guarded([&] {
     auto resolved = resolve_context(connector, context);
     if (!resolved.ok()) return error_envelope(resolved.errors);
-    auto request = build_test_request(connector, *resolved.value->authorization, resolved.value->scope);
+    auto request = build_test_request(connector, *resolved.value->authorization, resolved.value->scope,
+                                      resolved.value->stamp);
     if (!request.ok()) return build_failure_envelope(request.errors, context);
     return ok_envelope(json_object("request", *request.value ? request_to_json(**request.value) : json(nullptr)));
   });
@@ -350,7 +334,7 @@ json connect_begin(const Connector& connector, const json& context, int64_t /*no
       if (!request.ok()) return build_failure_envelope(request.errors, context);
       return ok_envelope(json_object("step", "acquire", "request", request_to_json(*request.value)));
     }
-    auto request = build_test_request(connector, auth, resolved.value->scope);
+    auto request = build_test_request(connector, auth, resolved.value->scope, resolved.value->stamp);
     if (!request.ok()) return build_failure_envelope(request.errors, context);
     if (!*request.value) return ok_envelope(json_object("step", "done"));
     return ok_envelope(json_object("step", "test", "request", request_to_json(**request.value)));

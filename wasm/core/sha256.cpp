@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "url.h"
+
 namespace connauth {
 
 namespace {
@@ -112,14 +114,6 @@ std::string sha256(std::string_view bytes) {
   return std::string(reinterpret_cast<const char*>(d.data()), d.size());
 }
 
-std::string sha256_hex(std::string_view bytes) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : sha256(bytes)) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
+std::string sha256_hex(std::string_view bytes) { return hex_encode(sha256(bytes)); }
 
 }  // namespace connauth

@@ -5,8 +5,12 @@
 // Grammar (whitespace allowed around every token inside the braces):
 //   expression := "{{" path ( "|" filter )* "}}"
 //   path       := segment ( "." segment )*        segment := [A-Za-z0-9_-]+
-//   filter     := "default" ":" string | "base64" | "urlencode"
+//   filter     := "default" ":" string | "base64" | "base64url" | "urlencode" | "hex"
+//               | "sha256" | ("hmac_sha256" | "hmac_sha1") ":" (path | string)
 //   string     := '"' ... '"' | "'" ... "'"       escapes: \" \' \\ only
+// A digest filter (sha256, hmac_*) yields raw bytes: a base64, base64url or
+// hex right after it encodes them, anything else (or the end) sees their
+// lowercase hex (SPEC §10).
 // A `}}` or single braces outside an expression are literal text; in "{{{"
 // the first brace is literal (so `{"a":{{{x}}}}`-style JSON text still works).
 #include "template.h"
@@ -15,6 +19,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "hmac.h"
+#include "sha256.h"
 #include "url.h"
 
 namespace connauth {
@@ -23,14 +29,10 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kAllowedFilters = "default: \"text\", base64, urlencode";
+constexpr const char* kAllowedFilters =
+    "default: \"text\", base64, base64url, urlencode, hex, sha256, hmac_sha256: <key>, hmac_sha1: <key>";
 
-enum class FilterKind { Default, Base64, UrlEncode };
-
-struct Filter {
-  FilterKind kind = FilterKind::Default;
-  std::string argument;  // Default only
-};
+enum class FilterKind { Default, Base64, Base64Url, UrlEncode, Hex, Sha256, HmacSha256, HmacSha1 };
 
 struct Segment {
   std::string key;
@@ -38,6 +40,18 @@ struct Segment {
   // look it up as a key).
   std::optional<size_t> index;
 };
+
+struct Filter {
+  FilterKind kind = FilterKind::Default;
+  std::string argument;        // Default: the text; hmac_*: a literal key
+  std::string key_path;        // hmac_*: the key's path when not a literal
+  std::vector<Segment> key;    // its segments
+};
+
+// The filters that take no argument, by name.
+constexpr std::pair<const char*, FilterKind> kPlainFilters[] = {
+    {"base64", FilterKind::Base64}, {"base64url", FilterKind::Base64Url}, {"urlencode", FilterKind::UrlEncode},
+    {"hex", FilterKind::Hex},       {"sha256", FilterKind::Sha256}};
 
 struct Expression {
   std::string path;  // dotted, as written (without spaces)
@@ -124,7 +138,9 @@ class ExpressionReader {
 
   static std::string unterminated() { return "is not closed; add }} after the expression"; }
 
-  std::string read_path(Expression& out) {
+  std::string read_path(Expression& out) { return read_path(out.segments, out.path); }
+
+  std::string read_path(std::vector<Segment>& segments, std::string& path) {
     size_t start = pos_;
     for (;;) {
       size_t segment_start = pos_;
@@ -137,14 +153,14 @@ class ExpressionReader {
                "connection.subdomain or response.items.0.id";
       }
       std::string key(s_.substr(segment_start, pos_ - segment_start));
-      out.segments.push_back(Segment{key, array_index(key)});
+      segments.push_back(Segment{key, array_index(key)});
       if (pos_ < s_.size() && s_[pos_] == '.') {
         ++pos_;
         continue;
       }
       break;
     }
-    out.path = std::string(s_.substr(start, pos_ - start));
+    path = std::string(s_.substr(start, pos_ - start));
     return "";
   }
 
@@ -166,10 +182,21 @@ class ExpressionReader {
         return "uses the default filter without a value; write | default: \"text\"";
       ++pos_;
       skip_spaces();
-      return read_string(out.argument);
+      return read_string(out.argument, name);
     }
-    if (name == "base64" || name == "urlencode") {
-      out.kind = name == "base64" ? FilterKind::Base64 : FilterKind::UrlEncode;
+    if (name == "hmac_sha256" || name == "hmac_sha1") {
+      out.kind = name == "hmac_sha256" ? FilterKind::HmacSha256 : FilterKind::HmacSha1;
+      if (!has_argument)
+        return "uses the " + name + " filter without a key; write | " + name +
+               ": connection.secret (a path) or | " + name + ": \"key\"";
+      ++pos_;
+      skip_spaces();
+      if (pos_ < s_.size() && (s_[pos_] == '"' || s_[pos_] == '\'')) return read_string(out.argument, name);
+      return read_path(out.key, out.key_path);
+    }
+    for (const auto& [plain, kind] : kPlainFilters) {
+      if (name != plain) continue;
+      out.kind = kind;
       if (has_argument)
         return "gives the " + name + " filter an argument (\"" + excerpt() +
                "\"); it takes none: write | " + name;
@@ -178,12 +205,12 @@ class ExpressionReader {
     return "uses the unknown filter \"" + name + "\"; allowed filters: " + kAllowedFilters;
   }
 
-  std::string read_string(std::string& out) {
+  std::string read_string(std::string& out, const std::string& filter) {
     if (pos_ >= s_.size()) return unterminated();
     char quote = s_[pos_];
     if (quote != '"' && quote != '\'')
-      return "gives the default filter \"" + excerpt() +
-             "\", which is not a quoted string; write | default: \"text\" or | default: 'text'";
+      return "gives the " + filter + " filter \"" + excerpt() + "\", which is not a quoted string; write | " +
+             filter + ": \"text\" or | " + filter + ": 'text'";
     ++pos_;
     while (pos_ < s_.size()) {
       char c = s_[pos_++];
@@ -195,11 +222,11 @@ class ExpressionReader {
       if (pos_ >= s_.size()) break;
       char escaped = s_[pos_++];
       if (escaped != '"' && escaped != '\'' && escaped != '\\')
-        return std::string("uses the escape \\") + escaped +
-               " in the default value; only \\\", \\' and \\\\ are allowed";
+        return std::string("uses the escape \\") + escaped + " in the " + filter +
+               " value; only \\\", \\' and \\\\ are allowed";
       out += escaped;
     }
-    return "has a default value whose string is not closed; end it with " + std::string(1, quote);
+    return "has a " + filter + " value whose string is not closed; end it with " + std::string(1, quote);
   }
 
   std::string_view s_;
@@ -243,6 +270,7 @@ enum class ValueState { Absent, Text, NotSingle };
 struct Value {
   ValueState state = ValueState::Absent;
   std::string text;
+  bool digest = false;  // `text` holds a digest's raw bytes (see the grammar)
 };
 
 Value scalar_value(const json* node) {
@@ -263,8 +291,24 @@ Value scalar_value(const json* node) {
   }
 }
 
-void apply_filter(const Filter& filter, Value& value) {
-  if (value.state == ValueState::NotSingle) return;
+// Runs one filter. Answers a problem for an hmac key with no value (the
+// value itself is checked by the caller once every filter ran).
+std::optional<std::string> apply_filter(const Filter& filter, Value& value, const json& scope) {
+  if (value.state != ValueState::Text) {
+    // A default is the only filter that gives an absent value one.
+    if (value.state == ValueState::NotSingle || filter.kind != FilterKind::Default) return std::nullopt;
+  }
+  bool encodes_digest =
+      filter.kind == FilterKind::Base64 || filter.kind == FilterKind::Base64Url || filter.kind == FilterKind::Hex;
+  if (value.digest && !encodes_digest) value.text = hex_encode(value.text);
+  value.digest = false;
+  std::string key = filter.argument;
+  if ((filter.kind == FilterKind::HmacSha256 || filter.kind == FilterKind::HmacSha1) && !filter.key.empty()) {
+    Value key_value = scalar_value(lookup(scope, filter.key));
+    if (key_value.state != ValueState::Text)
+      return "no value for `" + filter.key_path + "`, the key of the hmac filter; fill it in on the connection or app";
+    key = std::move(key_value.text);
+  }
   switch (filter.kind) {
     case FilterKind::Default:
       // SPEC §2.1: a default stands in for a value that is absent, null or
@@ -273,12 +317,28 @@ void apply_filter(const Filter& filter, Value& value) {
         value = {ValueState::Text, filter.argument};
       break;
     case FilterKind::Base64:
-      if (value.state == ValueState::Text) value.text = base64_encode(value.text);
+      value.text = base64_encode(value.text);
+      break;
+    case FilterKind::Base64Url:
+      value.text = base64url_encode(value.text);
       break;
     case FilterKind::UrlEncode:
-      if (value.state == ValueState::Text) value.text = percent_encode(value.text);
+      value.text = percent_encode(value.text);
+      break;
+    case FilterKind::Hex:
+      value.text = hex_encode(value.text);
+      break;
+    case FilterKind::Sha256:
+      value = {ValueState::Text, sha256(value.text), true};
+      break;
+    case FilterKind::HmacSha256:
+      value = {ValueState::Text, hmac_sha256(key, value.text), true};
+      break;
+    case FilterKind::HmacSha1:
+      value = {ValueState::Text, hmac_sha1(key, value.text), true};
       break;
   }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -366,7 +426,10 @@ Result<std::string> Template::render(const json& scope) const {
     }
     const Expression& e = *piece.expression;
     Value value = scalar_value(lookup(scope, e.segments));
-    for (const Filter& filter : e.filters) apply_filter(filter, value);
+    for (const Filter& filter : e.filters)
+      if (std::optional<std::string> problem = apply_filter(filter, value, scope))
+        return Result<std::string>::failure(impl_->where, std::move(*problem));
+    if (value.digest) value.text = hex_encode(value.text);
     if (value.state == ValueState::Absent)
       return Result<std::string>::failure(
           impl_->where, "no value for `" + e.path +
@@ -391,8 +454,12 @@ bool Template::is_literal() const { return !impl_ || impl_->literal; }
 std::vector<std::string> Template::paths() const {
   std::vector<std::string> out;
   if (!impl_) return out;
-  for (const Piece& piece : impl_->pieces)
-    if (piece.expression) out.push_back(piece.expression->path);
+  for (const Piece& piece : impl_->pieces) {
+    if (!piece.expression) continue;
+    out.push_back(piece.expression->path);
+    for (const Filter& filter : piece.expression->filters)
+      if (!filter.key_path.empty()) out.push_back(filter.key_path);
+  }
   return out;
 }
 

@@ -2,7 +2,8 @@
 // A template is parsed once (syntax errors are validation problems at the
 // string's JSON pointer) and rendered many times against a scope. Templates
 // never evaluate code: a path is looked up in the scope, filters are a fixed
-// list (default, base64, urlencode).
+// list (default, base64, base64url, urlencode, hex, sha256, hmac_sha256,
+// hmac_sha1; SPEC §2.1, §10).
 #pragma once
 
 #include "json.h"
@@ -32,7 +33,8 @@ class Template {
   const std::string& source() const;
   const std::string& where() const;
   bool is_literal() const;
-  // Every dotted path the template reads, in order (for analysis and docs).
+  // Every dotted path the template reads, in order, an hmac filter's key
+  // after its expression's path (for analysis and docs).
   std::vector<std::string> paths() const;
   // The path when the whole template is one expression whose filters are all
   // `default` (`{{connection.mode}}`): its value is then that path's value.

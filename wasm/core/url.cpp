@@ -5,6 +5,7 @@
 // outside the app's egress list").
 #include "url.h"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace connauth {
@@ -304,6 +305,11 @@ std::string Url::origin() const {
   return out;
 }
 
+std::string Url::host_header() const {
+  bool default_port = port.empty() || (scheme == "http" && port == "80") || (scheme == "https" && port == "443");
+  return default_port ? host : host + ":" + port;
+}
+
 std::string Url::to_string() const {
   std::string out = scheme + ":";
   if (has_authority || !host.empty()) {
@@ -497,6 +503,18 @@ std::string build_query(const QueryParams& params) {
   return out;
 }
 
+std::string sorted_encoded_query(const QueryParams& params) {
+  std::vector<std::pair<std::string, std::string>> encoded;
+  for (const auto& [name, value] : params) encoded.emplace_back(percent_encode(name), percent_encode(value));
+  std::sort(encoded.begin(), encoded.end());
+  std::string out;
+  for (const auto& [name, value] : encoded) {
+    if (!out.empty()) out += '&';
+    out += name + '=' + value;
+  }
+  return out;
+}
+
 std::string encoded_param(std::string_view name, std::string_view value) {
   std::string out;
   out.reserve(name.size() + value.size() + 1);
@@ -609,6 +627,34 @@ std::string base64_encode(std::string_view bytes) {
 
 std::string base64url_encode(std::string_view bytes) {
   return base64_with(bytes, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", false);
+}
+
+std::optional<std::string> hex_decode(std::string_view hex) {
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string out;
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += char(hi * 16 + lo);
+  }
+  return out;
+}
+
+std::string hex_encode(std::string_view bytes) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
 }
 
 }  // namespace connauth

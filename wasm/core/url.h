@@ -28,6 +28,9 @@ struct Url {
   bool has_fragment = false;
 
   std::string origin() const;     // scheme://host[:port]
+  // host[:port] with the port only when it is not the scheme's default: the
+  // Host header a client sends (RFC 9110 §7.2).
+  std::string host_header() const;
   std::string to_string() const;  // reassembled
 };
 
@@ -74,6 +77,10 @@ std::string percent_decode(std::string_view s, bool plus_is_space);
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
 QueryParams parse_query(std::string_view query);         // decoded pairs
 std::string build_query(const QueryParams& params);      // form-encoded
+// The pairs percent-encoded (percent_encode), sorted by name then value and
+// joined as name=value with '&': the normalized parameters of OAuth 1.0a
+// (RFC 5849 §3.4.1.3.2) and the canonical query of AWS SigV4.
+std::string sorted_encoded_query(const QueryParams& params);
 
 // Sets `params` (unique names) in an encoded query or form body: the first
 // pair with the same (decoded) name is replaced in place and later ones are
@@ -94,5 +101,7 @@ std::string set_url_query_params(std::string_view url, const std::vector<Encoded
 
 std::string base64_encode(std::string_view bytes);
 std::string base64url_encode(std::string_view bytes);  // no padding (RFC 7636 §4.2)
+std::string hex_encode(std::string_view bytes);        // lowercase, two digits per byte
+std::optional<std::string> hex_decode(std::string_view hex);  // none unless pairs of hex digits
 
 }  // namespace connauth
