@@ -63,6 +63,6 @@ test('only files of this build exist', async () => {
     '/assets/web/docs/README.md', '/assets/']) {
     const res = await get(path);
     assert.equal(res.status, 404, path);
-    assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8', path);
+    assert.equal(res.headers.get('content-type'), 'application/problem+json', path);
   }
 });

@@ -62,7 +62,7 @@ describe('sessions and roles', () => {
   test('unknown route → 404, wrong method → 405 with Allow, / is a page', async () => {
     const missing = await call('GET', '/api/nothing', { token: admin });
     assert.equal(missing.status, 404);
-    assert.deepEqual(Object.keys(missing.data).sort(), ['error', 'message']);
+    assert.deepEqual(Object.keys(missing.data).sort(), ['detail', 'error', 'message', 'status', 'title', 'type']);
     assert.equal(missing.data.error, 'not_found');
     const wrong = await call('POST', '/api/apps/abc', { token: admin, json: {} });
     assert.equal(wrong.status, 405);
