@@ -15,6 +15,12 @@
 #include <string>
 #include <vector>
 
+// glibc declares strtof128 only for compilers it knows have _Float128 (GCC);
+// clang (the sanitize build) has __float128 and links the same function.
+#if defined(__clang__)
+extern "C" __float128 strtof128(const char* text, char** end);
+#endif
+
 namespace connauth {
 namespace {
 
