@@ -132,7 +132,7 @@ bool DefinitionReader::known_paths(const Template& t, const std::string& where) 
   static constexpr std::string_view kRoots[] = {
       "connection", "client_id", "client_secret", "scopes", "access_token", "refresh_token",
       "redirect_uri", "code", "verifier", "state", "response", "response_headers", "status",
-      "now", "now_iso", "uuid"};
+      "now", "now_iso", "uuid", "id_token"};
   bool ok = true;
   for (const std::string& path : t.paths()) {
     std::string root = path.substr(0, path.find('.'));
