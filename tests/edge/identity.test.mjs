@@ -6,7 +6,8 @@
 // entry, and a failing identity request still connects.
 import { test, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { session } from './fixtures/edge_harness.mjs';
+import http from 'node:http';
+import { session, apiKeyConnector } from './fixtures/edge_harness.mjs';
 import { startWorld, createApp, connectOAuth, eventually } from './fixtures/demo_world.mjs';
 import { loadConnector } from '../../demo/catalog.mjs';
 
@@ -114,5 +115,48 @@ describe('a reconnect to another account', () => {
     assert.equal(next.status, 200, next.text);
     assert.equal(next.data.identity, 'gina@example.com');
     assert.equal(next.data.account_changed, undefined);
+  });
+});
+
+describe('a connection made with fields', () => {
+  test('the identity request runs after the test; another account\'s key is reported', async () => {
+    // The provider's API: /v1/me accepts the keys, /v1/whoami names the account of one.
+    const keys = new Map([['key-a', 'owner-a'], ['key-b', 'owner-b'], ['key-c', 'owner-c']]);
+    const nameless = new Set(['key-c']); // whoami does not know it: 404
+    const api = http.createServer((req, res) => {
+      const key = req.headers['x-api-key'];
+      const owner = keys.get(key);
+      const known = owner && (req.url === '/v1/me' || (req.url === '/v1/whoami' && !nameless.has(key)));
+      const body = known && req.url === '/v1/whoami' ? { login: owner } : {};
+      res.writeHead(known ? 200 : owner ? 404 : 401, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+    await new Promise((resolve) => api.listen(0, '127.0.0.1', resolve));
+    after(() => api.close());
+    const base = apiKeyConnector({ connection: { ...apiKeyConnector().connection, base_uri: `http://127.0.0.1:${api.address().port}/v1/` } });
+    const definition = { ...base, name: 'acme_who', authorization: { ...base.authorization, identity: { request: { url: 'whoami' }, value: '{{response.login}}' } } };
+    assert.equal((await edge.api('PUT', '/api/connectors/acme_who', { token: admin, json: definition })).status, 201);
+    const app = await edge.api('POST', '/api/apps', { token: admin, json: { name: 'Acme Who', prompt: 'Connect', connector: 'acme_who' } });
+    assert.equal(app.status, 201, app.text);
+    const olga = await session('org-demo', 'olga', 'member');
+
+    const first = await edge.api('POST', `/api/apps/${app.data.id}/connect`, { token: olga, json: { fields: { api_key: 'key-a' } } });
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.data.identity, 'owner-a');
+    assert.equal(first.data.scope, null, 'no granted scope without oauth2');
+    assert.equal(first.data.account_changed, undefined);
+    const second = await edge.api('POST', `/api/apps/${app.data.id}/connect`, { token: olga, json: { fields: { api_key: 'key-b' } } });
+    assert.equal(second.status, 200, second.text);
+    assert.equal(second.data.status, 'connected');
+    assert.equal(second.data.identity, 'owner-b');
+    assert.deepEqual(second.data.account_changed, { from: 'owner-a', to: 'owner-b' });
+
+    // A key the API accepts but cannot name: connected, the account unknown and not compared.
+    const unnamed = await edge.api('POST', `/api/apps/${app.data.id}/connect`, { token: olga, json: { fields: { api_key: 'key-c' } } });
+    assert.equal(unnamed.status, 200, unnamed.text);
+    assert.equal(unnamed.data.status, 'connected');
+    assert.equal(unnamed.data.identity, null);
+    assert.equal(unnamed.data.identity_problem, 'the identity request answered HTTP 404');
+    assert.equal(unnamed.data.account_changed, undefined);
+    assert.equal((await connection(app.data.id, olga)).identity, null);
   });
 });
