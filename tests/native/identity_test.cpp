@@ -299,6 +299,14 @@ TEST(IdentityRequest, AFailedOneStillConnectsAndSaysWhy) {
   EXPECT_EQ(not_sent.end["value"]["identity_problem"], "the identity request was not sent: api.acme.example is not allowed");
 }
 
+TEST(IdToken, OnlyTheIdentityReadsIt) {
+  EXPECT_TRUE(problems_of(R"(, "identity": "{{id_token.email}}")").empty());
+  EXPECT_TRUE(problems_of(R"(, "identity": {"request": {"url": "https://x.example/me"}, "value": "{{id_token.sub}}"})").empty());
+  // Nothing else is rendered with the token response's claims.
+  EXPECT_THAT(problems_of(R"(, "apply": [{"headers": {"X-User": "{{id_token.sub}}"}}])"),
+              ::testing::ElementsAre(HasSubstr("/authorization/apply/0/headers/X-User: unknown template path \"id_token.sub\"")));
+}
+
 TEST(IdentityRequest, ParsedWithItsPointers) {
   auto problems = problems_of(R"(, "identity": {"request": {"method": "GET"}, "valeu": "x"})");
   EXPECT_THAT(problems, ::testing::UnorderedElementsAre(HasSubstr("/authorization/identity/valeu"),

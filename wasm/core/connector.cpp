@@ -444,12 +444,13 @@ void ConnectorParser::identity(const json& value, const std::string& where, Auth
     if (!value.is_string())
       in_.problem(where, "must be a template string or {\"request\": {...}, \"value\": \"{{response...}}\"}");
     else
-      out.identity = in_.template_value(value, where);
+      out.identity = in_.template_value(value, where, "id_token");
     return;
   }
   in_.reject_unknown_keys(value, where, kIdentityKeys);
   if (const json* request = in_.required(value, where, "request")) out.identity_request = this->request(*request, where + "/request");
-  if (in_.required(value, where, "value")) out.identity = in_.template_member(value, where, "value");
+  if (const json* read = in_.required(value, where, "value"))
+    out.identity = in_.template_value(*read, where + "/value", "id_token");
 }
 
 // RFC 7636 §4.1: a verifier has 43 to 128 characters; §4.2: S256 or plain.
