@@ -193,10 +193,11 @@ export function refreshDue({ engine, use, hash, now }) {
 }
 
 /**
- * SPEC §2.2 `identity` (e.g. the account e-mail) of a connection made with
- * fields, for the authorization in force (engine.identity). authorizeFinish
- * renders it for oauth2; connectFinish/testFinish do not. Nothing when there
- * is none or a value is missing.
+ * SPEC §2.2 `identity` (e.g. the account e-mail) of a stored connection, for
+ * the authorization in force (engine.identity): the template over the
+ * connection hash only. The exchange and connect operations answer the
+ * identity themselves (id_token claims, the identity request). Nothing when
+ * there is none or a value is missing.
  */
 export function renderIdentity(engine, use, hash) {
   const answer = engine.identity(use.connector.definition, engineContext(hash, use));
