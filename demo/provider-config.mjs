@@ -85,6 +85,10 @@ export function providerConfiguration(options, store) {
     responseTypes: ['code'],
     scopes: [...new Set([...DEMO_SCOPES, ...(options.scopes ?? [])])],
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    // The ID token carries the claims of the granted scopes (email, name), as
+    // Google's and Microsoft's do, so a connector's identity can read
+    // {{id_token.email}}; oidc-provider's default keeps them for userinfo only.
+    conformIdTokenClaims: false,
     features: {
       devInteractions: { enabled: true },
       clientCredentials: { enabled: true },

@@ -216,7 +216,7 @@ export type ConnectionOperation = 'use' | 'renew' | 'check' | 'connect' | 'excha
 
 /** One effect of a connection-loop step, for the host to carry out (wasm/connection_loop.mjs does). */
 export type ConnectionEffect =
-  | { type: 'send'; step: 'acquire' | 'refresh' | 'test' | 'token'; request: AuthorizedRequest }
+  | { type: 'send'; step: 'acquire' | 'refresh' | 'test' | 'token' | 'identity'; request: AuthorizedRequest }
   | { type: 'send_caller'; attempt: 1 | 2 }
   | { type: 'renew'; force: boolean; reason: string }
   | { type: 'store'; connection: ConnectionHash; identity?: string }
@@ -226,6 +226,31 @@ export type ConnectionEffect =
   | { type: 'fail'; error: Failure };
 
 export type ConnectionStep = Result<{ state: Record<string, unknown>; effects: ConnectionEffect[] }>;
+
+/** SPEC §10: a reconnect that landed on another account (the identity, else the owner id, before and now). */
+export interface AccountChange {
+  from: string;
+  to: string;
+}
+
+/**
+ * The `done` value of the `exchange` and `connect` operations: the new
+ * connection and its account. Their start event may carry `previous`:
+ * {identity, owner_id} of the connection being replaced.
+ */
+export interface Connected {
+  connection: ConnectionHash;
+  warnings: string[];
+  /** The account (SPEC §2.2, §10); absent or null when unknown, with `identity_problem` saying why. */
+  identity?: string | null;
+  identity_problem?: string;
+  owner_id?: string;
+  /** exchange: the scope granted (the token response's, else the one requested; RFC 6749 §5.1, §3.3). */
+  scope?: string;
+  account_changed?: AccountChange;
+  /** connect: whether the connector's test ran. */
+  tested?: boolean;
+}
 
 /** What the host stores server-side between authorizeBegin and the callback (bound to org, user, app). */
 export interface PendingAuthorization {
@@ -289,7 +314,7 @@ export interface Connauth {
     params: string | Record<string, string> | [string, string][], options?: Clock):
     FlowResult<{ request: AuthorizedRequest; flow: FlowContext['flow'] }>;
   authorizeFinish(definition: ConnectorDefinition, context: FlowContext, response: HostResponse, options?: Clock):
-    FlowResult<{ connection: ConnectionHash; warnings: string[]; identity?: string; owner_id?: string }>;
+    FlowResult<{ connection: ConnectionHash; warnings: string[]; scope: string; identity?: string; identity_problem?: string; owner_id?: string }>;
   refreshNeeded(context: FlowContext, options?: Clock): Result<boolean>;
   /** Epoch seconds from which refreshNeeded is true, or null when the expiry is unknown. */
   refreshDeadline(context: FlowContext): Result<number | null>;

@@ -219,9 +219,10 @@ export class Connauth {
 
   /** oauth2: {url, pending, noopener}. Store `pending` server-side, bound to org, user and app. */
   authorizeBegin(definition, context, options = {}) {
-    // 48 bytes: 16 for state (128 bits, SPEC §3) and 32 for the PKCE verifier (RFC 7636 §4.1).
+    // 112 bytes: 16 for state (128 bits, SPEC §3) and up to 96 for a PKCE
+    // verifier of up to 128 characters (RFC 7636 §4.1; 32 for the default 43).
     const now = options.now ?? epochSeconds();
-    return this.#with(definition, (c) => c.authorizeBegin(text(context), randomHex(48), now));
+    return this.#with(definition, (c) => c.authorizeBegin(text(context), randomHex(112), now));
   }
 
   /** Checks the callback against `pending` -> {request, flow} (send request; pass flow as context.flow). */

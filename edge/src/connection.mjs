@@ -7,16 +7,17 @@ import { json } from './errors.mjs';
 import { getEngine } from './engine.mjs';
 import { LIMITS, readJsonObject } from './limits.mjs';
 import { orgStore, connectionRef, connectionStore } from './stores.mjs';
-import { beginOAuthConnect } from './oauth.mjs';
+import { beginOAuthConnect, previousAccount, accountNews } from './oauth.mjs';
 import * as flows from './flows.mjs';
 import { invalidateConnection } from './proxy_cache.mjs';
 
 /**
- * The wire shape of a connection: {app_id, status, identity, expires_at,
- * lost, next_retry_at, last_success_at, history}. From the engine's
- * stateView: `status` is `disabled` while the app is disabled (SPEC §4; the
- * stored status comes back on enable); `lost` is the diagnosis
- * {cause, message, action, detail} while degraded or lost, else null.
+ * The wire shape of a connection: {app_id, status, identity, scope,
+ * expires_at, lost, next_retry_at, last_success_at, history}. From the
+ * engine's stateView: `status` is `disabled` while the app is disabled
+ * (SPEC §4; the stored status comes back on enable); `lost` is the diagnosis
+ * {cause, message, action, detail} while degraded or lost, else null;
+ * `scope` the scope the provider granted (SPEC §10; oauth2), else null.
  */
 export function connectionView(engine, app, view) {
   const shown = flows.stateView(engine, view.state, app.enabled);
@@ -24,6 +25,7 @@ export function connectionView(engine, app, view) {
     app_id: app.id,
     status: shown.status,
     identity: view.identity,
+    scope: view.scope ?? null,
     expires_at: view.expires_at,
     lost: shown.lost ?? shown.degraded ?? null,
     next_retry_at: shown.next_retry_at ?? null,
@@ -81,7 +83,9 @@ export async function disconnect({ env, session, params }) {
  * are checked by the engine (flows.connectForm: the option in force, field
  * problems at /fields/<name>, defaults), then the connector's acquire
  * (if any) and test run (flows.acquireAndTest); only then are they sealed
- * into the caller's connection. A failed test answers 422 connect_failed
+ * into the caller's connection, which is answered with `identity_problem`
+ * and `account_changed` {from, to} when there is something to say (SPEC
+ * §10). A failed test answers 422 connect_failed
  * (503 provider_unavailable when the provider is down) with the diagnosis
  * in `lost`, and stores nothing.
  */
@@ -113,20 +117,24 @@ export async function connect({ request, env, session, params, url }) {
   }
 
   const ref = connectionRef(session.org, use.app.id, use.app.generation, session.sub);
+  const before = await connectionStore(env, ref).view(ref);
   const acquired = await flows.acquireAndTest({
-    engine, use, fields: values, send: flows.sender(engine, use), now: Math.floor(Date.now() / 1000),
+    engine, use, fields: values, previous: before.ok ? previousAccount(before.value) : null,
+    send: flows.sender(engine, use), now: Math.floor(Date.now() / 1000),
   });
   if (!acquired.ok) return connectFailure(acquired.error);
   // Indexed before anything is written, so reset/delete can always find it.
   const registered = await store.registerConnection(session.org, use.app.id, use.app.generation, session.sub);
   if (!registered.ok) return registered;
   const connected = await changingConnection(session, use.app.id, () => connectionStore(env, ref).saveCredentials(ref, {
-    hash: acquired.value.hash,
-    identity: acquired.value.identity,
+    ...acquired.value,
     connectorVersion: use.connector.version,
     keepaliveSeconds: use.app.keepalive_seconds,
   }));
-  return connected.ok ? json(200, connectionView(engine, use.app, connected.value)) : connected;
+  if (!connected.ok) return connected;
+  const { identity_problem: problem, account_changed: changed } = accountNews(acquired.value);
+  return json(200, { ...connectionView(engine, use.app, connected.value), ...(problem ? { identity_problem: problem } : {}),
+    ...(changed ? { account_changed: changed } : {}) });
 }
 
 // A connect whose acquire or test failed: the engine's diagnosis, nothing stored.

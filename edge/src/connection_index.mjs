@@ -19,7 +19,7 @@ export class ConnectionIndex {
 
   /**
    * Stores a ConnectionStore's report: {app, generation, user, seq, status,
-   * identity, lost, expires_at, last_success_at, last_used_at,
+   * identity, scope, lost, expires_at, last_success_at, last_used_at,
    * connector_version}. Reports are numbered per connection object; an
    * older one than the stored summary (delivered late, retried) changes
    * nothing. Answers whether it was stored.

@@ -12,7 +12,8 @@
 //           hash — field values, tokens, expires_at — as AES-GCM, AAD =
 //           ["connection", org, app, generation, user]), version (counts
 //           credential writes: the compare-and-set token), identity,
-//           expires_at, connector_version, state_rev (counts state changes: an
+//           owner_id, scope (granted, SPEC §10), expires_at,
+//           connector_version, state_rev (counts state changes: an
 //           operation's outcome is recorded only on the state it saw), updated_at}.
 //           Never a plaintext secret.
 //   wiped   true once the app was reset or deleted: the object refuses all
@@ -62,7 +63,7 @@ export class ConnectionStore extends DurableObject {
     this.now = now; // injected clock, milliseconds
   }
 
-  /** The stored connection without secrets: {state, identity, expires_at}. */
+  /** The stored connection without secrets: {state, identity, owner_id, scope, expires_at}. */
   async view(ref) {
     const record = await this.#load(ref);
     return ok(publicView(record));
@@ -71,10 +72,15 @@ export class ConnectionStore extends DurableObject {
   /**
    * Stores new credentials — the whole connection hash — (connect, the OAuth
    * callback) and marks the connection connected. `connectorVersion` is
-   * remembered for a later connector_error diagnosis (SPEC §4). (Not named
-   * `connect`: a Durable Object stub's connect() opens a socket.)
+   * remembered for a later connector_error diagnosis (SPEC §4);
+   * `account_changed` {from, to} goes with the connection.connected event
+   * (SPEC §10). (Not named `connect`: a Durable Object stub's connect()
+   * opens a socket.)
    */
-  async saveCredentials(ref, { hash, identity = null, connectorVersion = null, keepaliveSeconds }) {
+  async saveCredentials(ref, {
+    hash, identity = null, owner_id: ownerId = null, scope = null, account_changed: accountChanged = null,
+    connectorVersion = null, keepaliveSeconds,
+  }) {
     const key = await atRestKey(this.env.ENCRYPTION_KEY);
     if (!key.ok) return key;
     const engine = await getEngine();
@@ -90,13 +96,15 @@ export class ConnectionStore extends DurableObject {
       sealed,
       version: (record.version ?? 0) + 1,
       identity,
+      owner_id: ownerId,
+      scope,
       expires_at: expiresAt(hash),
       connector_version: connectorVersion,
       state: flows.stateSuccess(engine, record.state, { now, connectorVersion }),
       updated_at: now,
     };
     if (keepaliveSeconds !== undefined) await this.ctx.storage.put('keepalive_seconds', keepaliveSeconds);
-    await this.#write(next, { newCredentials: true, actor: ref.user });
+    await this.#write(next, { newCredentials: true, actor: ref.user, accountChanged });
     return ok(publicView(next));
   }
 
@@ -254,6 +262,8 @@ export class ConnectionStore extends DurableObject {
       sealed: null,
       version: (record.version ?? 0) + 1,
       identity: null,
+      owner_id: null,
+      scope: null,
       expires_at: null,
       state: flows.stateDisconnect(engine, record.state, { now: this.#seconds(), detail: 'disconnected by the user' }),
       updated_at: this.#seconds(),
@@ -462,12 +472,12 @@ export class ConnectionStore extends DurableObject {
   // Writes the record — with, in the same put, a report to the org when
   // something an admin sees changed (#report) — sends the reports, and keeps
   // the alarm in step.
-  async #write(record, { newCredentials = false, actor = null } = {}) {
+  async #write(record, { newCredentials = false, actor = null, accountChanged = null } = {}) {
     const before = await this.ctx.storage.get('record');
     // Every new state is a new revision (#record's staleness check).
     const changed = JSON.stringify(before?.state ?? null) !== JSON.stringify(record.state ?? null);
     record.state_rev = Math.max(record.state_rev ?? 0, (before?.state_rev ?? 0) + (changed ? 1 : 0));
-    await this.#report(before, record, { newCredentials, actor });
+    await this.#report(before, record, { newCredentials, actor, accountChanged });
     await this.#flushOutbox();
     await this.#scheduleAlarm(record);
   }
@@ -477,7 +487,7 @@ export class ConnectionStore extends DurableObject {
   // `record` is a status change: an event), a numbered report in the
   // outbox — one put, so a status change is never stored without its
   // report. The OrgStore keeps the newest report per connection.
-  async #report(before, record, { newCredentials = false, actor = null }) {
+  async #report(before, record, { newCredentials = false, actor = null, accountChanged = null }) {
     const engine = readyEngine() ?? await getEngine();
     const event = connectionEventType(before?.state, record.state, { newCredentials });
     const state = record.state ?? null;
@@ -487,6 +497,7 @@ export class ConnectionStore extends DurableObject {
     const visible = {
       status: state?.status ?? 'not_connected',
       identity: record.identity ?? null,
+      scope: record.scope ?? null,
       lost: state && ['degraded', 'lost'].includes(state.status) ? flows.diagnosis(engine, state) : null,
       expires_at: record.expires_at ?? null,
       last_success_at: state?.last_success_at ?? null,
@@ -499,6 +510,7 @@ export class ConnectionStore extends DurableObject {
       entries.report_seq = seq;
       entries.reported = visible;
       entries[`outbox:${pad(seq)}`] = { app: ref.app, generation: ref.generation, user: ref.user, seq, ...visible, event, actor };
+      if (event && accountChanged) entries[`outbox:${pad(seq)}`].account_changed = accountChanged;
       if (event) {
         log('connection_status', {
           org: ref.org, app: ref.app, user: ref.user, type: event, status: visible.status, cause: visible.lost?.cause, detail: visible.lost?.detail,
@@ -573,5 +585,11 @@ function expiresAt(hash) {
 
 // What may leave the object: never `sealed`.
 function publicView(record) {
-  return { state: record.state ?? null, identity: record.identity ?? null, expires_at: record.expires_at ?? null };
+  return {
+    state: record.state ?? null,
+    identity: record.identity ?? null,
+    owner_id: record.owner_id ?? null,
+    scope: record.scope ?? null,
+    expires_at: record.expires_at ?? null,
+  };
 }

@@ -8,7 +8,10 @@
 // The pending authorization is taken (single use, SPEC §3) before anything
 // else; it completes only for the session (org, user) and app that started
 // it and the binding made for that start. Everything after is
-// oauth.finishAuthorization. Answers 200 {"app_id", "connected": true}, or
+// oauth.finishAuthorization. Answers 200 {"app_id", "connected": true,
+// "identity", "scope", "identity_problem"?, "account_changed"?: {"from",
+// "to"}} (SPEC §10: the account connected, and whether it is another than
+// before), or
 // 422 connect_failed whose `reason` is the consent popup's (access_denied,
 // state_mismatch, issuer_mismatch, ...) and `action` what to do; 403
 // forbidden (reason state_mismatch) for an attempt this session or browser
@@ -67,5 +70,5 @@ export async function completeOAuthConnect({ request, env, session, params }) {
 
   const finished = await finishAuthorization(env, pending, callback);
   if (!finished.ok) return failed(finished.error.code, finished.error.message, finished.error.action);
-  return json(200, { app_id: pending.app, connected: true });
+  return json(200, { app_id: pending.app, connected: true, ...finished.value });
 }

@@ -128,18 +128,37 @@ export function beginAuthorization({ engine, use, fields, redirectUri, now }) {
 /**
  * GET /oauth/callback: checks the callback against the pending record (state
  * in constant time, expiry, RFC 9207 iss, the provider's error), exchanges
- * the code and reads the tokens: the engine's exchange operation. A refused
- * callback (no `cause`) sends nothing.
- * Answers {hash, identity}.
+ * the code and reads the tokens, then the identity request if the connector
+ * has one: the engine's exchange operation. A refused callback (no `cause`)
+ * sends nothing. `previous` is the account of the connection being replaced
+ * ({identity, owner_id}, or null).
+ * Answers connected(): {hash, identity, owner_id, scope, identity_problem, account_changed}.
  */
-export async function completeAuthorization({ engine, use, pending, params, fields, send, now }) {
-  const exchanged = await runConnection(engine, use.connector.definition, 'exchange', { pending, params }, {
+export async function completeAuthorization({ engine, use, pending, params, fields, previous = null, send, now }) {
+  const exchanged = await runConnection(engine, use.connector.definition, 'exchange', { pending, params, previous }, {
     context: () => engineContext(fields, use),
     now: () => now,
     send,
   });
-  if (!exchanged.ok) return exchanged;
-  return ok({ hash: exchanged.value.connection, identity: exchanged.value.identity ?? null });
+  return exchanged.ok ? ok(connected(exchanged.value)) : exchanged;
+}
+
+/**
+ * What the engine's exchange and connect operations answer about the new
+ * connection (SPEC §10): the hash to store, the identity (null when
+ * unknown, with `identity_problem` saying why), the owner id, the granted
+ * scope (oauth2) and `account_changed` {from, to} when a reconnect landed on
+ * another account than `previous`.
+ */
+function connected(value) {
+  return {
+    hash: value.connection,
+    identity: value.identity ?? null,
+    owner_id: value.owner_id ?? null,
+    scope: value.scope ?? null,
+    identity_problem: value.identity_problem ?? null,
+    account_changed: value.account_changed ?? null,
+  };
 }
 
 // ---- connect without a redirect (api_key, basic_auth, custom_auth) -------------
@@ -147,19 +166,20 @@ export async function completeAuthorization({ engine, use, pending, params, fiel
 /**
  * POST /api/apps/{id}/connect with fields: SPEC §6 `connect` — the
  * connector's `acquire` if it has one (merging what it returns), then its
- * test; only a passing test connects: the engine's connect operation
- * (wasm/connection_loop.mjs). Answers {hash, identity, tested}, or the
- * engine's failure (with its SPEC §4 `cause`).
+ * test; only a passing test connects; then the identity request if the
+ * connector has one: the engine's connect operation
+ * (wasm/connection_loop.mjs). `previous` as for completeAuthorization.
+ * Answers connected() and `tested`, or the engine's failure (with its SPEC
+ * §4 `cause`).
  */
-export async function acquireAndTest({ engine, use, fields, send, now }) {
-  const connected = await runConnection(engine, use.connector.definition, 'connect', {}, {
+export async function acquireAndTest({ engine, use, fields, previous = null, send, now }) {
+  const done = await runConnection(engine, use.connector.definition, 'connect', { previous }, {
     context: () => engineContext(fields, use),
     now: () => now,
     send,
   });
-  if (!connected.ok) return connected;
-  const { connection: hash, tested } = connected.value;
-  return ok({ hash, identity: renderIdentity(engine, use, hash), tested });
+  if (!done.ok) return done;
+  return ok({ ...connected(done.value), tested: done.value.tested });
 }
 
 // ---- refresh and test ------------------------------------------------------------
@@ -173,10 +193,11 @@ export function refreshDue({ engine, use, hash, now }) {
 }
 
 /**
- * SPEC §2.2 `identity` (e.g. the account e-mail) of a connection made with
- * fields, for the authorization in force (engine.identity). authorizeFinish
- * renders it for oauth2; connectFinish/testFinish do not. Nothing when there
- * is none or a value is missing.
+ * SPEC §2.2 `identity` (e.g. the account e-mail) of a stored connection, for
+ * the authorization in force (engine.identity): the template over the
+ * connection hash only. The exchange and connect operations answer the
+ * identity themselves (id_token claims, the identity request). Nothing when
+ * there is none or a value is missing.
  */
 export function renderIdentity(engine, use, hash) {
   const answer = engine.identity(use.connector.definition, engineContext(hash, use));

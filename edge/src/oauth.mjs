@@ -111,8 +111,9 @@ export async function oauthCallback({ env, url }) {
 /**
  * Finishes a taken pending authorization with the provider's answer
  * (`params`: the callback's query string): the token request, then the
- * user's connection. Answers ok(true) or a failure {code, message, action}
- * for the console to show.
+ * user's connection. Answers ok({identity, scope, identity_problem,
+ * account_changed}) (SPEC §10: what the console tells the user) or a
+ * failure {code, message, action} for the console to show.
  */
 export async function finishAuthorization(env, pending, params) {
   const refuse = (code, message, action = START_AGAIN) => fail(code, message, { action });
@@ -124,8 +125,11 @@ export async function finishAuthorization(env, pending, params) {
   if (use.app.generation !== pending.generation) return refuse('conflict', 'An administrator reset this app while you were connecting.');
 
   const engine = await getEngine();
+  const ref = connectionRef(pending.org, pending.app, pending.generation, pending.user);
+  const before = await connectionStore(env, ref).view(ref);
   const done = await flows.completeAuthorization({
     engine, use, pending: pending.pending, params, fields: pending.fields ?? {},
+    previous: before.ok ? previousAccount(before.value) : null,
     send: flows.sender(engine, use), now: Math.floor(Date.now() / 1000),
   });
   if (!done.ok) {
@@ -133,19 +137,35 @@ export async function finishAuthorization(env, pending, params) {
     return refuse(done.error.code ?? 'server_error', done.error.message, done.error.action ?? START_AGAIN);
   }
 
-  const ref = connectionRef(pending.org, pending.app, pending.generation, pending.user);
   // Indexed before anything is written, so reset/delete can always find it.
   const registered = await org.registerConnection(pending.org, pending.app, pending.generation, pending.user);
   if (!registered.ok) return refuse(registered.error.code, registered.error.message);
   let saved;
   try {
     saved = await connectionStore(env, ref).saveCredentials(ref, {
-      hash: done.value.hash, identity: done.value.identity, connectorVersion: use.connector.version,
-      keepaliveSeconds: use.app.keepalive_seconds,
+      ...done.value, connectorVersion: use.connector.version, keepaliveSeconds: use.app.keepalive_seconds,
     });
   } finally {
     invalidateConnection(pending.org, pending.app, pending.user); // the proxy's cached credentials (proxy_cache.mjs)
   }
   if (!saved.ok) return refuse(saved.error.code, saved.error.message);
-  return ok(true);
+  return ok(accountNews(done.value));
+}
+
+/**
+ * The account of a stored connection, which a reconnect is compared with
+ * (SPEC §10): {identity, owner_id} while it has credentials (connected,
+ * degraded or lost); null once disconnected or never connected.
+ */
+export function previousAccount(view) {
+  if (!view || (view.state?.status ?? 'not_connected') === 'not_connected') return null;
+  return { identity: view.identity ?? null, owner_id: view.owner_id ?? null };
+}
+
+/** What a connect answer tells the user about the account (SPEC §10). */
+export function accountNews(done) {
+  const news = { identity: done.identity, scope: done.scope };
+  if (done.identity_problem) news.identity_problem = done.identity_problem;
+  if (done.account_changed) news.account_changed = done.account_changed;
+  return news;
 }

@@ -337,15 +337,20 @@ export class OrgStore extends DurableObject {
     await this.#bind(org);
     const record = await this.ctx.storage.get(`app:${report.app}`);
     if (!record) return ok(false);
-    const { event, actor, ...summary } = report;
+    const { event, actor, account_changed: accountChanged, ...summary } = report;
     if (!(await this.#connections.update(summary, record.generation))) return ok(false);
     if (event) {
       const app = { id: record.id, name: record.name };
       const diagnosis = summary.lost ? { cause: summary.lost.cause, message: summary.lost.message, action: summary.lost.action } : {};
+      // SPEC §10: a reconnect to another account says so in its connected event.
+      const account = accountChanged ? { account_changed: accountChanged } : {};
       await this.#emit(event, {
-        app, user: summary.user, status: summary.status, ...diagnosis, connector_version: summary.connector_version,
+        app, user: summary.user, status: summary.status, ...diagnosis, connector_version: summary.connector_version, ...account,
       }, connectionKey(record.id, summary.user));
-      if (actor) await this.#audit(actor, event, { type: 'connection', id: `${record.id}:${summary.user}`, name: record.name });
+      if (actor) {
+        await this.#audit(actor, event, { type: 'connection', id: `${record.id}:${summary.user}`, name: record.name },
+          accountChanged ? ['account'] : null);
+      }
     }
     return ok(true);
   }
@@ -375,6 +380,7 @@ export class OrgStore extends DurableObject {
       user: s.user,
       status: statusOf(s),
       identity: s.identity ?? null,
+      scope: s.scope ?? null,
       lost: s.lost ?? null,
       expires_at: s.expires_at ?? null,
       last_success_at: s.last_success_at ?? null,

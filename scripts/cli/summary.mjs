@@ -9,8 +9,17 @@ export function describeExpiry(expiresAt, now = Math.floor(Date.now() / 1000)) {
   return left >= 0 ? `expires ${iso} (in ${left} s)` : `expired ${iso} (${-left} s ago)`;
 }
 
-export function printConnectionSummary(out, { identity, connection, warnings = [], outPath, status = 'connected' }) {
+/**
+ * `identity_problem` says why the account is unknown (SPEC §10: the
+ * connection is made all the same); `scope` is the scope the provider
+ * granted (oauth2).
+ */
+export function printConnectionSummary(out, {
+  identity, connection, warnings = [], outPath, status = 'connected', scope = null, identity_problem: problem = null,
+}) {
   out.stdout(`${status}${identity ? `: ${identity}` : ''}`);
+  if (problem) out.stderr(`warning: the account is unknown: ${problem}`);
+  if (typeof scope === 'string') out.stdout(`granted scope: ${scope || '(none)'}`);
   out.stdout(`connection written to ${outPath} (mode 0600: it holds credentials)`);
   if (typeof connection.access_token === 'string') out.stdout(`access token: ${describeExpiry(connection.expires_at)}`);
   if ('refresh_token' in connection || typeof connection.access_token === 'string') {

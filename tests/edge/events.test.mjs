@@ -18,8 +18,12 @@ let api;
 let receiver;
 before(async () => {
   api = http.createServer((req, res) => {
-    const status = down ? 503 : req.url === '/v1/me' && accepted.has(req.headers['x-api-key']) ? 200 : 401;
-    res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+    const key = req.headers['x-api-key'];
+    const known = ['/v1/me', '/v1/whoami'].includes(req.url) && accepted.has(key);
+    const status = down ? 503 : known ? 200 : 401;
+    // whoami: the account a key belongs to (SPEC §10 identity request).
+    const body = known && req.url === '/v1/whoami' ? { login: `owner-of-${key}` } : {};
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
   receiver = http.createServer((req, res) => {
     let body = '';
@@ -112,4 +116,31 @@ test('connected, degraded, recovered, lost, disconnected: delivered in order, si
   assert.match(lost.data.action, /credentials/);
   assert.equal(disconnected.data.status, 'not_connected');
   assert.ok(!received.some((d) => d.body.includes('key-1')), 'no field value in any event');
+});
+
+test('a reconnect with another account\'s key: the connected event says which accounts (SPEC §10)', { timeout: 60_000 }, async () => {
+  accepted.add('key-a');
+  accepted.add('key-b');
+  const base = apiKeyConnector({ connection: { ...apiKeyConnector().connection, base_uri: `http://127.0.0.1:${api.address().port}/v1/` } });
+  await call('PUT', '/api/connectors/acme_who', admin, { ...base, name: 'acme_who',
+    authorization: { ...base.authorization, identity: { request: { url: 'whoami' }, value: '{{response.login}}' } } });
+  const app = await call('POST', '/api/apps', admin, { name: 'Acme Who', prompt: 'Connect', connector: 'acme_who' });
+
+  const first = await call('POST', `/api/apps/${app.id}/connect`, alice, { fields: { api_key: 'key-a' } });
+  assert.equal(first.identity, 'owner-of-key-a');
+  assert.equal(first.account_changed, undefined);
+  const second = await call('POST', `/api/apps/${app.id}/connect`, alice, { fields: { api_key: 'key-b' } });
+  assert.equal(second.identity, 'owner-of-key-b');
+  assert.deepEqual(second.account_changed, { from: 'owner-of-key-a', to: 'owner-of-key-b' });
+
+  const until = Date.now() + 15_000;
+  let connected = [];
+  while (connected.length < 2 && Date.now() < until) {
+    connected = received.map((d) => JSON.parse(d.body)).filter((e) => e.type === 'connection.connected' && e.data.app.id === app.id);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.equal(connected.length, 2);
+  assert.equal(connected[0].data.account_changed, undefined);
+  assert.deepEqual(connected[1].data.account_changed, { from: 'owner-of-key-a', to: 'owner-of-key-b' });
+  assert.ok(!received.some((d) => d.body.includes('"key-a"') || d.body.includes('"key-b"')), 'no key in any event');
 });

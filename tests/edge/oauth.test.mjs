@@ -58,11 +58,15 @@ describe('connect and proxy', () => {
     assert.deepEqual(page.broadcast, []);
     assert.equal(page.closed, true);
     assert.equal(completion.status, 200, completion.text);
-    assert.deepEqual(completion.data, { app_id: world.appId, connected: true });
+    // The granted scope is the token response's: oidc-provider leaves out
+    // offline_access without prompt=consent (OIDC Core §11).
+    assert.deepEqual(completion.data, { app_id: world.appId, connected: true, identity: 'demo account',
+      scope: 'openid contacts:read contacts:write' });
 
     const c = await connection(world.appId);
     assert.equal(c.status, 'connected');
     assert.equal(c.identity, 'demo account');
+    assert.equal(c.scope, 'openid contacts:read contacts:write');
     assert.equal(typeof c.expires_at, 'number');
     assert.deepEqual(c.history.map((h) => [h.from, h.to]), [['not_connected', 'connected']]);
 

@@ -5,7 +5,9 @@
 #include <cstdlib>
 #include <string>
 
+#include "identity.h"
 #include "token_response.h"
+#include "url.h"
 
 using namespace connauth;
 
@@ -55,6 +57,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ConnectionUpdate update = update_connection(step, nlohmann::json{{"refresh_token", "old"}}, INT64_MAX - 5,
                                               TokenStore::NewGrant);
   if (update.ok() == update.failure.has_value()) std::abort();
+
+  // SPEC §10: an id_token is claims (an object) or a problem, never both.
+  IdTokenClaims id_token = read_id_token(response);
+  if (!id_token.claims.is_null() && (!id_token.claims.is_object() || !id_token.problem.empty())) std::abort();
+  (void)granted_scope(response, "openid email");
+  auto decoded = base64url_decode(base64url_encode(response.body));
+  if (!decoded || *decoded != response.body) std::abort();
+  (void)base64url_decode(response.body);
 
   nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
   if (!body.is_discarded()) {

@@ -563,7 +563,7 @@ TEST(ParseConnectorProblems, OAuth2SettingTypes) {
                                     "must be an absolute URL starting with https://"),
                           ProblemIs("/authorization/scopes", "must be an array of strings, not a string"),
                           ProblemIs("/authorization/scope_separator", "must not be empty"),
-                          ProblemIs("/authorization/pkce", "must be a boolean (true or false), not a string"),
+                          ProblemIs("/authorization/pkce", "must be true, false or {\"method\": \"S256\"|\"plain\", \"verifier_length\": 43..128}"),
                           ProblemIs("/authorization/client_auth",
                                     "must be \"body\" or \"basic\", not \"header\""),
                           ProblemIs("/authorization/token_format", "must be \"form\" or \"json\", not \"xml\""),
@@ -862,7 +862,7 @@ TEST(ParseConnectorProblems, CollectsEveryProblemInOnePass) {
                           ProblemIs("/connection/fields/0/secret", "must be a boolean (true or false), not a string"),
                           ProblemIs("/authorization/refresh_on/1",
                                     "must be an HTTP status code, an integer from 100 to 599"),
-                          ProblemIs("/authorization/pkce", "must be a boolean (true or false), not a number"),
+                          ProblemIs("/authorization/pkce", "must be true, false or {\"method\": \"S256\"|\"plain\", \"verifier_length\": 43..128}"),
                           ProblemIs("/authorization", "oauth2 requires authorization_url"),
                           ProblemIs("/authorization", "oauth2 requires token_url (or an acquire step)"),
                           ProblemIs("/test/method", "must be an HTTP method such as GET or POST")));

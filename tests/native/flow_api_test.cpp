@@ -132,7 +132,7 @@ TEST(FlowApi, AuthorizeFinishStoresTokensAndIdentity) {
                               kNow);
   EXPECT_EQ(out, json::parse(R"({"ok": true, "value": {
     "connection": {"email": "ann@example.com", "access_token": "at-1", "refresh_token": "rt-1", "expires_at": 1700003600},
-    "warnings": [], "identity": "ann@example.com"}})"));
+    "warnings": [], "identity": "ann@example.com", "scope": "read"}})"));
 }
 
 TEST(FlowApi, AuthorizeFinishFailureCarriesTheDiagnosis) {

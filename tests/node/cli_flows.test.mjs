@@ -110,6 +110,23 @@ describe('connauth CLI against the demo provider', () => {
     });
   });
 
+  test('authorize: the identity from the ID token\'s claims and the granted scope (SPEC §10)', async () => {
+    const oidc = JSON.parse(readFileSync(demoOauth, 'utf8'));
+    oidc.authorization.scopes = ['openid', 'email', 'contacts:read'];
+    oidc.authorization.identity = '{{id_token.email}}';
+    file('demo_oidc.json', oidc);
+    const running = start(['authorize', 'demo_oidc.json', '--app', 'app.json', '--out', 'oidc.json', '--no-open']);
+    const url = (await firstLine(running)).slice('open: '.length);
+    await fetch(await completeConsent(url, { login: 'hana' }));
+    const { code, stdout, stderr } = await running.done;
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^connected: hana@example\.com$/m);
+    const granted = /^granted scope: (.*)$/m.exec(stdout)?.[1];
+    assert.deepEqual(granted?.split(' ').sort(), ['contacts:read', 'email', 'openid']);
+    assert.deepEqual(Object.keys(readJson('oidc.json')).sort(), ['access_token', 'expires_at', 'refresh_token'],
+      'the claims are not kept in the connection');
+  });
+
   test('request: a real expiry → 401 → one refresh → retry succeeds; new tokens written back', async () => {
     const before = readJson('conn.json');
     // Unknown expiry and no buffer: only the provider's 401 can tell.

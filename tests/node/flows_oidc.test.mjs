@@ -12,6 +12,7 @@ import { startDemoApi } from '../../demo/api.mjs';
 import { completeConsent } from '../../demo/consent.mjs';
 import { loadConnector, demoApps } from '../../demo/catalog.mjs';
 import { send } from '../../scripts/cli/http.mjs';
+import { runConnection } from '../../wasm/connection_loop.mjs';
 
 const engine = await load();
 // Nobody listens here: completeConsent stops at the redirect back to the
@@ -137,6 +138,54 @@ describe('flows against oidc-provider', () => {
     assert.equal(api.lastAuthorization, `Bearer ${connection.access_token}`);
     const state = engine.stateView(connectedState()).value;
     assert.equal(state.status, 'connected');
+  });
+
+  test('pkce options (SPEC §10): a 128-character verifier connects; plain, which oidc-provider refuses, is what is sent', async () => {
+    const app = appContext(apps.demo_oauth);
+    const long = { ...oauth, authorization: { ...oauth.authorization, pkce: { verifier_length: 128 } } };
+    const { begin, finish } = await authorize(long, app, 'alice');
+    assert.equal(begin.value.pending.verifier.length, 128);
+    assert.match(begin.value.pending.verifier, /^[A-Za-z0-9_-]{128}$/);
+    assert.equal(finish.ok, true, JSON.stringify(finish));
+
+    const plain = { ...oauth, authorization: { ...oauth.authorization, pkce: { method: 'plain' } } };
+    const begun = engine.authorizeBegin(plain, { connection: {}, app, flow: { redirect_uri: REDIRECT_URI } });
+    const url = new URL(begun.value.url);
+    assert.equal(url.searchParams.get('code_challenge_method'), 'plain');
+    assert.equal(url.searchParams.get('code_challenge'), begun.value.pending.verifier);
+    const refused = new URL(await completeConsent(begun.value.url, { login: 'alice' })).searchParams;
+    assert.equal(refused.get('error'), 'invalid_request', refused.toString());
+  });
+
+  test('identity from the ID token\'s claims and from the userinfo endpoint; the granted scope', async () => {
+    const app = appContext(apps.demo_oauth);
+    const scopes = ['openid', 'email', 'contacts:read'];
+    const oidc = { ...oauth, authorization: { ...oauth.authorization, scopes, identity: '{{id_token.email}}' } };
+    const { finish } = await authorize(oidc, app, 'lena');
+    assert.equal(finish.ok, true, JSON.stringify(finish));
+    assert.equal(finish.value.identity, 'lena@example.com');
+    assert.deepEqual(finish.value.scope.split(' ').sort(), ['contacts:read', 'email', 'openid']);
+
+    // The userinfo request runs in the connection loop's exchange, after the token.
+    const userinfo = { ...oauth, authorization: { ...oauth.authorization, scopes,
+      identity: { request: { url: op.endpoints.userinfo }, value: '{{response.email}} ({{response.sub}})' } } };
+    const context = { connection: {}, app, flow: { redirect_uri: REDIRECT_URI } };
+    const begun = engine.authorizeBegin(userinfo, context);
+    const redirect = await completeConsent(begun.value.url, { login: 'mona' });
+    const steps = [];
+    const done = await runConnection(engine, userinfo, 'exchange', {
+      pending: begun.value.pending, params: new URL(redirect).search, previous: { identity: 'lena@example.com (lena)' },
+    }, {
+      context: () => ({ connection: {}, app }),
+      send: async (request, step) => {
+        steps.push(step);
+        return { ok: true, value: await send(request) };
+      },
+    });
+    assert.equal(done.ok, true, JSON.stringify(done));
+    assert.deepEqual(steps, ['token', 'identity']);
+    assert.equal(done.value.identity, 'mona@example.com (mona)');
+    assert.deepEqual(done.value.account_changed, { from: 'lena@example.com (lena)', to: 'mona@example.com (mona)' });
   });
 
   test('client auth basic (RFC 6749 §2.3.1): the secret only in the Authorization header, accepted', async () => {

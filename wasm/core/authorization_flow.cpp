@@ -23,18 +23,6 @@ bool has_name(const QueryParams& params, const std::string& name) {
   return std::any_of(params.begin(), params.end(), [&](const auto& p) { return p.first == name; });
 }
 
-// The scope parameter (RFC 6749 §3.3): the connector's own list, else the
-// app's (already joined with the separator by make_scope).
-std::string requested_scopes(const OAuth2Settings& oauth2, const json& scope) {
-  if (!oauth2.scopes) return string_in(scope, "scopes");
-  std::string out;
-  for (const auto& s : *oauth2.scopes) {
-    if (!out.empty()) out += oauth2.scope_separator;
-    out += s;
-  }
-  return out;
-}
-
 CallbackResult refuse(std::string code, std::optional<Cause> cause, std::string message) {
   CallbackResult r;
   r.error = CallbackError{std::move(code), cause, std::move(message)};
@@ -53,6 +41,17 @@ std::string printable(const std::string& text, size_t max_bytes) {
 }
 
 }  // namespace
+
+// The app's scopes come already joined with the separator (make_scope).
+std::string requested_scopes(const OAuth2Settings& oauth2, const json& scope) {
+  if (!oauth2.scopes) return string_in(scope, "scopes");
+  std::string out;
+  for (const auto& s : *oauth2.scopes) {
+    if (!out.empty()) out += oauth2.scope_separator;
+    out += s;
+  }
+  return out;
+}
 
 json to_json(const PendingAuthorization& pending) {
   return json_object("state", pending.state,
@@ -85,7 +84,10 @@ Result<PendingAuthorization> pending_from_json(const json& j, const std::string&
   return Result<PendingAuthorization>::success(std::move(pending));
 }
 
-std::string pkce_challenge(std::string_view verifier) { return base64url_encode(sha256(verifier)); }
+std::string pkce_challenge(std::string_view verifier, OAuth2Settings::PkceMethod method) {
+  if (method == OAuth2Settings::PkceMethod::Plain) return std::string(verifier);
+  return base64url_encode(sha256(verifier));
+}
 
 bool constant_time_equals(std::string_view a, std::string_view b) {
   // The loop runs over `a` (the attacker's input) whatever `b` holds, and
@@ -109,8 +111,9 @@ Result<AuthorizationStart> begin_authorization(const Authorization& authorizatio
   if (!oauth2.authorization_url)
     return Failure::failure(authorization.where,
                             "has no authorization_url, so the user cannot be sent to the provider; add it");
-  if (random_bytes.size() < kAuthorizationRandomBytes)
-    return Failure::failure("", "needs " + std::to_string(kAuthorizationRandomBytes) +
+  size_t needed = kStateBytes + (oauth2.pkce ? verifier_bytes(oauth2.pkce_verifier_length) : 0);
+  if (random_bytes.size() < needed)
+    return Failure::failure("", "needs " + std::to_string(needed) +
                                     " random bytes from the host's CSPRNG, got " +
                                     std::to_string(random_bytes.size()));
   std::string redirect_uri = string_in(scope, "redirect_uri");
@@ -143,7 +146,11 @@ Result<AuthorizationStart> begin_authorization(const Authorization& authorizatio
 
   PendingAuthorization pending;
   pending.state = base64url_encode(random_bytes.substr(0, kStateBytes));
-  if (oauth2.pkce) pending.verifier = base64url_encode(random_bytes.substr(kStateBytes, kVerifierBytes));
+  if (oauth2.pkce) {
+    size_t length = static_cast<size_t>(oauth2.pkce_verifier_length);
+    pending.verifier = base64url_encode(random_bytes.substr(kStateBytes, verifier_bytes(oauth2.pkce_verifier_length)))
+                           .substr(0, length);
+  }
   pending.expires_at = now + kStateLifetime;
   pending.redirect_uri = redirect_uri;
 
@@ -160,8 +167,9 @@ Result<AuthorizationStart> begin_authorization(const Authorization& authorizatio
   std::string scopes = requested_scopes(oauth2, scope);
   if (!scopes.empty()) add("scope", scopes);
   if (oauth2.pkce) {
-    add("code_challenge", pkce_challenge(pending.verifier));
-    add("code_challenge_method", "S256");
+    bool plain = oauth2.pkce_method == OAuth2Settings::PkceMethod::Plain;
+    add("code_challenge", pkce_challenge(pending.verifier, oauth2.pkce_method));
+    add("code_challenge_method", plain ? "plain" : "S256");
   }
   for (auto& [name, value] : extra) add(name, std::move(value));
 

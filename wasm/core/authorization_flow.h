@@ -30,9 +30,14 @@ namespace connauth {
 constexpr int64_t kStateLifetime = 600;  // SPEC §3: a state is valid 10 minutes
 constexpr size_t kStateBytes = 16;       // SPEC §3: at least 128 random bits
 constexpr size_t kVerifierBytes = 32;    // RFC 7636 §4.1: 32 octets -> 43 base64url characters
+constexpr size_t kMaxVerifierBytes = 96; // 128 characters, the longest verifier RFC 7636 §4.1 allows
 // begin_authorization reads the state from the first kStateBytes and the
-// verifier from the next kVerifierBytes.
-constexpr size_t kAuthorizationRandomBytes = kStateBytes + kVerifierBytes;
+// verifier from the bytes after them: kVerifierBytes for the default 43
+// characters, up to kMaxVerifierBytes. Hosts pass kAuthorizationRandomBytes.
+constexpr size_t kAuthorizationRandomBytes = kStateBytes + kMaxVerifierBytes;
+
+// Random bytes a verifier of `length` base64url characters is cut from.
+constexpr size_t verifier_bytes(int length) { return 3 * (static_cast<size_t>(length) - 1) / 4 + 1; }
 
 // What the host keeps between begin and callback. The verifier is a secret
 // (RFC 7636 §7.1): store it server-side, never in the browser.
@@ -51,8 +56,10 @@ struct AuthorizationStart {
   PendingAuthorization pending;
 };
 
-// RFC 7636 §4.2: BASE64URL(SHA256(ASCII(verifier))).
-std::string pkce_challenge(std::string_view verifier);
+// RFC 7636 §4.2: BASE64URL(SHA256(ASCII(verifier))) for S256, the
+// verifier itself for plain.
+std::string pkce_challenge(std::string_view verifier,
+                           OAuth2Settings::PkceMethod method = OAuth2Settings::PkceMethod::S256);
 
 // Compares without an early exit, so the time taken does not tell an
 // attacker how much of a guessed state was right (SPEC §3).
@@ -61,10 +68,11 @@ bool constant_time_equals(std::string_view a, std::string_view b);
 // The authorization URL for an oauth2 authorization: authorization_url, then
 // response_type=code, client_id, redirect_uri, state, scope (the connector's
 // scopes or else the app's, joined with scope_separator; left out when there
-// are none), code_challenge and code_challenge_method=S256 (when pkce), then
-// authorization_params; a parameter the URL already carries is not added
-// again (SPEC §2.2). `scope` must hold redirect_uri (scope.h "flow");
-// `random_bytes` at least kAuthorizationRandomBytes from a CSPRNG.
+// are none), code_challenge and code_challenge_method (S256 or plain, when
+// pkce), then authorization_params; a parameter the URL already carries is
+// not added again (SPEC §2.2). `scope` must hold redirect_uri (scope.h
+// "flow"); `random_bytes` from a CSPRNG, kStateBytes plus the verifier's
+// verifier_bytes (kAuthorizationRandomBytes is always enough).
 Result<AuthorizationStart> begin_authorization(const Authorization& authorization, const nlohmann::json& scope,
                                                std::string_view random_bytes, int64_t now);
 
@@ -113,6 +121,10 @@ Result<HttpRequest> build_code_exchange(const Authorization& authorization, cons
 ConnectionUpdate finish_authorization(const Authorization& authorization, const nlohmann::json& scope,
                                       const nlohmann::json& connection, const HttpResponse& response, int64_t now,
                                       std::optional<int64_t> default_expires_in);
+
+// The scope parameter of the authorization request (RFC 6749 §3.3): the
+// connector's own list joined with its separator, else the app's.
+std::string requested_scopes(const OAuth2Settings& oauth2, const nlohmann::json& scope);
 
 // The identity shown on the connection (SPEC §2.2, e.g. the account email),
 // rendered against a scope built from the new connection hash; nothing when

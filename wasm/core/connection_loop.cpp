@@ -8,6 +8,7 @@
 #include "connection_state.h"
 #include "diagnosis.h"
 #include "flow_api.h"
+#include "identity.h"
 #include "json_io.h"
 #include "json_object.h"
 #include "refresh.h"
@@ -300,6 +301,68 @@ json check_step(const Connector& connector, const json& context, json state, con
   return error_envelope("/event/type", "is not expected by a check operation in phase " + phase);
 }
 
+// ---- after connecting: the account (SPEC §10) --------------------------------------
+
+// The connect's answer with the reconnect's account compared to the previous
+// connection's (start {previous: {identity, owner_id}}).
+json connected(json state, json value) {
+  const json& identity = member(value, "identity");
+  const json& owner = member(value, "owner_id");
+  auto change = account_change(member(state, "previous"),
+                               identity.is_string() ? std::optional<std::string>(identity.get<std::string>()) : std::nullopt,
+                               owner.is_string() ? std::optional<std::string>(owner.get<std::string>()) : std::nullopt);
+  if (change) value["account_changed"] = json_object("from", change->from, "to", change->to);
+  state.erase("previous");
+  state.erase("connected");
+  return done_with(std::move(state), std::move(value));
+}
+
+// The identity request when the connector has one (sent with the new
+// credentials), else the answer at once. `value` is the connect's answer.
+json identify(const Connector& connector, const json& context, json state, json value) {
+  json current = context;
+  current["connection"] = member(value, "connection");
+  current.erase("flow");
+  if (!member(value, "identity").is_string() && !member(value, "identity_problem").is_string()) {
+    json shown = connection_identity(connector, current);
+    if (member(shown, "value").is_string()) value["identity"] = member(shown, "value");
+  }
+  json begun = identity_begin(connector, current);
+  if (!flag(begun, "ok")) {
+    value["identity"] = nullptr;
+    value["identity_problem"] = text(error_of(begun), "detail");
+    return connected(std::move(state), std::move(value));
+  }
+  if (member(member(begun, "value"), "request").is_null()) return connected(std::move(state), std::move(value));
+  state["phase"] = "identifying";
+  state["connected"] = std::move(value);
+  return step_answer(std::move(state), json::array({send_effect(begun, "identity")}));
+}
+
+// The identity request's answer, or the host's failure to send it: the
+// connection is made either way; only its account may be unknown.
+json identified(const Connector& connector, const json& context, json state, const json& event) {
+  json value = member(state, "connected");
+  json current = context;
+  current["connection"] = member(value, "connection");
+  current.erase("flow");
+  json read = member(event, "type") == "response"
+                  ? identity_finish(connector, current, member(event, "response"))
+                  : json_object("ok", true, "value",
+                                json_object("identity", nullptr, "identity_problem",
+                                            "the identity request was not sent: " +
+                                                text(member(event, "error"), "message")));
+  if (!flag(read, "ok")) {
+    value["identity"] = nullptr;
+    value["identity_problem"] = text(error_of(read), "detail");
+  } else {
+    value.erase("identity");
+    value.erase("identity_problem");
+    value.update(member(read, "value"));
+  }
+  return connected(std::move(state), std::move(value));
+}
+
 // ---- connect: with fields, acquire then test (SPEC §6 connect) --------------------
 
 json connect_step(const Connector& connector, const json& context, json state, const json& event, int64_t now) {
@@ -313,13 +376,15 @@ json connect_step(const Connector& connector, const json& context, json state, c
     if (!flag(begun, "ok")) return fail_with(std::move(state), error_of(begun));
     state["warnings"] = std::move(warnings);
     if (member(member(begun, "value"), "request").is_null())
-      return done_with(state, json_object("connection", member(current, "connection"), "tested", false,
-                                          "warnings", member(state, "warnings")));
+      return identify(connector, context, state,
+                      json_object("connection", member(current, "connection"), "tested", false, "warnings",
+                                  member(state, "warnings")));
     state["phase"] = "testing";
     return step_answer(std::move(state), json::array({send_effect(begun, "test")}));
   };
 
   if (type == "start") {
+    state["previous"] = member(event, "previous");
     json begun = connect_begin(connector, context, now);
     if (!flag(begun, "ok")) return fail_with(std::move(state), error_of(begun));
     const json& value = member(begun, "value");
@@ -331,6 +396,8 @@ json connect_step(const Connector& connector, const json& context, json state, c
     json finished = connect_finish(connector, context, member(event, "response"), now);
     if (!flag(finished, "ok")) return fail_with(std::move(state), error_of(finished));
     state["connection"] = member(member(finished, "value"), "connection");
+    if (member(member(finished, "value"), "owner_id").is_string())
+      state["owner_id"] = member(member(finished, "value"), "owner_id");
     current["connection"] = state["connection"];
     return test(member(member(finished, "value"), "warnings"));
   }
@@ -346,8 +413,11 @@ json connect_step(const Connector& connector, const json& context, json state, c
     json result = json_object("connection", member(current, "connection"), "tested", true, "warnings",
                               member(state, "warnings"));
     if (member(value, "identity").is_string()) result["identity"] = member(value, "identity");
-    return done_with(std::move(state), std::move(result));
+    if (member(state, "owner_id").is_string()) result["owner_id"] = member(state, "owner_id");
+    return identify(connector, context, std::move(state), std::move(result));
   }
+  if (phase == "identifying" && (type == "response" || type == "failed"))
+    return identified(connector, context, std::move(state), event);
   return error_envelope("/event/type", "is not expected by a connect operation in phase " + phase);
 }
 
@@ -360,6 +430,7 @@ json exchange_step(const Connector& connector, const json& context, json state, 
     // The callback is checked against the pending record before anything is sent.
     json callback = authorize_callback(connector, context, member(event, "pending"), member(event, "params"), now);
     if (!flag(callback, "ok")) return fail_with(std::move(state), error_of(callback));
+    state["previous"] = member(event, "previous");
     state["phase"] = "exchanging";
     state["flow"] = member(member(callback, "value"), "flow");
     return step_answer(std::move(state), json::array({send_effect(callback, "token")}));
@@ -370,8 +441,10 @@ json exchange_step(const Connector& connector, const json& context, json state, 
     json finished = authorize_finish(connector, flowing, member(event, "response"), now);
     state.erase("flow");  // the code and the verifier are spent
     if (!flag(finished, "ok")) return fail_with(std::move(state), error_of(finished));
-    return done_with(std::move(state), member(finished, "value"));
+    return identify(connector, context, std::move(state), member(finished, "value"));
   }
+  if (phase == "identifying" && (type == "response" || type == "failed"))
+    return identified(connector, context, std::move(state), event);
   return error_envelope("/event/type", "is not expected by an exchange operation in phase " + phase);
 }
 
@@ -398,7 +471,9 @@ json connection_step(const Connector* connector, const json& context, const json
     json error = failure_from_state(member(event, "state"), member(state, "pending"), now, flag(state, "keep_code"));
     return fail_with(std::move(state), std::move(error));
   }
-  if (member(event, "type") == "failed") return fail_with(std::move(state), member(event, "error"));
+  // A connection being identified is made already: its failure is the identity's (identified).
+  if (member(event, "type") == "failed" && text(state, "phase") != "identifying")
+    return fail_with(std::move(state), member(event, "error"));
   if (op == "use") return use_step(std::move(state), event);
   if (!connector) return error_envelope("/connector", "is needed by a " + op + " operation");
   if (op == "renew") return renew_step(*connector, context, std::move(state), event, now);

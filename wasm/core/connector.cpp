@@ -43,6 +43,10 @@ constexpr std::string_view kRequestKeys[] = {"method", "url",  "headers", "param
                                              "form",   "json", "basic"};
 constexpr std::string_view kStepKeys[] = {"request", "tokens", "owner_id", "merge"};
 constexpr std::string_view kTokenKeys[] = {"access_token", "refresh_token", "expires_in"};
+// SPEC §10: `identity` as a request made after connecting, and RFC 7636 options.
+constexpr std::string_view kIdentityKeys[] = {"request", "value"};
+constexpr std::string_view kPkceKeys[] = {"method", "verifier_length"};
+constexpr std::string_view kPkceMethods[] = {"S256", "plain"};
 
 // SPEC §2.2, per authorization type.
 constexpr std::string_view kTypeNames[] = {"basic_auth", "api_key", "oauth2", "custom_auth",
@@ -151,6 +155,8 @@ class ConnectorParser {
   void shared_keys(const json& value, const std::string& where, Authorization& out,
                    const Parent* parent);
   void oauth2(const json& value, const std::string& where, OAuth2Settings& out);
+  void identity(const json& value, const std::string& where, Authorization& out);
+  void pkce(const json& value, const std::string& where, OAuth2Settings& out);
   TemplateMap engine_checked_params(const json& value, const std::string& where,
                                     std::string_view key, const KeyList& reserved);
   void steps(const json& value, const std::string& where, Authorization& out);
@@ -423,8 +429,49 @@ void ConnectorParser::shared_keys(const json& value, const std::string& where,
     out.detect_on = read_signals(in_, *signals, where + "/detect_on");
   else if (parent)
     out.detect_on = parent->model->detect_on;
-  out.identity = in_.template_member(value, where, "identity");
-  if (!DefinitionReader::member(value, "identity") && parent) out.identity = parent->model->identity;
+  if (const json* identity = DefinitionReader::member(value, "identity")) {
+    this->identity(*identity, where + "/identity", out);
+  } else if (parent) {
+    out.identity = parent->model->identity;
+    out.identity_request = parent->model->identity_request;
+  }
+}
+
+// `identity`: a template, or {"request", "value"} (SPEC §10): the request is
+// a bare request object like `test`, `value` reads its answer.
+void ConnectorParser::identity(const json& value, const std::string& where, Authorization& out) {
+  if (!value.is_object()) {
+    if (!value.is_string())
+      in_.problem(where, "must be a template string or {\"request\": {...}, \"value\": \"{{response...}}\"}");
+    else
+      out.identity = in_.template_value(value, where, "id_token");
+    return;
+  }
+  in_.reject_unknown_keys(value, where, kIdentityKeys);
+  if (const json* request = in_.required(value, where, "request")) out.identity_request = this->request(*request, where + "/request");
+  if (const json* read = in_.required(value, where, "value"))
+    out.identity = in_.template_value(*read, where + "/value", "id_token");
+}
+
+// RFC 7636 §4.1: a verifier has 43 to 128 characters; §4.2: S256 or plain.
+void ConnectorParser::pkce(const json& value, const std::string& where, OAuth2Settings& out) {
+  if (value.is_boolean()) {
+    out.pkce = value.get<bool>();
+    return;
+  }
+  if (!value.is_object()) {
+    in_.problem(where, "must be true, false or {\"method\": \"S256\"|\"plain\", \"verifier_length\": 43..128}");
+    return;
+  }
+  in_.reject_unknown_keys(value, where, kPkceKeys);
+  if (in_.choice(value, where, "method", kPkceMethods).value_or("S256") == "plain")
+    out.pkce_method = OAuth2Settings::PkceMethod::Plain;
+  if (const json* length = DefinitionReader::member(value, "verifier_length")) {
+    if (length->is_number_integer() && length->get<int64_t>() >= 43 && length->get<int64_t>() <= 128)
+      out.pkce_verifier_length = static_cast<int>(length->get<int64_t>());
+    else
+      in_.problem(where + "/verifier_length", "must be an integer from 43 to 128 (RFC 7636 §4.1)");
+  }
 }
 
 void ConnectorParser::oauth2(const json& value, const std::string& where, OAuth2Settings& out) {
@@ -452,7 +499,7 @@ void ConnectorParser::oauth2(const json& value, const std::string& where, OAuth2
   out.authorization_params =
       engine_checked_params(value, where, "authorization_params", kEngineAuthorizationParams);
   out.token_params = engine_checked_params(value, where, "token_params", kEngineTokenParams);
-  out.pkce = in_.boolean(value, where, "pkce").value_or(true);
+  if (const json* pkce = DefinitionReader::member(value, "pkce")) this->pkce(*pkce, where + "/pkce", out);
   out.noopener = in_.boolean(value, where, "noopener").value_or(false);
   if (in_.choice(value, where, "client_auth", kClientAuthValues).value_or("body") == "basic")
     out.client_auth = OAuth2Settings::ClientAuth::Basic;

@@ -67,7 +67,11 @@ struct OAuth2Settings {
   std::optional<std::vector<std::string>> scopes;  // default: the app's
   std::string scope_separator = " ";
   TemplateMap authorization_params;
-  bool pkce = true;  // S256 only
+  // PKCE (RFC 7636 §4.1-4.2): `pkce` is true (S256, a 43-character
+  // verifier), false, or {"method": "S256"|"plain", "verifier_length": 43..128}.
+  bool pkce = true;
+  enum class PkceMethod { S256, Plain } pkce_method = PkceMethod::S256;
+  int pkce_verifier_length = 43;
   enum class ClientAuth { Body, Basic } client_auth = ClientAuth::Body;
   TemplateMap token_params;
   enum class TokenFormat { Form, Json } token_format = TokenFormat::Form;
@@ -94,7 +98,11 @@ struct Authorization {
   std::vector<ApplyRule> apply;
   Signals refresh_on;
   Signals detect_on;
+  // SPEC §2.2, §10 `identity`: a template over the connection (it may read
+  // the token response's `id_token` claims), or the `value` read from the
+  // answer to `identity_request`, a request made after connecting.
   std::optional<Template> identity;
+  std::optional<ConnectorRequest> identity_request;
 
   // oauth2
   OAuth2Settings oauth2;

@@ -111,8 +111,8 @@ std::optional<std::vector<std::string>> DefinitionReader::string_list(const json
   return out;
 }
 
-std::optional<Template> DefinitionReader::template_value(const json& value,
-                                                         const std::string& where) {
+std::optional<Template> DefinitionReader::template_value(const json& value, const std::string& where,
+                                                         std::string_view extra_root) {
   if (!value.is_string()) {
     problem(where, "must be a string (a template), not " + type_name(value));
     return std::nullopt;
@@ -122,13 +122,13 @@ std::optional<Template> DefinitionReader::template_value(const json& value,
     append(problems_, parsed.errors);
     return std::nullopt;
   }
-  if (!known_paths(*parsed.value, where)) return std::nullopt;
+  if (!known_paths(*parsed.value, where, extra_root)) return std::nullopt;
   return std::move(*parsed.value);
 }
 
 // SPEC §2.1 lists every path a template may read; a typo such as
 // `{{conection.user}}` is caught here instead of at the first request.
-bool DefinitionReader::known_paths(const Template& t, const std::string& where) {
+bool DefinitionReader::known_paths(const Template& t, const std::string& where, std::string_view extra_root) {
   static constexpr std::string_view kRoots[] = {
       "connection", "client_id", "client_secret", "scopes", "access_token", "refresh_token",
       "redirect_uri", "code", "verifier", "state", "response", "response_headers", "status",
@@ -137,6 +137,7 @@ bool DefinitionReader::known_paths(const Template& t, const std::string& where) 
   for (const std::string& path : t.paths()) {
     std::string root = path.substr(0, path.find('.'));
     if (std::find(std::begin(kRoots), std::end(kRoots), root) != std::end(kRoots)) continue;
+    if (!extra_root.empty() && root == extra_root) continue;
     std::string message = "unknown template path " + in_quotes(path);
     std::string suggestion = closest(root, kRoots);
     if (!suggestion.empty()) message += "; did you mean " + in_quotes(suggestion) + "?";

@@ -80,7 +80,10 @@ class DefinitionReader {
 
   // A template string (SPEC §2.1) at `where`; its syntax problems, and paths
   // outside SPEC §2.1's roots (`connection`, `client_id`, ...), are appended.
-  std::optional<Template> template_value(const nlohmann::json& value, const std::string& where);
+  // `extra_root` is one more root this template may read (`id_token` in an
+  // identity: only the identity is rendered with the token response's claims).
+  std::optional<Template> template_value(const nlohmann::json& value, const std::string& where,
+                                         std::string_view extra_root = {});
   std::optional<Template> template_member(const nlohmann::json& object, const std::string& where,
                                           std::string_view key);
 
@@ -97,7 +100,7 @@ class DefinitionReader {
                                          const std::string& where);
 
  private:
-  bool known_paths(const Template& t, const std::string& where);
+  bool known_paths(const Template& t, const std::string& where, std::string_view extra_root);
 
   Problems& problems_;
 };

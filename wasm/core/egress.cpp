@@ -17,6 +17,7 @@ void request_urls(const Authorization& auth, std::vector<const Template*>& out) 
   if (auth.oauth2.revocation_url) out.push_back(&*auth.oauth2.revocation_url);
   if (auth.acquire) out.push_back(&auth.acquire->request.url);
   if (auth.refresh) out.push_back(&auth.refresh->request.url);
+  if (auth.identity_request) out.push_back(&auth.identity_request->url);
   for (const AuthOption& option : auth.options) request_urls(*option.authorization, out);
 }
 

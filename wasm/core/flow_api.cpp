@@ -12,6 +12,7 @@
 #include "connector_request.h"
 #include "context.h"
 #include "diagnosis.h"
+#include "identity.h"
 #include "json_io.h"
 #include "json_object.h"
 #include "refresh.h"
@@ -227,14 +228,18 @@ json authorize_callback(const Connector& connector, const json& context, const j
 namespace {
 
 // SPEC §2.2 `identity` (e.g. the account's e-mail), rendered against
-// `connection` as it now is; absent when the template has no value yet.
-std::optional<std::string> identity_of(const Connector& connector, const json& context, const json& connection) {
+// `connection` as it now is and `extra` scope keys (`id_token`); absent
+// when the template has no value yet.
+std::optional<std::string> identity_of(const Connector& connector, const json& context, const json& connection,
+                                       const json& extra = json::object()) {
   json after = context;
   after["connection"] = connection;
   after.erase("flow");
   auto resolved = resolve_context(connector, after);
   if (!resolved.ok()) return std::nullopt;
-  return render_identity(*resolved.value->authorization, resolved.value->scope);
+  json scope = std::move(resolved.value->scope);
+  if (scope.is_object()) scope.update(extra);
+  return render_identity(*resolved.value->authorization, scope);
 }
 
 // Adds "identity" to a successful connection update's envelope.
@@ -250,10 +255,27 @@ json authorize_finish(const Connector& connector, const json& context, const jso
   return guarded([&] {
     FinishInput in = finish_input(connector, context, response_json);
     if (!in.answer.is_null()) return std::move(in.answer);
-    ConnectionUpdate update =
-        finish_authorization(*in.resolved.authorization, in.resolved.scope, stored_connection(context),
-                             in.response, now, app_int(context, "default_expires_in"));
-    return with_identity(connector, context, update, update_envelope(update, context));
+    const Authorization& auth = *in.resolved.authorization;
+    ConnectionUpdate update = finish_authorization(auth, in.resolved.scope, stored_connection(context), in.response,
+                                                   now, app_int(context, "default_expires_in"));
+    json out = update_envelope(update, context);
+    if (!update.ok()) return out;
+    json& value = out["value"];
+    value["scope"] = granted_scope(in.response, requested_scopes(auth.oauth2, in.resolved.scope));
+    // An identity request answers later (the connection loop sends it).
+    if (auth.identity_request) return out;
+    IdTokenClaims id_token = read_id_token(in.response);
+    json extra = json::object();
+    if (id_token.claims.is_object()) extra["id_token"] = std::move(id_token.claims);
+    if (auto identity = identity_of(connector, context, *update.connection, extra)) {
+      value["identity"] = *identity;
+    } else if (auth.identity) {
+      // SPEC §10: the connection connects; that its account is unknown is said.
+      value["identity_problem"] = !id_token.problem.empty()
+                                      ? id_token.problem
+                                      : auth.identity->where() + ": has no value in this connection";
+    }
+    return out;
   });
 }
 
@@ -375,6 +397,34 @@ json test_finish(const Connector& connector, const json& context, const json& re
     }
     Cause cause = verdict.cause.value_or(Cause::ConnectorError);
     return failure_envelope(to_string(cause), cause, "", verdict.detail, context);
+  });
+}
+
+json identity_begin(const Connector& connector, const json& context) {
+  return guarded([&] {
+    auto resolved = resolve_context(connector, context);
+    if (!resolved.ok()) return error_envelope(resolved.errors);
+    auto request = build_identity_request(connector, *resolved.value->authorization, resolved.value->scope,
+                                          resolved.value->stamp);
+    if (!request.ok()) return build_failure_envelope(request.errors, context);
+    return ok_envelope(json_object("request", *request.value ? request_to_json(**request.value) : json(nullptr)));
+  });
+}
+
+json identity_finish(const Connector& connector, const json& context, const json& response_json) {
+  return guarded([&] {
+    const json& network_error = member_or_null(response_json, "network_error");
+    if (!network_error.is_null())
+      return ok_envelope(json_object("identity", nullptr, "identity_problem",
+                                     "the identity request got no answer (" +
+                                         std::string(network_error.is_string() ? network_error.get<std::string>()
+                                                                               : "no response") +
+                                         ")"));
+    FinishInput in = finish_input(connector, context, response_json);
+    if (!in.answer.is_null()) return std::move(in.answer);
+    IdentityReading read = read_identity_response(*in.resolved.authorization, in.resolved.scope, in.response);
+    if (read.identity) return ok_envelope(json_object("identity", *read.identity));
+    return ok_envelope(json_object("identity", nullptr, "identity_problem", read.problem));
   });
 }
 

@@ -36,7 +36,9 @@ namespace connauth {
 
 // ---- oauth2 authorization code (SPEC §2.2, §3) ------------------------------
 
-// `random_bytes_hex`: at least 48 bytes (96 hex digits) from the host's CSPRNG.
+// `random_bytes_hex`: bytes from the host's CSPRNG, 16 for the state and
+// what the PKCE verifier needs (32 for the default 43 characters, 96 for 128):
+// 112 bytes (224 hex digits) are always enough.
 // -> {"url", "pending": {state, verifier, expires_at, redirect_uri}, "noopener"}.
 // The host stores `pending` server-side, bound to org, user and app.
 nlohmann::json authorize_begin(const Connector& connector, const nlohmann::json& context,
@@ -49,7 +51,12 @@ nlohmann::json authorize_begin(const Connector& connector, const nlohmann::json&
 nlohmann::json authorize_callback(const Connector& connector, const nlohmann::json& context,
                                   const nlohmann::json& pending, const nlohmann::json& params, int64_t now);
 
-// -> {"connection", "warnings", "identity"?, "owner_id"?}: the new hash to store.
+// -> {"connection", "warnings", "scope", "identity"?, "identity_problem"?,
+// "owner_id"?}: the new hash to store; `scope` the granted scope (the token
+// response's, else the one requested: RFC 6749 §5.1, §3.3); `identity` may
+// read the response's id_token claims ({{id_token.email}}); when the
+// connector's identity has no value, `identity_problem` says why. A
+// connector with an identity request leaves the identity to identity_begin.
 nlohmann::json authorize_finish(const Connector& connector, const nlohmann::json& context,
                                 const nlohmann::json& response, int64_t now);
 
@@ -96,6 +103,14 @@ nlohmann::json test_begin(const Connector& connector, const nlohmann::json& cont
 // with refreshed = true) | an error with the SPEC §4 cause.
 nlohmann::json test_finish(const Connector& connector, const nlohmann::json& context,
                            const nlohmann::json& response, bool refreshed);
+
+// SPEC §10 identity request, made after connecting with the new connection
+// in `context`: -> {"request"} (null: the connector has none). Then
+// identity_finish reads the answer -> {"identity"} or {"identity": null,
+// "identity_problem"}: a failed identity request never fails the connection.
+nlohmann::json identity_begin(const Connector& connector, const nlohmann::json& context);
+nlohmann::json identity_finish(const Connector& connector, const nlohmann::json& context,
+                               const nlohmann::json& response);
 
 // -> SPEC §2.2 `identity` of the authorization in force rendered against the
 // connection (e.g. the account e-mail), or null when it has none or a value

@@ -101,6 +101,9 @@ std::string set_url_query_params(std::string_view url, const std::vector<Encoded
 
 std::string base64_encode(std::string_view bytes);
 std::string base64url_encode(std::string_view bytes);  // no padding (RFC 7636 §4.2)
+// RFC 4648 §5 without padding (a JWT's segments, RFC 7515 §2); nothing when
+// `text` holds another character or cannot be a whole number of bytes.
+std::optional<std::string> base64url_decode(std::string_view text);
 std::string hex_encode(std::string_view bytes);        // lowercase, two digits per byte
 std::optional<std::string> hex_decode(std::string_view hex);  // none unless pairs of hex digits
 

@@ -197,8 +197,7 @@ export class ConnauthConnect extends ConnauthElement {
 
   async #finishConnected() {
     await this.#reloadConnection();
-    const identity = this.#connection?.identity;
-    this.#notice = { tone: 'ok', title: 'Connected', text: identity ? `Connected as ${identity}.` : `Connected to ${this.#app?.name}.` };
+    this.#notice = connectedNotice(this.#app?.name, { identity: this.#connection?.identity, ...this.#consent?.completion });
     this.#consent?.reset();
     this.render();
     this.announce(this.#notice.text);
@@ -208,7 +207,7 @@ export class ConnauthConnect extends ConnauthElement {
   #onNotOauth(answer) {
     if (answer.ok) {
       this.#setConnection(answer.value);
-      this.#notice = { tone: 'ok', title: 'Connected', text: `Connected to ${this.#app?.name}.` };
+      this.#notice = connectedNotice(this.#app?.name, answer.value);
       this.render();
       return;
     }
@@ -273,9 +272,7 @@ export class ConnauthConnect extends ConnauthElement {
     if (answer.ok) {
       this.#form = null;
       this.#setConnection(answer.value);
-      this.#notice = answer.value.status === 'connected'
-        ? { tone: 'ok', title: 'Connected', text: `Connected to ${this.#app.name}.` }
-        : null;
+      this.#notice = answer.value.status === 'connected' ? connectedNotice(this.#app.name, answer.value) : null;
       this.render();
       this.announce(this.#notice?.text ?? `Connection status: ${statusLabel(answer.value.status)}`);
       this.#focus('check');
@@ -392,6 +389,7 @@ export class ConnauthConnect extends ConnauthElement {
     const c = this.#connection ?? {};
     const facts = [];
     if (c.identity) facts.push(['Account', c.identity]);
+    if (c.scope && status !== 'not_connected') facts.push(['Access granted', h('span', { 'data-testid': 'scope' }, c.scope)]);
     if (status === 'connected' || status === 'degraded' || (status === 'disabled' && c.expires_at)) {
       facts.push(['Access expires', c.expires_at
         ? h('time', { datetime: iso(c.expires_at), title: when(c.expires_at) }, fromNow(c.expires_at))
@@ -526,7 +524,7 @@ export class ConnauthConnect extends ConnauthElement {
     if (!this.#notice) return null;
     const n = this.#notice;
     return h('div', { class: ['callout', `tone-${n.tone}`], 'data-testid': 'notice' },
-      icon(n.tone === 'ok' ? 'check-circle' : n.tone === 'bad' ? 'x-circle' : 'info'),
+      icon(n.tone === 'ok' ? 'check-circle' : n.tone === 'bad' ? 'x-circle' : n.tone === 'warn' ? 'alert' : 'info'),
       h('div', { class: 'callout-text grow' }, h('h4', {}, n.title), h('p', {}, n.text)),
       h('button', { class: 'btn btn-sm btn-ghost', type: 'button', 'aria-label': 'Dismiss message', onclick: () => { this.#notice = null; this.render(); } }, icon('x')));
   }
@@ -571,6 +569,21 @@ export class ConnauthConnect extends ConnauthElement {
         h('span', { class: 'change' }, `${statusLabel(e.from)} → ${statusLabel(e.to)}`, e.cause ? h('span', { class: 'muted' }, ` · ${causeLabel(e.cause)}`) : null),
         e.detail ? h('span', { class: 'detail' }, e.detail) : null))));
   }
+}
+
+/**
+ * What a successful connect tells the user (SPEC §10): the account, and
+ * plainly when it is another than before (`account_changed`, the engine's
+ * comparison) or could not be identified (`identity_problem`).
+ */
+function connectedNotice(appName, { identity, account_changed: changed, identity_problem: problem } = {}) {
+  if (changed) {
+    return { tone: 'warn', title: 'Connected to another account',
+      text: `Connected as ${changed.to} — before, this connection was ${changed.from}. Automations using it now act as ${changed.to}.` };
+  }
+  const text = identity ? `Connected as ${identity}.` : `Connected to ${appName ?? 'the app'}.`;
+  if (problem) return { tone: 'ok', title: 'Connected', text: `${text} The account could not be identified: ${problem}` };
+  return { tone: 'ok', title: 'Connected', text };
 }
 
 function initials(name) {

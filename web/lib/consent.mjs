@@ -36,6 +36,7 @@ export class ConsentController extends EventTarget {
   #onMessage = null;
   #binding = null;
   #completing = false;
+  #completion = null; // the edge's answer to the latest completion
 
   /**
    * @param {{engine, api: import('./api.mjs').Api, app: string, appName?: string}} options
@@ -51,6 +52,14 @@ export class ConsentController extends EventTarget {
   /** The machine's state: {phase, step?, reason?, message?, action?, identity?...}. */
   get state() {
     return this.#state ?? { phase: 'idle' };
+  }
+
+  /**
+   * What the edge's completion said about the account (SPEC §10): {identity,
+   * scope, identity_problem?, account_changed?: {from, to}}, or null.
+   */
+  get completion() {
+    return this.#completion;
   }
 
   get hasPopup() {
@@ -223,6 +232,7 @@ export class ConsentController extends EventTarget {
     } finally {
       this.#completing = false;
     }
+    this.#completion = answer.ok ? answer.value : null;
     const outcome = answer.ok
       ? { type: 'connauth:oauth', state: data.state, ok: true }
       : { type: 'connauth:oauth', state: data.state, ok: false, error: answer.error.reason ?? answer.error.code,

@@ -87,9 +87,9 @@ export default async function authorize(engine, argv, out) {
     if (outcome.thrown) throw outcome.thrown;
     if (!outcome.result.ok) return printFailure(out, outcome.result, { command: 'authorize' });
 
-    const { connection, warnings, identity } = outcome.result.value;
+    const { connection } = outcome.result.value;
     writeJson(outPath, connection);
-    printConnectionSummary(out, { identity, connection, warnings, outPath });
+    printConnectionSummary(out, { ...outcome.result.value, outPath });
     return 0;
   } finally {
     await listener.close();

@@ -36,7 +36,7 @@ export default async function connect(engine, argv, out) {
   session.warnings.push(...(warnings ?? []));
   if (!tested) out.stderr('warning: the connector has no test, so the credentials were not checked');
   writeJson(outPath, connection);
-  printConnectionSummary(out, { connection, warnings: session.warnings, outPath });
+  printConnectionSummary(out, { ...connected.value, warnings: session.warnings, outPath });
   return 0;
 }
 
