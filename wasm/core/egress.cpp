@@ -14,8 +14,8 @@ namespace {
 // Every URL template the edge requests, in definition order.
 void request_urls(const Authorization& auth, std::vector<const Template*>& out) {
   if (auth.oauth2.token_url) out.push_back(&*auth.oauth2.token_url);
-  if (auth.acquire) out.push_back(&auth.acquire->request.url);
-  if (auth.refresh) out.push_back(&auth.refresh->request.url);
+  for (const Steps* steps : {&auth.acquire, &auth.refresh})
+    for (const Step& step : *steps) out.push_back(&step.request.url);
   for (const AuthOption& option : auth.options) request_urls(*option.authorization, out);
 }
 
