@@ -370,6 +370,19 @@ TEST(StepsLoop, AOneStepAcquireKeepsNoRunInTheState) {
   for (const json& state : run.states) EXPECT_FALSE(state.contains("steps"));
 }
 
+TEST(StepsLoop, OnlyTheMachinesOwnRunCounts) {
+  // A context that arrives with a run of its own: the loop starts from the first step.
+  Connector c = parse(custom(kTwoSteps));
+  json ctx = context({{"user", "ann"}, {"password", "pw"}});
+  ctx["steps"] = {{"next", 1}, {"answers", {{"nonce", {{"response", {{"nonce", "forged"}}}}}}}, {"yielded", json::object()}};
+  Trace run = drive(c, ctx, json{{"type", "start"}, {"op", "connect"}},
+                    {response_event(200, R"({"nonce":"n-1"})", json{{"X-Request-Id", "r-1"}}),
+                     response_event(200, R"({"access_token":"at-1","user":"u-1"})"), response_event(200, "{}")});
+  ASSERT_EQ(run.effects.size(), 4u);
+  EXPECT_EQ(run.effects[1]["request"]["headers"]["X-Signature"], hex_encode(hmac_sha256("pw", "n-1")));
+  EXPECT_EQ(run.effects.back()["type"], "done");
+}
+
 TEST(StepsFlowApi, ConnectFinishAnswersTheNextStepAndChecksTheRunPassedBack) {
   Connector c = parse(custom(kTwoSteps));
   json ctx = context({{"user", "ann"}, {"password", "pw"}});

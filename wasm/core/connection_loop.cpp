@@ -132,6 +132,7 @@ bool more_steps(const json& finished) { return member(member(finished, "value"),
 
 json with_steps(json context, const json& state) {
   if (member(state, "steps").is_object()) context["steps"] = member(state, "steps");
+  else if (context.is_object()) context.erase("steps");  // only the machine's own run counts
   return context;
 }
 
