@@ -280,6 +280,26 @@ export interface FlowContext extends Context {
   app?: AppContext & { default_expires_in?: number; refresh_buffer?: number; issuer?: string };
   flow?: { redirect_uri?: string; code?: string; state?: string; verifier?: string };
   state?: Partial<ConnectionState>;
+  /**
+   * The step run a *Finish call answered while an acquire or refresh of several steps has
+   * steps left (SPEC §10), passed back as it was. It holds earlier answers: keep it in memory
+   * for the one operation; never store or log it.
+   */
+  steps?: StepRun;
+}
+
+/** The engine's state between the steps of a list (wasm/core/step_run.h); opaque to hosts. */
+export interface StepRun {
+  next: number;
+  answers: Record<string, { response: unknown; response_headers: Record<string, string> }>;
+  yielded: Record<string, unknown>;
+}
+
+/** A *Finish answer while steps remain: send `request`, then call the same *Finish with its response and context.steps = `steps`. */
+export interface NextStep {
+  step: 'acquire' | 'refresh' | 'token';
+  request: AuthorizedRequest;
+  steps: StepRun;
 }
 
 /** `now`: epoch seconds, to pin the clock (default: the host's clock). */
@@ -313,19 +333,19 @@ export interface Connauth {
   authorizeCallback(definition: ConnectorDefinition, context: FlowContext, pending: PendingAuthorization,
     params: string | Record<string, string> | [string, string][], options?: Clock):
     FlowResult<{ request: AuthorizedRequest; flow: FlowContext['flow'] }>;
-  authorizeFinish(definition: ConnectorDefinition, context: FlowContext, response: HostResponse, options?: Clock):
-    FlowResult<{ connection: ConnectionHash; warnings: string[]; scope: string; identity?: string; identity_problem?: string; owner_id?: string }>;
+  authorizeFinish(definition: ConnectorDefinition, context: FlowContext, response: HostResponse, options?: StampOptions):
+    FlowResult<{ connection: ConnectionHash; warnings: string[]; scope: string; identity?: string; identity_problem?: string; owner_id?: string } | NextStep>;
   refreshNeeded(context: FlowContext, options?: Clock): Result<boolean>;
   /** Epoch seconds from which refreshNeeded is true, or null when the expiry is unknown. */
   refreshDeadline(context: FlowContext): Result<number | null>;
-  refreshBegin(definition: ConnectorDefinition, context: FlowContext, options?: Clock): FlowResult<{ request: AuthorizedRequest }>;
-  refreshFinish(definition: ConnectorDefinition, context: FlowContext, response: HostResponse, options?: Clock):
-    FlowResult<{ connection: ConnectionHash; warnings: string[] }>;
+  refreshBegin(definition: ConnectorDefinition, context: FlowContext, options?: StampOptions): FlowResult<{ request: AuthorizedRequest }>;
+  refreshFinish(definition: ConnectorDefinition, context: FlowContext, response: HostResponse, options?: StampOptions):
+    FlowResult<{ connection: ConnectionHash; warnings: string[]; owner_id?: string } | NextStep>;
   requestNextStep(classification: Classification['action'], refreshed: boolean): Result<{ next: 'deliver' | 'refresh_and_retry' }>;
   connectBegin(definition: ConnectorDefinition, context: FlowContext, options?: Clock):
     FlowResult<{ step: 'acquire' | 'test' | 'done'; request?: AuthorizedRequest }>;
-  connectFinish(definition: ConnectorDefinition, context: FlowContext, response: HostResponse, options?: Clock):
-    FlowResult<{ connection: ConnectionHash; warnings: string[]; identity?: string }>;
+  connectFinish(definition: ConnectorDefinition, context: FlowContext, response: HostResponse, options?: StampOptions):
+    FlowResult<{ connection: ConnectionHash; warnings: string[]; identity?: string; owner_id?: string } | NextStep>;
   testBegin(definition: ConnectorDefinition, context: FlowContext, options?: StampOptions): FlowResult<{ request: AuthorizedRequest | null }>;
   testFinish(definition: ConnectorDefinition, context: FlowContext, response: HostResponse, options?: { refreshed?: boolean }):
     FlowResult<{ outcome: 'ok' | 'refresh'; identity?: string }>;

@@ -111,7 +111,9 @@ const STAMP_RANDOM_BYTES = 32;
  * seconds) and `options.random` (hex) pin them, for tests; a context that
  * carries its own `stamp`, or is JSON text, is passed as it is. Every call
  * whose requests apply rules gets one: apply, testBegin, connectBegin and
- * connectionStep (the check and connect of a signing connector).
+ * connectionStep (the check and connect of a signing connector); so does
+ * every call that builds a connector step's request (authorizeCallback,
+ * refreshBegin and the *Finish calls, which answer the next step of a list).
  */
 function stamped(context, options) {
   if (typeof context === 'string' || (context && context.stamp !== undefined)) return text(context);
@@ -228,13 +230,17 @@ export class Connauth {
   /** Checks the callback against `pending` -> {request, flow} (send request; pass flow as context.flow). */
   authorizeCallback(definition, context, pending, params, options = {}) {
     const now = options.now ?? epochSeconds();
-    return this.#with(definition, (c) => c.authorizeCallback(text(context), json(pending), json(params), now));
+    return this.#with(definition, (c) => c.authorizeCallback(stamped(context, options), json(pending), json(params), now));
   }
 
-  /** Reads the token (or acquire) response -> {connection, warnings, identity?}. */
+  /**
+   * Reads the token (or acquire) response -> {connection, warnings, identity?};
+   * for an acquire of several steps, while steps remain, {step, request, steps}:
+   * send `request`, then call again with its response and context.steps = `steps`.
+   */
   authorizeFinish(definition, context, response, options = {}) {
     const now = options.now ?? epochSeconds();
-    return this.#with(definition, (c) => c.authorizeFinish(text(context), json(response), now));
+    return this.#with(definition, (c) => c.authorizeFinish(stamped(context, options), json(response), now));
   }
 
   /** Whether the token is within the app's refresh buffer of its expiry (boolean, in `value`). */
@@ -254,13 +260,16 @@ export class Connauth {
   /** -> {request} or an error saying why this connection cannot refresh. */
   refreshBegin(definition, context, options = {}) {
     const now = options.now ?? epochSeconds();
-    return this.#with(definition, (c) => c.refreshBegin(text(context), now));
+    return this.#with(definition, (c) => c.refreshBegin(stamped(context, options), now));
   }
 
-  /** -> {connection, warnings}: the refreshed hash (old refresh token kept unless a new one came). */
+  /**
+   * -> {connection, warnings}: the refreshed hash (old refresh token kept unless a new one came);
+   * for a refresh of several steps, while steps remain, {step, request, steps} (see authorizeFinish).
+   */
   refreshFinish(definition, context, response, options = {}) {
     const now = options.now ?? epochSeconds();
-    return this.#with(definition, (c) => c.refreshFinish(text(context), json(response), now));
+    return this.#with(definition, (c) => c.refreshFinish(stamped(context, options), json(response), now));
   }
 
   /** SPEC §2.5 rule 3 -> {next: 'deliver' | 'refresh_and_retry'}. */
@@ -274,10 +283,13 @@ export class Connauth {
     return this.#with(definition, (c) => c.connectBegin(stamped(context, options), now));
   }
 
-  /** Reads the acquire response -> {connection, warnings}. */
+  /**
+   * Reads the acquire response -> {connection, warnings}; for an acquire of several steps,
+   * while steps remain, {step, request, steps} (see authorizeFinish).
+   */
   connectFinish(definition, context, response, options = {}) {
     const now = options.now ?? epochSeconds();
-    return this.#with(definition, (c) => c.connectFinish(text(context), json(response), now));
+    return this.#with(definition, (c) => c.connectFinish(stamped(context, options), json(response), now));
   }
 
   /** The connector's test with credentials applied -> {request} (null when the connector has none). */

@@ -7,6 +7,7 @@ type Result<T> = { ok: true; value: T } | { ok: false; error: Failure };
 export interface ConnectionHost {
   context?(): Record<string, unknown>;
   now?(): number;
+  /** The connector's own request (`step`: acquire, refresh, token, test); once per step of a list of steps. */
   send?(request: { method: string; url: string; headers: Record<string, string>; body: string }, step: string):
     Promise<Result<{ status: number; headers: [string, string][]; body: string } | { network_error: string }>>;
   sendCaller?(attempt: 1 | 2): Promise<Result<{ classification: 'ok' | 'refresh' | 'error' }>>;

@@ -6,7 +6,9 @@
 // `host` (every member optional unless the operation needs it):
 //   context()                      the engine context now (read again after `store`)
 //   send(request, step)            the connector's own request (step: acquire, refresh,
-//                                  test) -> Result<response JSON>
+//                                  token, test; once per step of a list of steps, whose
+//                                  earlier answers stay in the loop's `state`, a local
+//                                  here: never stored or logged) -> Result<response JSON>
 //                                  ({status, headers, body} | {network_error}); a failure
 //                                  (a host outside the egress list) ends the operation
 //   sendCaller(attempt)            use: the caller's request with credentials applied ->

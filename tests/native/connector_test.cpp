@@ -122,11 +122,11 @@ TEST(ConnectorExamples, ZohoAcquiresAnAuthtokenAndAppliesItAsAParam) {
   Connector c = example("zoho_authtoken.json");
   const Authorization& auth = c.authorization;
   EXPECT_EQ(auth.type, AuthType::CustomAuth);
-  ASSERT_TRUE(auth.acquire.has_value());
-  EXPECT_EQ(auth.acquire->request.method, "POST");
-  ASSERT_THAT(auth.acquire->merge, SizeIs(1));
-  EXPECT_EQ(auth.acquire->merge[0].first, "authtoken");
-  EXPECT_EQ(auth.acquire->merge[0].second.source(), "{{response.AUTHTOKEN}}");
+  ASSERT_THAT(auth.acquire, SizeIs(1));
+  EXPECT_EQ(auth.acquire[0].request.method, "POST");
+  ASSERT_THAT(auth.acquire[0].merge, SizeIs(1));
+  EXPECT_EQ(auth.acquire[0].merge[0].first, "authtoken");
+  EXPECT_EQ(auth.acquire[0].merge[0].second.source(), "{{response.AUTHTOKEN}}");
   ASSERT_THAT(auth.apply, SizeIs(1));
   ASSERT_THAT(auth.apply[0].params, SizeIs(2));
   EXPECT_EQ(auth.apply[0].params[0].first, "authtoken");
@@ -140,13 +140,13 @@ TEST(ConnectorExamples, GenesysAcquireMapsTokensAndMergesAnInstance) {
   Connector c = example("genesys_cloud.json");
   const Authorization& auth = c.authorization;
   EXPECT_EQ(auth.type, AuthType::OAuth2);
-  ASSERT_TRUE(auth.acquire.has_value());
-  ASSERT_TRUE(auth.acquire->tokens.refresh_token.has_value());
-  EXPECT_EQ(auth.acquire->tokens.refresh_token->source(), "{{response.refresh_token}}");
-  ASSERT_THAT(auth.acquire->merge, SizeIs(1));
-  EXPECT_EQ(auth.acquire->merge[0].first, "instance_id");
-  ASSERT_TRUE(auth.acquire->request.basic.has_value());
-  EXPECT_EQ(auth.acquire->request.basic->username.source(), "{{client_id}}");
+  ASSERT_THAT(auth.acquire, SizeIs(1));
+  ASSERT_TRUE(auth.acquire[0].tokens.refresh_token.has_value());
+  EXPECT_EQ(auth.acquire[0].tokens.refresh_token->source(), "{{response.refresh_token}}");
+  ASSERT_THAT(auth.acquire[0].merge, SizeIs(1));
+  EXPECT_EQ(auth.acquire[0].merge[0].first, "instance_id");
+  ASSERT_TRUE(auth.acquire[0].request.basic.has_value());
+  EXPECT_EQ(auth.acquire[0].request.basic->username.source(), "{{client_id}}");
   EXPECT_EQ(auth.oauth2.client_auth, OAuth2Settings::ClientAuth::Basic);
 }
 
@@ -156,10 +156,10 @@ TEST(ConnectorExamples, TrackviaRefreshesWithItsOwnRequestOnTheCustomDomain) {
   EXPECT_EQ(c.base_uri->source(), "https://{{connection.custom_domain | default: \"go.trackvia.com\"}}/");
   const Authorization& auth = c.authorization;
   EXPECT_EQ(auth.refresh_mode, Authorization::Refresh::Custom);
-  ASSERT_TRUE(auth.refresh.has_value());
-  EXPECT_EQ(auth.refresh->where, "/authorization/refresh");
-  ASSERT_TRUE(auth.refresh->request.form.has_value());
-  EXPECT_THAT(*auth.refresh->request.form, SizeIs(4));
+  ASSERT_THAT(auth.refresh, SizeIs(1));
+  EXPECT_EQ(auth.refresh[0].where, "/authorization/refresh");
+  ASSERT_TRUE(auth.refresh[0].request.form.has_value());
+  EXPECT_THAT(*auth.refresh[0].request.form, SizeIs(4));
   ASSERT_THAT(auth.apply, SizeIs(1));
   ASSERT_THAT(auth.apply[0].params, SizeIs(1));
   EXPECT_EQ(auth.apply[0].params[0].first, "user_key");
@@ -205,12 +205,12 @@ TEST(ConnectorExamples, ClientCredentialsAcquireUsesBasicClientAuthentication) {
   Connector c = example("client_credentials.json");
   const Authorization& auth = c.authorization;
   EXPECT_EQ(auth.type, AuthType::CustomAuth);
-  ASSERT_TRUE(auth.acquire.has_value());
-  ASSERT_TRUE(auth.acquire->request.basic.has_value());
-  EXPECT_EQ(auth.acquire->request.basic->password.source(), "{{client_secret}}");
-  ASSERT_TRUE(auth.acquire->request.form.has_value());
-  ASSERT_THAT(*auth.acquire->request.form, SizeIs(1));
-  EXPECT_EQ((*auth.acquire->request.form)[0].second.source(), "client_credentials");
+  ASSERT_THAT(auth.acquire, SizeIs(1));
+  ASSERT_TRUE(auth.acquire[0].request.basic.has_value());
+  EXPECT_EQ(auth.acquire[0].request.basic->password.source(), "{{client_secret}}");
+  ASSERT_TRUE(auth.acquire[0].request.form.has_value());
+  ASSERT_THAT(*auth.acquire[0].request.form, SizeIs(1));
+  EXPECT_EQ((*auth.acquire[0].request.form)[0].second.source(), "client_credentials");
 }
 
 TEST(ConnectorExamples, BasicAuthGetsTheDefaultBasicRule) {
@@ -299,7 +299,7 @@ TEST(ParseConnector, OAuth2ExplicitSettings) {
   EXPECT_EQ(o.token_format, OAuth2Settings::TokenFormat::Json);
   EXPECT_TRUE(o.noopener);
   EXPECT_EQ(c.authorization.refresh_mode, Authorization::Refresh::Disabled);
-  EXPECT_FALSE(c.authorization.refresh.has_value());
+  EXPECT_TRUE(c.authorization.refresh.empty());
   ASSERT_TRUE(c.authorization.identity.has_value());
   EXPECT_EQ(c.authorization.identity->source(), "{{connection.email}}");
 }
@@ -335,19 +335,19 @@ TEST(ParseConnector, CustomAuthWithRefreshStep) {
   })");
   Connector c = parsed(with_authorization(a));
   const Authorization& auth = c.authorization;
-  ASSERT_TRUE(auth.acquire.has_value());
-  EXPECT_EQ(auth.acquire->where, "/authorization/acquire");
-  EXPECT_EQ(auth.acquire->request.method, "POST");
-  EXPECT_EQ(auth.acquire->request.where, "/authorization/acquire/request");
-  ASSERT_TRUE(auth.acquire->request.json.has_value());
-  EXPECT_EQ(auth.acquire->request.json->source(), a["acquire"]["request"]["json"]);
-  EXPECT_FALSE(auth.acquire->request.form.has_value());
-  ASSERT_TRUE(auth.acquire->owner_id.has_value());
-  EXPECT_EQ(auth.acquire->owner_id->source(), "{{response.user.id}}");
-  EXPECT_FALSE(auth.acquire->tokens.access_token.has_value());  // standard names
+  ASSERT_THAT(auth.acquire, SizeIs(1));
+  EXPECT_EQ(auth.acquire[0].where, "/authorization/acquire");
+  EXPECT_EQ(auth.acquire[0].request.method, "POST");
+  EXPECT_EQ(auth.acquire[0].request.where, "/authorization/acquire/request");
+  ASSERT_TRUE(auth.acquire[0].request.json.has_value());
+  EXPECT_EQ(auth.acquire[0].request.json->source(), a["acquire"]["request"]["json"]);
+  EXPECT_FALSE(auth.acquire[0].request.form.has_value());
+  ASSERT_TRUE(auth.acquire[0].owner_id.has_value());
+  EXPECT_EQ(auth.acquire[0].owner_id->source(), "{{response.user.id}}");
+  EXPECT_FALSE(auth.acquire[0].tokens.access_token.has_value());  // standard names
   EXPECT_EQ(auth.refresh_mode, Authorization::Refresh::Custom);
-  ASSERT_TRUE(auth.refresh.has_value());
-  EXPECT_EQ(auth.refresh->request.url.source(), "session/renew");
+  ASSERT_THAT(auth.refresh, SizeIs(1));
+  EXPECT_EQ(auth.refresh[0].request.url.source(), "session/renew");
 }
 
 TEST(ParseConnector, JsonNullCountsAsNotGiven) {
@@ -358,9 +358,9 @@ TEST(ParseConnector, JsonNullCountsAsNotGiven) {
     "apply": [ { "headers": { "Authorization": "Bearer {{access_token}}" } } ]
   })");
   Connector c = parsed(with_authorization(a));
-  ASSERT_TRUE(c.authorization.acquire.has_value());
-  EXPECT_TRUE(c.authorization.acquire->request.form.has_value());
-  EXPECT_FALSE(c.authorization.acquire->request.json.has_value());
+  ASSERT_THAT(c.authorization.acquire, SizeIs(1));
+  EXPECT_TRUE(c.authorization.acquire[0].request.form.has_value());
+  EXPECT_FALSE(c.authorization.acquire[0].request.json.has_value());
 }
 
 TEST(ParseConnector, ApplyRuleConditionsAndActions) {

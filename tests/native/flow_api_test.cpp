@@ -214,7 +214,7 @@ const Connector& custom_auth() {
                    "base_uri": "https://api.sess.example/"},
     "authorization": {"type": "custom_auth",
       "acquire": {"request": {"method": "POST", "url": "login", "json": {"u": "{{connection.user}}", "p": "{{connection.password}}"}},
-                  "merge": {"session": "{{response.session}}"}},
+                  "tokens": false, "merge": {"session": "{{response.session}}"}},
       "apply": [{"headers": {"X-Session": "{{connection.session}}"}}]},
     "test": {"url": "whoami"}})");
   return c;

@@ -154,7 +154,7 @@ TEST(Refresh, CustomRefreshMissingValueIsAProblem) {
 const char* const kCustomAuth = R"({"type": "custom_auth",
     "acquire": {"request": {"method": "POST", "url": "session", "form": {"user": "{{connection.user}}",
                                                                          "password": "{{connection.password}}"}},
-                "merge": {"session_id": "{{response.session.id}}"}},
+                "tokens": false, "merge": {"session_id": "{{response.session.id}}"}},
     "apply": [{"headers": {"X-Session": "{{connection.session_id}}"}}]})";
 
 TEST(Refresh, CustomAuthReacquires) {

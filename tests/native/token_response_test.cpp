@@ -321,9 +321,10 @@ TEST(TokenResponse, StepMissingMappedAccessTokenNamesThePointer) {
             "/authorization/acquire/tokens/access_token looks for it");
 }
 
-TEST(TokenResponse, CustomAuthStepMayYieldOnlyMergeValues) {
+TEST(TokenResponse, StepWithTokensFalseYieldsOnlyMergeValues) {
   Step step;
   step.where = "/authorization/acquire";
+  step.yields_tokens = false;
   step.merge = {{"session_id", tmpl("{{response}}", "/authorization/acquire/merge/session_id")}};
   TokenReading how = reading(TokenGrant::Credentials);
   how.access_token_required = false;
@@ -333,21 +334,25 @@ TEST(TokenResponse, CustomAuthStepMayYieldOnlyMergeValues) {
   EXPECT_EQ(read.tokens->merge, json::parse(R"({"session_id":"plain-session-id"})"));
 }
 
-// A step with neither a token mapping nor merge values exists to obtain the
-// access token: a 2xx without one must not pass as a success (a re-acquire
-// would keep the stale token, a connect would store none).
-TEST(TokenResponse, StepWithNothingButDefaultTokensNeedsAnAccessToken) {
+// A step that yields tokens (no "tokens": false) exists to obtain the access
+// token, merge values or not: a 2xx without one must not pass as a success
+// (a re-acquire would keep the stale token, a connect would store none).
+TEST(TokenResponse, StepYieldingTokensNeedsAnAccessToken) {
   Step step;
   step.where = "/authorization/acquire";
   TokenReading how = reading(TokenGrant::Credentials);
   how.access_token_required = false;  // custom_auth: the step decides
-  for (const char* body : {R"({"token_type":"bearer"})", R"({"access_token":""})", "OK"}) {
-    auto read = read_step_response(response(200, body), step, json::object(), how);
-    ASSERT_FALSE(read.ok()) << body;
-    EXPECT_EQ(read.failure->cause, Cause::ConnectorError);
-    EXPECT_EQ(read.failure->detail(),
-              "missing_access_token (HTTP 200): the response has no access_token, and /authorization/acquire maps no "
-              "other name for it (tokens) and merges nothing else, so the step obtained no credentials");
+  for (bool merges : {false, true}) {
+    if (merges) step.merge = {{"region", tmpl("eu", "/authorization/acquire/merge/region")}};
+    for (const char* body : {R"({"token_type":"bearer"})", R"({"access_token":""})", "OK"}) {
+      auto read = read_step_response(response(200, body), step, json::object(), how);
+      ASSERT_FALSE(read.ok()) << body;
+      EXPECT_EQ(read.failure->cause, Cause::ConnectorError);
+      EXPECT_EQ(read.failure->detail(),
+                "missing_access_token (HTTP 200): the answer to /authorization/acquire has no response.access_token "
+                "and the step maps no other name for it (tokens), so it obtained no credentials; a step that only "
+                "merges values says \"tokens\": false");
+    }
   }
   auto good = read_step_response(response(200, R"({"access_token":"a"})"), step, json::object(), how);
   ASSERT_TRUE(good.ok());

@@ -59,6 +59,10 @@ const valid = {
     connection: { base_uri: 'https://{{connection.domain}}/api/', fields: [{ name: 'domain', default: 'x.example', optional: true }] },
     test: { url: 'me', headers: { Accept: 'application/json' } } }),
   'a field default that is a number': connector({ type: 'basic_auth' }, { connection: { fields: [{ name: 'port', default: 443 }] } }),
+  'custom_auth with a list of named steps': connector({ type: 'custom_auth', ...bearer, acquire: [
+    { name: 'nonce', request: { url: 'https://p.example/nonce' } },
+    { ...step, request: { ...step.request, headers: { 'X-Nonce': '{{steps.nonce.response.nonce}}' } } }] }),
+  'a step that only merges (tokens: false)': connector({ type: 'custom_auth', ...key, acquire: { ...step, tokens: false, merge: { key: '{{response.key}}' } } }),
 };
 
 // [definition, the JSON pointer the engine reports]
@@ -95,6 +99,9 @@ const invalid = {
   'form and json together': [connector({ type: 'custom_auth', ...bearer, acquire: { request: { method: 'POST', url: 'https://p.example/t', form: {}, json: {} } } }), '/authorization/acquire/request'],
   'a GET with a form': [connector({ type: 'custom_auth', ...bearer, acquire: { request: { url: 'https://p.example/t', form: { a: 'b' } } } }), '/authorization/acquire/request/form'],
   'a token merged as a value': [connector({ type: 'custom_auth', ...bearer, acquire: { ...step, merge: { access_token: '{{response.t}}' } } }), '/authorization/acquire/merge/access_token'],
+  'an empty list of steps': [connector({ type: 'custom_auth', ...bearer, acquire: [] }), '/authorization/acquire'],
+  'a step name that is not an identifier': [connector({ type: 'custom_auth', ...bearer, acquire: [{ ...step, name: 'Log-In' }] }), '/authorization/acquire/0/name'],
+  'tokens: true': [connector({ type: 'custom_auth', ...bearer, acquire: { ...step, tokens: true } }), '/authorization/acquire/tokens'],
   'an unknown token mapping': [connector({ type: 'custom_auth', ...bearer, acquire: { ...step, tokens: { id_token: '{{response.id_token}}' } } }), '/authorization/acquire/tokens/id_token'],
   'a parameter the engine sets (authorization)': [connector({ ...oauth2, authorization_params: { state: 'x' } }), '/authorization/authorization_params/state'],
   'a parameter the engine sets (token)': [connector({ ...oauth2, token_params: { grant_type: 'x' } }), '/authorization/token_params/grant_type'],
@@ -121,6 +128,11 @@ const validatorOnly = {
   'a relative URL without base_uri': [connector({ type: 'basic_auth' }, { test: { url: 'me' } }), '/test/url'],
   'a field defined twice': [connector({ type: 'multi', options: { a: { ...oauth2, fields: [{ name: 'x' }] } } },
     { connection: { fields: [{ name: 'x' }] } }), '/authorization/options/a/fields/0/name'],
+  'a step reading a later step': [connector({ type: 'custom_auth', ...bearer, acquire: [
+    { ...step, request: { ...step.request, headers: { 'X-Sig': '{{steps.nonce.response.nonce}}' } } },
+    { name: 'nonce', request: { url: 'https://p.example/nonce' } }] }), '/authorization/acquire/0/request/headers/X-Sig'],
+  'two steps of the same name': [connector({ type: 'custom_auth', ...bearer, acquire: [{ ...step, name: 'a' }, { ...step, name: 'a' }] }),
+    '/authorization/acquire/1/name'],
   'basic beside an Authorization header': [connector({ type: 'api_key', apply: [{ headers: { authorization: 'x' }, basic: { username: 'u', password: 'p' } }] }), '/authorization/apply/0'],
 };
 

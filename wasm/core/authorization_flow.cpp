@@ -254,7 +254,7 @@ json exchange_scope(json scope, const std::string& code, const PendingAuthorizat
 Result<HttpRequest> build_code_exchange(const Authorization& authorization, const json& scope,
                                         const std::optional<Template>& base_uri) {
   // Workato's oauth2 `acquire` replaces the standard exchange entirely.
-  if (authorization.acquire) return build_request(authorization.acquire->request, scope, base_uri);
+  if (!authorization.acquire.empty()) return build_step_request(authorization.acquire, StepRun{}, scope, base_uri);
   std::string code = string_in(scope, "code");
   if (code.empty()) return Result<HttpRequest>::failure("/flow/code", "is required: the code from the callback");
   // RFC 6749 §4.1.3; redirect_uri must be the one of the authorization
@@ -270,14 +270,33 @@ Result<HttpRequest> build_code_exchange(const Authorization& authorization, cons
 ConnectionUpdate finish_authorization(const Authorization& authorization, const json& scope,
                                       const json& connection, const HttpResponse& response, int64_t now,
                                       std::optional<int64_t> default_expires_in) {
+  AuthorizationProgress progress =
+      finish_authorization(authorization, scope, connection, response, now, default_expires_in, StepRun{});
+  if (progress.next) {
+    TokenFailure f;
+    f.error = "steps_pending";
+    f.description = "acquire is a list of steps: run it with authorize_finish, which carries the run";
+    progress.update.failure = std::move(f);
+  }
+  return progress.update;
+}
+
+AuthorizationProgress finish_authorization(const Authorization& authorization, const json& scope,
+                                           const json& connection, const HttpResponse& response, int64_t now,
+                                           std::optional<int64_t> default_expires_in, StepRun run) {
   TokenReading reading;
   reading.grant = TokenGrant::AuthorizationCode;
   reading.default_expires_in = default_expires_in;
   reading.access_token_required = true;  // oauth2 exists to obtain one
-  TokenResult read = authorization.acquire
-                         ? read_step_response(response, *authorization.acquire, scope, reading)
-                         : read_token_response(response, reading);
-  return update_connection(read, connection, now, TokenStore::NewGrant);
+  AuthorizationProgress out;
+  if (authorization.acquire.empty()) {
+    out.update = update_connection(read_token_response(response, reading), connection, now, TokenStore::NewGrant);
+    return out;
+  }
+  StepProgress progress = read_step_answer(authorization.acquire, std::move(run), response, scope, reading);
+  out.next = std::move(progress.next);
+  if (!out.next) out.update = update_connection(progress.read, connection, now, TokenStore::NewGrant);
+  return out;
 }
 
 std::optional<std::string> render_identity(const Authorization& authorization, const json& scope) {

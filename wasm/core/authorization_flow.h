@@ -22,6 +22,7 @@
 #include "diagnosis.h"
 #include "http.h"
 #include "result.h"
+#include "step_run.h"
 #include "token_response.h"
 #include "url.h"
 
@@ -125,6 +126,17 @@ ConnectionUpdate finish_authorization(const Authorization& authorization, const 
 // The scope parameter of the authorization request (RFC 6749 §3.3): the
 // connector's own list joined with its separator, else the app's.
 std::string requested_scopes(const OAuth2Settings& oauth2, const nlohmann::json& scope);
+
+// The same for an `acquire` that is a list of steps (SPEC §10): the answer to
+// `run`'s next step gives the run to go on with (`next`: build its request
+// with build_step_request), or after the last step the update.
+struct AuthorizationProgress {
+  std::optional<StepRun> next;
+  ConnectionUpdate update;
+};
+AuthorizationProgress finish_authorization(const Authorization& authorization, const nlohmann::json& scope,
+                                           const nlohmann::json& connection, const HttpResponse& response,
+                                           int64_t now, std::optional<int64_t> default_expires_in, StepRun run);
 
 // The identity shown on the connection (SPEC §2.2, e.g. the account email),
 // rendered against a scope built from the new connection hash; nothing when

@@ -36,7 +36,7 @@ bool can_refresh(const Authorization& authorization) {
     case AuthType::OAuth2:
       return true;
     case AuthType::CustomAuth:
-      return authorization.acquire.has_value() || authorization.refresh.has_value();
+      return !authorization.acquire.empty() || !authorization.refresh.empty();
     default:
       return false;
   }

@@ -126,6 +126,22 @@ json send_effect(const json& envelope, const char* step) {
   return json_object("type", "send", "step", step, "request", member(member(envelope, "value"), "request"));
 }
 
+// A *_finish answer that names the next step of a list (flow_api.h): the run
+// is kept in the machine's state, passed back as context.steps with the next
+// answer, and dropped when the list ends.
+bool more_steps(const json& finished) { return member(member(finished, "value"), "steps").is_object(); }
+
+json with_steps(json context, const json& state) {
+  if (member(state, "steps").is_object()) context["steps"] = member(state, "steps");
+  else if (context.is_object()) context.erase("steps");  // only the machine's own run counts
+  return context;
+}
+
+json next_step(json state, const json& finished, const char* step) {
+  state["steps"] = member(member(finished, "value"), "steps");
+  return step_answer(std::move(state), json::array({send_effect(finished, step)}));
+}
+
 // ---- use: one caller's request (SPEC §2.5 rule 3) -----------------------------
 
 json use_step(json state, const json& event) {
@@ -227,8 +243,10 @@ json renew_step(const Connector& connector, const json& context, json state, con
     return step_answer(std::move(state), json::array({send_effect(begun, "refresh")}));
   }
   if (phase == "refreshing" && type == "response") {
-    json finished = refresh_finish(connector, context, member(event, "response"), now);
+    json finished = refresh_finish(connector, with_steps(context, state), member(event, "response"), now);
+    state.erase("steps");
     if (!flag(finished, "ok")) return record_failure(std::move(state), error_of(finished));
+    if (more_steps(finished)) return next_step(std::move(state), finished, "refresh");
     const json& value = member(finished, "value");
     json store = json_object("type", "store", "connection", member(value, "connection"));
     state["phase"] = "ended";
@@ -393,8 +411,10 @@ json connect_step(const Connector& connector, const json& context, json state, c
     return step_answer(std::move(state), json::array({send_effect(begun, "acquire")}));
   }
   if (phase == "acquiring" && type == "response") {
-    json finished = connect_finish(connector, context, member(event, "response"), now);
+    json finished = connect_finish(connector, with_steps(context, state), member(event, "response"), now);
+    state.erase("steps");
     if (!flag(finished, "ok")) return fail_with(std::move(state), error_of(finished));
+    if (more_steps(finished)) return next_step(std::move(state), finished, "acquire");
     state["connection"] = member(member(finished, "value"), "connection");
     if (member(member(finished, "value"), "owner_id").is_string())
       state["owner_id"] = member(member(finished, "value"), "owner_id");
@@ -436,9 +456,11 @@ json exchange_step(const Connector& connector, const json& context, json state, 
     return step_answer(std::move(state), json::array({send_effect(callback, "token")}));
   }
   if (phase == "exchanging" && type == "response") {
-    json flowing = context;
+    json flowing = with_steps(context, state);
     flowing["flow"] = member(state, "flow");
     json finished = authorize_finish(connector, flowing, member(event, "response"), now);
+    state.erase("steps");
+    if (flag(finished, "ok") && more_steps(finished)) return next_step(std::move(state), finished, "token");
     state.erase("flow");  // the code and the verifier are spent
     if (!flag(finished, "ok")) return fail_with(std::move(state), error_of(finished));
     return identify(connector, context, std::move(state), member(finished, "value"));

@@ -45,7 +45,10 @@
 // stored after a `record` of a failure) · failed {error} (the host could not do what an effect
 // asked, e.g. a host outside the egress list: ends the operation with that error).
 //
-// Effects: send {request} (the connector's own request: acquire, refresh, test) ·
+// Effects: send {request} (the connector's own request: acquire, refresh, test; an acquire or
+// refresh that is a list of steps (SPEC §10) sends once per step, each answered by its own
+// response event, and keeps the run, earlier answers included, in the state: the host holds
+// the state in memory for the operation only and never stores or logs it) ·
 // send_caller {attempt} (the caller's request with the credentials applied; report answered or
 // apply_failed) · renew {force, reason} (the host's single-flight renew operation; report
 // renewed or renew_failed) · store {connection, identity?} (new credentials: write them) ·

@@ -41,7 +41,7 @@ constexpr std::string_view kFieldKeys[] = {"name",   "label",   "optional",
                                            "secret", "default", "hint"};
 constexpr std::string_view kRequestKeys[] = {"method", "url",  "headers", "params",
                                              "form",   "json", "basic"};
-constexpr std::string_view kStepKeys[] = {"request", "tokens", "owner_id", "merge"};
+constexpr std::string_view kStepKeys[] = {"name", "request", "tokens", "owner_id", "merge"};
 constexpr std::string_view kTokenKeys[] = {"access_token", "refresh_token", "expires_in"};
 // SPEC §10: `identity` as a request made after connecting, and RFC 7636 options.
 constexpr std::string_view kIdentityKeys[] = {"request", "value"};
@@ -139,7 +139,10 @@ class ConnectorParser {
 
   std::optional<ConnectorRequest> request(const json& value, const std::string& where);
   void check_url(const Template& url, const std::string& where, bool allow_relative);
-  std::optional<Step> step(const json& value, const std::string& where);
+  Steps step_list(const json& value, const std::string& where);
+  std::vector<std::string> step_names(const json& list, const std::string& where, bool single);
+  std::optional<Step> step(const json& value, const std::string& where, std::vector<std::string> readable,
+                           const std::string& name, bool last);
   TokenMapping tokens(const json& value, const std::string& where);
 
   // `parent` is the enclosing multi authorization (and its source) when
@@ -313,15 +316,83 @@ void ConnectorParser::check_url(const Template& url, const std::string& where,
   }
 }
 
-std::optional<Step> ConnectorParser::step(const json& value, const std::string& where) {
+// `acquire` / `refresh`: one step object, or a non-empty list run in order
+// (SPEC §10). Names are read first, so that a template reading a later step
+// is told it is not an earlier one.
+Steps ConnectorParser::step_list(const json& value, const std::string& where) {
+  Steps out;
+  if (!value.is_array()) {
+    std::vector<std::string> names = step_names(json::array({value}), where, true);
+    std::optional<Step> one = step(value, where, {}, names[0], true);
+    if (!one) return out;
+    if (!one->yields_tokens && one->merge.empty())
+      in_.problem(where, "obtains no credentials: the step neither yields tokens nor merges a value");
+    out.push_back(std::move(*one));
+    return out;
+  }
+  if (value.empty()) {
+    in_.problem(where, "must list at least one step");
+    return out;
+  }
+  std::vector<std::string> names = step_names(value, where, false);
+  std::vector<std::string> earlier;
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (std::optional<Step> s = step(value[i], pointer_append(where, i), earlier, names[i], i + 1 == value.size()))
+      out.push_back(std::move(*s));
+    if (!names[i].empty()) earlier.push_back(names[i]);
+  }
+  bool yields = std::any_of(out.begin(), out.end(), [](const Step& s) { return s.yields_tokens || !s.merge.empty(); });
+  if (out.size() == value.size() && !out.empty() && !yields)
+    in_.problem(where, "obtains no credentials: no step yields tokens or merges a value");
+  return out;
+}
+
+// Each step's `name` ("" when it has none or it is unusable), one problem per
+// bad or repeated name. A single step object is a list of one, at `where`.
+std::vector<std::string> ConnectorParser::step_names(const json& list, const std::string& where, bool single) {
+  std::vector<std::string> names(list.size());
+  std::map<std::string, std::string> seen;  // name -> pointer of its first use
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (!list[i].is_object()) continue;
+    std::string step_where = single ? where : pointer_append(where, i);
+    if (!DefinitionReader::member(list[i], "name")) continue;
+    std::string name_at = step_where + "/name";
+    std::optional<std::string> name = in_.string(list[i], step_where, "name");
+    if (!name) continue;
+    if (!is_field_name(*name)) {
+      in_.problem(name_at, std::string("must match ") + kFieldNameRule + " (later steps read steps.<name>)");
+    } else if (auto first = seen.find(*name); first != seen.end()) {
+      in_.problem(name_at, "step name " + in_quotes(*name) + " is already used at " + first->second);
+    } else {
+      seen.emplace(*name, name_at);
+      names[i] = *name;
+    }
+  }
+  return names;
+}
+
+// One step. `readable`: the names of earlier steps, which its request may
+// read; its mappings may read its own answer as steps.<name> too.
+std::optional<Step> ConnectorParser::step(const json& value, const std::string& where,
+                                          std::vector<std::string> readable, const std::string& name, bool last) {
   if (!in_.expect_object(value, where)) return std::nullopt;
   in_.reject_unknown_keys(value, where, kStepKeys);
   Step out;
   out.where = where;
+  out.name = name;
+  in_.readable_steps(&readable);
   if (const json* request = in_.required(value, where, "request"))
     if (std::optional<ConnectorRequest> r = this->request(*request, where + "/request"))
       out.request = std::move(*r);
-  if (const json* tokens = DefinitionReader::member(value, "tokens"))
+  if (!name.empty()) readable.push_back(name);
+  // SPEC §10: without `tokens` only the last step yields them by the
+  // standard names; `false` says a step yields none (it merges values).
+  const json* tokens = DefinitionReader::member(value, "tokens");
+  bool no_tokens = tokens && tokens->is_boolean() && !tokens->get<bool>();
+  out.yields_tokens = tokens ? !no_tokens : last;
+  if (tokens && tokens->is_boolean() && !no_tokens)
+    in_.problem(where + "/tokens", "must be an object of token templates, or false when the step yields no tokens");
+  else if (tokens && !tokens->is_boolean())
     out.tokens = this->tokens(*tokens, where + "/tokens");
   out.owner_id = in_.template_member(value, where, "owner_id");
   if (const json* merge = DefinitionReader::member(value, "merge")) {
@@ -331,6 +402,7 @@ std::optional<Step> ConnectorParser::step(const json& value, const std::string& 
         in_.problem(pointer_append(where + "/merge", entry.first),
                     in_quotes(entry.first) + " is a token; map it under tokens instead of merge");
   }
+  in_.readable_steps(nullptr);
   return out;
 }
 
@@ -527,17 +599,17 @@ TemplateMap ConnectorParser::engine_checked_params(const json& value, const std:
 
 void ConnectorParser::steps(const json& value, const std::string& where, Authorization& out) {
   if (const json* acquire = DefinitionReader::member(value, "acquire"))
-    out.acquire = step(*acquire, where + "/acquire");
+    out.acquire = step_list(*acquire, where + "/acquire");
   const json* refresh = DefinitionReader::member(value, "refresh");
   if (!refresh) return;
   if (refresh->is_boolean() && !refresh->get<bool>()) {
     out.refresh_mode = Authorization::Refresh::Disabled;
-  } else if (refresh->is_object()) {
+  } else if (refresh->is_object() || refresh->is_array()) {
     out.refresh_mode = Authorization::Refresh::Custom;
-    out.refresh = step(*refresh, where + "/refresh");
+    out.refresh = step_list(*refresh, where + "/refresh");
   } else {
-    in_.problem(where + "/refresh", "must be a refresh step object, or false when the provider "
-                                    "cannot refresh (omit it for the standard refresh)");
+    in_.problem(where + "/refresh", "must be a refresh step object, or false when the provider cannot refresh, "
+                                    "or a list of steps (omit it for the standard refresh)");
   }
 }
 

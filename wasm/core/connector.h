@@ -49,14 +49,26 @@ struct TokenMapping {
   std::optional<Template> expires_in;
 };
 
-// `acquire` and custom `refresh`: a request plus how to read its response.
+// One step of `acquire` or custom `refresh`: a request plus how to read its
+// response (SPEC §2.3). In a list of steps (SPEC §10) a named step's answer
+// is readable by later steps as steps.<name>.response / .response_headers.
 struct Step {
   std::string where;
+  std::string name;  // empty: later steps cannot read its answer
   ConnectorRequest request;
+  // Whether the answer yields tokens (access, refresh, expiry) by `tokens`
+  // or, without it, by the standard names. False for `"tokens": false` (the
+  // step only merges values or feeds later steps) and for a step without
+  // `tokens` that is not the last of its list.
+  bool yields_tokens = true;
   TokenMapping tokens;
   std::optional<Template> owner_id;
   TemplateMap merge;  // values added to the connection hash
 };
+
+// `acquire` or custom `refresh`: one step, or several run in order (SPEC
+// §10). Empty when the definition has none.
+using Steps = std::vector<Step>;
 
 struct OAuth2Settings {
   std::optional<Template> authorization_url;  // required unless acquire
@@ -107,11 +119,11 @@ struct Authorization {
   // oauth2
   OAuth2Settings oauth2;
   // oauth2 (optional) and custom_auth (required)
-  std::optional<Step> acquire;
+  Steps acquire;
   // Refresh: Standard = refresh-token grant at token_url (oauth2) or
   // re-acquire (custom_auth); Custom = `refresh` step; Disabled = `false`.
   enum class Refresh { Standard, Custom, Disabled } refresh_mode = Refresh::Standard;
-  std::optional<Step> refresh;
+  Steps refresh;
 
   // multi
   std::optional<Template> selected;  // default {{connection.auth_type}}

@@ -138,6 +138,10 @@ bool DefinitionReader::known_paths(const Template& t, const std::string& where, 
     std::string root = path.substr(0, path.find('.'));
     if (std::find(std::begin(kRoots), std::end(kRoots), root) != std::end(kRoots)) continue;
     if (!extra_root.empty() && root == extra_root) continue;
+    if (root == "steps") {
+      ok = step_path(path, where) && ok;
+      continue;
+    }
     std::string message = "unknown template path " + in_quotes(path);
     std::string suggestion = closest(root, kRoots);
     if (!suggestion.empty()) message += "; did you mean " + in_quotes(suggestion) + "?";
@@ -146,6 +150,39 @@ bool DefinitionReader::known_paths(const Template& t, const std::string& where, 
     ok = false;
   }
   return ok;
+}
+
+// SPEC §10: steps.<name>.response[.<path>] or steps.<name>.response_headers.<name>
+// of an earlier step; header names as response_scope keys them, lower case.
+bool DefinitionReader::step_path(const std::string& path, const std::string& where) {
+  if (!readable_steps_) {
+    problem(where, "reads " + path + ", but only the steps of acquire and refresh can read steps.<name>");
+    return false;
+  }
+  size_t name_end = path.find('.', 6);
+  std::string name = path.size() > 6 ? path.substr(6, name_end == std::string::npos ? std::string::npos : name_end - 6) : "";
+  if (std::find(readable_steps_->begin(), readable_steps_->end(), name) == readable_steps_->end()) {
+    std::string message = "reads steps." + name + ", which is not an earlier step";
+    if (!readable_steps_->empty()) {
+      std::vector<std::string_view> names(readable_steps_->begin(), readable_steps_->end());
+      message += " (readable here: " + join_list(names, ", ") + ")";
+    }
+    problem(where, message);
+    return false;
+  }
+  std::string rest = name_end == std::string::npos ? "" : path.substr(name_end + 1);
+  const std::string headers = "response_headers.";
+  bool header = rest.compare(0, headers.size(), headers) == 0 && rest.size() > headers.size();
+  if (!header && rest != "response" && rest.compare(0, 9, "response.") != 0) {
+    problem(where, "reads " + path + "; a step's answer is steps." + name + ".response.<path> or steps." + name +
+                       ".response_headers.<header>");
+    return false;
+  }
+  if (header && std::any_of(rest.begin(), rest.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+    problem(where, "reads " + path + "; header names are lower case there");
+    return false;
+  }
+  return true;
 }
 
 std::optional<Template> DefinitionReader::template_member(const json& object,
@@ -194,6 +231,9 @@ std::optional<JsonTemplate> DefinitionReader::json_template(const json& value,
     append(problems_, parsed.errors);
     return std::nullopt;
   }
+  bool ok = true;
+  for (const auto& [pointer, item] : parsed.value->templates()) ok = known_paths(item, item.where()) && ok;
+  if (!ok) return std::nullopt;
   return std::move(*parsed.value);
 }
 

@@ -95,14 +95,21 @@ class DefinitionReader {
 
   std::optional<JsonTemplate> json_template(const nlohmann::json& value, const std::string& where);
 
+  // The step names templates may read as `steps.<name>` (SPEC §10) while a
+  // step of `acquire` or `refresh` is read: the earlier steps' (and in its
+  // mappings its own). Null elsewhere, where `steps` is not a path.
+  void readable_steps(const std::vector<std::string>* names) { readable_steps_ = names; }
+
   // An RE2 pattern; its problems (quoting RE2's reason) are appended.
   std::shared_ptr<const Pattern> pattern(std::string_view source, std::string_view flags,
                                          const std::string& where);
 
  private:
-  bool known_paths(const Template& t, const std::string& where, std::string_view extra_root);
+  bool known_paths(const Template& t, const std::string& where, std::string_view extra_root = {});
+  bool step_path(const std::string& path, const std::string& where);
 
   Problems& problems_;
+  const std::vector<std::string>* readable_steps_ = nullptr;
 };
 
 // JSON type names for "must be ..." messages: "a string", "an object"...

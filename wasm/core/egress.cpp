@@ -15,8 +15,8 @@ namespace {
 void request_urls(const Authorization& auth, std::vector<const Template*>& out) {
   if (auth.oauth2.token_url) out.push_back(&*auth.oauth2.token_url);
   if (auth.oauth2.revocation_url) out.push_back(&*auth.oauth2.revocation_url);
-  if (auth.acquire) out.push_back(&auth.acquire->request.url);
-  if (auth.refresh) out.push_back(&auth.refresh->request.url);
+  for (const Steps* steps : {&auth.acquire, &auth.refresh})
+    for (const Step& step : *steps) out.push_back(&step.request.url);
   if (auth.identity_request) out.push_back(&auth.identity_request->url);
   for (const AuthOption& option : auth.options) request_urls(*option.authorization, out);
 }

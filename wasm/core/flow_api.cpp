@@ -16,6 +16,7 @@
 #include "json_io.h"
 #include "json_object.h"
 #include "refresh.h"
+#include "step_run.h"
 #include "token_request.h"
 #include "token_response.h"
 
@@ -183,6 +184,23 @@ json update_envelope(const ConnectionUpdate& update, const json& context) {
 
 json state_envelope(const ConnectionState& state) { return ok_envelope(to_json(state)); }
 
+// The run of a list of steps the host passed back as context.steps
+// (step_run.h); a fresh run without it.
+Result<StepRun> step_run_of(const json& context, size_t steps) {
+  const json& run = member_or_null(context, "steps");
+  if (run.is_null()) return Result<StepRun>::success(StepRun{});
+  return step_run_from_json(run, "/context/steps", steps);
+}
+
+// A run that goes on: the next step's request, and the run to pass back as
+// context.steps to the same *_finish with its answer.
+json next_step_envelope(const Steps& steps, const StepRun& run, const Connector& connector, const json& context,
+                        const char* step, const json& scope) {
+  auto request = build_step_request(steps, run, scope, connector.base_uri);
+  if (!request.ok()) return build_failure_envelope(request.errors, context);
+  return ok_envelope(json_object("step", step, "request", request_to_json(*request.value), "steps", to_json(run)));
+}
+
 }  // namespace
 
 // ---- oauth2 authorization code ----------------------------------------------
@@ -256,8 +274,14 @@ json authorize_finish(const Connector& connector, const json& context, const jso
     FinishInput in = finish_input(connector, context, response_json);
     if (!in.answer.is_null()) return std::move(in.answer);
     const Authorization& auth = *in.resolved.authorization;
-    ConnectionUpdate update = finish_authorization(auth, in.resolved.scope, stored_connection(context), in.response,
-                                                   now, app_int(context, "default_expires_in"));
+    auto run = step_run_of(context, auth.acquire.size());
+    if (!run.ok()) return error_envelope(run.errors);
+    AuthorizationProgress progress = finish_authorization(auth, in.resolved.scope, stored_connection(context),
+                                                          in.response, now, app_int(context, "default_expires_in"),
+                                                          std::move(*run.value));
+    if (progress.next)
+      return next_step_envelope(auth.acquire, *progress.next, connector, context, "token", in.resolved.scope);
+    const ConnectionUpdate& update = progress.update;
     json out = update_envelope(update, context);
     if (!update.ok()) return out;
     json& value = out["value"];
@@ -313,9 +337,17 @@ json refresh_finish(const Connector& connector, const json& context, const json&
   return guarded([&] {
     FinishInput in = finish_input(connector, context, response_json);
     if (!in.answer.is_null()) return std::move(in.answer);
-    return update_envelope(read_refresh_response(*in.resolved.authorization, in.resolved.scope,
-                                                 stored_connection(context), in.response, now,
-                                                 app_int(context, "default_expires_in")),
+    const Authorization& auth = *in.resolved.authorization;
+    RefreshReading r = refresh_reading(auth, app_int(context, "default_expires_in"));
+    if (!r.steps)
+      return update_envelope(read_refresh_response(auth, in.resolved.scope, stored_connection(context), in.response,
+                                                   now, app_int(context, "default_expires_in")),
+                             context);
+    auto run = step_run_of(context, r.steps->size());
+    if (!run.ok()) return error_envelope(run.errors);
+    StepProgress progress = read_step_answer(*r.steps, std::move(*run.value), in.response, in.resolved.scope, r.reading);
+    if (progress.next) return next_step_envelope(*r.steps, *progress.next, connector, context, "refresh", in.resolved.scope);
+    return update_envelope(update_connection(progress.read, stored_connection(context), now, TokenStore::Refresh),
                            context);
   });
 }
@@ -351,8 +383,8 @@ json connect_begin(const Connector& connector, const json& context, int64_t /*no
     const Authorization& auth = *resolved.value->authorization;
     if (auth.type == AuthType::OAuth2)
       return error_envelope(auth.where + "/type", "is oauth2: connect through authorize_begin (the consent page)");
-    if (auth.acquire) {
-      auto request = build_request(auth.acquire->request, resolved.value->scope, connector.base_uri);
+    if (!auth.acquire.empty()) {
+      auto request = build_step_request(auth.acquire, StepRun{}, resolved.value->scope, connector.base_uri);
       if (!request.ok()) return build_failure_envelope(request.errors, context);
       return ok_envelope(json_object("step", "acquire", "request", request_to_json(*request.value)));
     }
@@ -368,13 +400,16 @@ json connect_finish(const Connector& connector, const json& context, const json&
     FinishInput in = finish_input(connector, context, response_json);
     if (!in.answer.is_null()) return std::move(in.answer);
     const Authorization& auth = *in.resolved.authorization;
-    if (!auth.acquire) return error_envelope(auth.where, "has no acquire step to finish");
+    if (auth.acquire.empty()) return error_envelope(auth.where, "has no acquire step to finish");
     TokenReading reading;
     reading.grant = TokenGrant::Credentials;
     reading.default_expires_in = app_int(context, "default_expires_in");
     reading.access_token_required = false;
-    TokenResult read = read_step_response(in.response, *auth.acquire, in.resolved.scope, reading);
-    ConnectionUpdate update = update_connection(read, stored_connection(context), now, TokenStore::NewGrant);
+    auto run = step_run_of(context, auth.acquire.size());
+    if (!run.ok()) return error_envelope(run.errors);
+    StepProgress progress = read_step_answer(auth.acquire, std::move(*run.value), in.response, in.resolved.scope, reading);
+    if (progress.next) return next_step_envelope(auth.acquire, *progress.next, connector, context, "acquire", in.resolved.scope);
+    ConnectionUpdate update = update_connection(progress.read, stored_connection(context), now, TokenStore::NewGrant);
     return with_identity(connector, context, update, update_envelope(update, context));
   });
 }

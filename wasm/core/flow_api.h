@@ -19,8 +19,15 @@
 //   "app": {"client_id", "client_secret", "scopes", "settings", "default_expires_in",
 //           "refresh_buffer", "issuer"},
 //   "flow": {"redirect_uri", "code", "state", "verifier"},
-//   "state": the connection state (connection_state.h), read for last_working_version only
+//   "state": the connection state (connection_state.h), read for last_working_version only,
+//   "steps": the step run of an `acquire` or `refresh` that is a list of steps (SPEC §10), as the
+//            previous *_finish answered it; absent for the first step
 // }
+// A list of steps runs one request at a time: while steps remain, authorize_finish,
+// connect_finish and refresh_finish answer {"step", "request", "steps"} instead of the
+// connection: send `request`, then call the same *_finish with its response and
+// context.steps = `steps`. The run holds earlier answers (secrets among them): the host
+// keeps it in memory for this one operation and never stores or logs it (step_run.h).
 // A `response` is {"status", "headers", "body"}, or {"network_error": "what happened"} when
 // the host got no response at all (provider_unavailable).
 #pragma once

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "connector_request.h"
+#include "step_run.h"
 #include "token_request.h"
 
 namespace connauth {
@@ -85,13 +86,10 @@ Result<RefreshPlan> build_refresh_request(const Authorization& authorization, co
     return cannot("refresh_disabled", Cause::AuthorizationRevoked,
                   "This provider's tokens cannot be refreshed (the connector sets refresh: false). Reconnect to "
                   "get a new token.");
-  if (authorization.refresh_mode == Authorization::Refresh::Custom && authorization.refresh)
-    return send(build_request(authorization.refresh->request, scope, base_uri));
-  if (authorization.type == AuthType::CustomAuth) {
-    if (!authorization.acquire)
-      return Result<RefreshPlan>::failure(authorization.where, "is custom_auth without acquire; add acquire");
-    return send(build_request(authorization.acquire->request, scope, base_uri));
-  }
+  if (const Steps* steps = refresh_reading(authorization, std::nullopt).steps)
+    return send(build_step_request(*steps, StepRun{}, scope, base_uri));
+  if (authorization.type == AuthType::CustomAuth)
+    return Result<RefreshPlan>::failure(authorization.where, "is custom_auth without acquire; add acquire");
   // oauth2, standard refresh-token grant (RFC 6749 §6).
   std::string refresh_token = refresh_token_in(scope);
   if (refresh_token.empty())
@@ -102,24 +100,38 @@ Result<RefreshPlan> build_refresh_request(const Authorization& authorization, co
   return send(build_token_request(authorization, scope, grant, base_uri));
 }
 
+RefreshReading refresh_reading(const Authorization& authorization, std::optional<int64_t> default_expires_in) {
+  RefreshReading out;
+  out.reading.default_expires_in = default_expires_in;
+  out.reading.grant = TokenGrant::RefreshToken;
+  if (authorization.refresh_mode == Authorization::Refresh::Custom && !authorization.refresh.empty()) {
+    out.steps = &authorization.refresh;
+    out.reading.access_token_required = authorization.type == AuthType::OAuth2;
+  } else if (authorization.type == AuthType::CustomAuth && !authorization.acquire.empty()) {
+    // Re-acquiring sends the user's (or app's) credentials again.
+    out.steps = &authorization.acquire;
+    out.reading.grant = TokenGrant::Credentials;
+    out.reading.access_token_required = false;
+  }
+  return out;
+}
+
 ConnectionUpdate read_refresh_response(const Authorization& authorization, const json& scope,
                                        const json& connection, const HttpResponse& response, int64_t now,
                                        std::optional<int64_t> default_expires_in) {
-  TokenReading reading;
-  reading.default_expires_in = default_expires_in;
+  RefreshReading r = refresh_reading(authorization, default_expires_in);
   TokenResult read;
-  if (authorization.refresh_mode == Authorization::Refresh::Custom && authorization.refresh) {
-    reading.grant = TokenGrant::RefreshToken;
-    reading.access_token_required = authorization.type == AuthType::OAuth2;
-    read = read_step_response(response, *authorization.refresh, scope, reading);
-  } else if (authorization.type == AuthType::CustomAuth && authorization.acquire) {
-    // Re-acquiring sends the user's (or app's) credentials again.
-    reading.grant = TokenGrant::Credentials;
-    reading.access_token_required = false;
-    read = read_step_response(response, *authorization.acquire, scope, reading);
+  if (!r.steps) {
+    read = read_token_response(response, r.reading);
   } else {
-    reading.grant = TokenGrant::RefreshToken;
-    read = read_token_response(response, reading);
+    StepProgress progress = read_step_answer(*r.steps, StepRun{}, response, scope, r.reading);
+    if (progress.next) {
+      TokenFailure f;
+      f.error = "steps_pending";
+      f.description = "the refresh is a list of steps: run it with refresh_finish, which carries the run";
+      progress.read = TokenResult::fail(std::move(f));
+    }
+    read = std::move(progress.read);
   }
   return update_connection(read, connection, now, TokenStore::Refresh);
 }

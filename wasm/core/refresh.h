@@ -58,9 +58,19 @@ struct RefreshPlan {
 Result<RefreshPlan> build_refresh_request(const Authorization& authorization, const nlohmann::json& scope,
                                           const std::optional<Template>& base_uri);
 
+// How a refresh answer is read: the steps refreshing runs (the `refresh`
+// steps, or custom_auth's `acquire` again; step_run.h), or none for the
+// refresh-token grant's standard token response.
+struct RefreshReading {
+  const Steps* steps = nullptr;  // points into the Authorization
+  TokenReading reading;
+};
+RefreshReading refresh_reading(const Authorization& authorization, std::optional<int64_t> default_expires_in);
+
 // Reads the refresh answer into `connection` (the user's stored hash): the
 // new access token and expiry, merged values, and the refresh token: a new
-// one replaces the old, none keeps the old (SPEC §3).
+// one replaces the old, none keeps the old (SPEC §3). For a refresh of one
+// request; a list of steps runs through flow_api.h refresh_finish.
 ConnectionUpdate read_refresh_response(const Authorization& authorization, const nlohmann::json& scope,
                                        const nlohmann::json& connection, const HttpResponse& response,
                                        int64_t now, std::optional<int64_t> default_expires_in);

@@ -258,39 +258,43 @@ TokenResult read_step_response(const HttpResponse& response, const Step& step, c
   };
 
   TokenSet tokens;
-  std::optional<json> access = mapped(step.tokens.access_token, "access_token");
-  std::optional<std::string> access_text = access ? non_empty_string(&*access) : std::nullopt;
-  // A custom_auth step may obtain only `merge` values (a session id, Zoho's
-  // authtoken). A step with no merge obtains nothing but the access token, so
-  // an answer without one is a broken step: accepting it would keep the old
-  // token (a re-acquire) or store none (a connect) as if it had worked.
-  bool yields_only_tokens = step.merge.empty();
-  if (access_text) {
-    tokens.access_token = std::move(*access_text);
-  } else if (step.tokens.access_token) {
-    return TokenResult::fail(connector_failure(
-        "missing_access_token",
-        "the response gave no access token where " + step.tokens.access_token->where() + " looks for it",
-        response.status));
-  } else if (reading.access_token_required || yields_only_tokens) {
-    return TokenResult::fail(connector_failure(
-        "missing_access_token",
-        "the response has no access_token, and " + step.where +
-            " maps no other name for it (tokens) and merges nothing else, so the step obtained no credentials",
-        response.status));
+  if (step.yields_tokens) {
+    std::optional<json> access = mapped(step.tokens.access_token, "access_token");
+    std::optional<std::string> access_text = access ? non_empty_string(&*access) : std::nullopt;
+    // A step that yields tokens and answers without an access token is
+    // broken: accepting it would keep the old token (a re-acquire) or store
+    // none (a connect) as if it had worked. A step that only merges values
+    // says so with "tokens": false (SPEC §10).
+    if (access_text) {
+      tokens.access_token = std::move(*access_text);
+    } else if (step.tokens.access_token) {
+      return TokenResult::fail(connector_failure(
+          "missing_access_token",
+          "the response gave no access token where " + step.tokens.access_token->where() + " looks for it",
+          response.status));
+    } else {
+      return TokenResult::fail(connector_failure(
+          "missing_access_token",
+          "the answer to " + step.where +
+              " has no response.access_token and the step maps no other name for it (tokens), so it obtained "
+              "no credentials; a step that only merges values says \"tokens\": false",
+          response.status));
+    }
+    if (std::optional<json> refresh = mapped(step.tokens.refresh_token, "refresh_token")) {
+      tokens.refresh_token = non_empty_string(&*refresh);
+      if (!tokens.refresh_token && !refresh->is_string())
+        tokens.warnings.push_back("refresh_token is not a string; it is ignored");
+    }
+    std::string warning;
+    std::optional<int64_t> expires_in;
+    if (std::optional<json> e = mapped(step.tokens.expires_in, "expires_in")) {
+      // A rendered template is text; an empty rendering means "not sent".
+      if (!(e->is_string() && e->get_ref<const std::string&>().empty())) expires_in = read_expires_in(*e, warning);
+    }
+    settle_expiry(tokens, expires_in, warning, reading);
+  } else {
+    tokens.expires_in = reading.default_expires_in;
   }
-  if (std::optional<json> refresh = mapped(step.tokens.refresh_token, "refresh_token")) {
-    tokens.refresh_token = non_empty_string(&*refresh);
-    if (!tokens.refresh_token && !refresh->is_string())
-      tokens.warnings.push_back("refresh_token is not a string; it is ignored");
-  }
-  std::string warning;
-  std::optional<int64_t> expires_in;
-  if (std::optional<json> e = mapped(step.tokens.expires_in, "expires_in")) {
-    // A rendered template is text; an empty rendering means "not sent".
-    if (!(e->is_string() && e->get_ref<const std::string&>().empty())) expires_in = read_expires_in(*e, warning);
-  }
-  settle_expiry(tokens, expires_in, warning, reading);
 
   // owner_id and merge follow SPEC §2.1: a path with no value is an error
   // that names it, because the connector promised the value.

@@ -58,9 +58,10 @@ struct TokenReading {
   TokenGrant grant = TokenGrant::AuthorizationCode;
   // SPEC §3: the app's default lifetime, used when the response has none.
   std::optional<int64_t> default_expires_in;
-  // oauth2 always needs an access token. A custom_auth step may yield only
-  // `merge` values (a session id, an instance URL); then it needs one only
-  // when its `tokens.access_token` names where it is.
+  // oauth2 always needs an access token: a standard token response must
+  // carry one, and its steps together must yield one (step_run.h). A
+  // custom_auth step that says "tokens": false yields only `merge` values (a
+  // session id, an instance URL).
   bool access_token_required = true;
 };
 
@@ -72,8 +73,10 @@ Cause classify_token_failure(int status, const std::string& error, TokenGrant gr
 TokenResult read_token_response(const HttpResponse& response, const TokenReading& reading);
 
 // The response to a connector step (`acquire` or custom `refresh`, SPEC §2.3):
-// `tokens` (standard names where absent), `owner_id` and `merge` are rendered
-// against `scope` plus `response`, `response_headers` and `status`.
+// `tokens` (standard names where absent; none when the step does not yield
+// tokens, connector.h), `owner_id` and `merge` are rendered against `scope`
+// plus `response`, `response_headers` and `status`. A step that yields
+// tokens must yield an access token.
 TokenResult read_step_response(const HttpResponse& response, const Step& step, const nlohmann::json& scope,
                                const TokenReading& reading);
 
