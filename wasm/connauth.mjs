@@ -110,8 +110,9 @@ const STAMP_RANDOM_BYTES = 32;
  * signers take their timestamps and nonces from. `options.now` (epoch
  * seconds) and `options.random` (hex) pin them, for tests; a context that
  * carries its own `stamp`, or is JSON text, is passed as it is. Every call
- * whose requests apply rules gets one: apply, testBegin, connectBegin and
- * connectionStep (the check and connect of a signing connector).
+ * whose requests apply rules or carry JWTs (`iat`, `jti`) gets one: apply,
+ * testBegin, connectBegin, authorizeCallback, refreshBegin, revokeBegin and
+ * connectionStep.
  */
 function stamped(context, options) {
   if (typeof context === 'string' || (context && context.stamp !== undefined)) return text(context);
@@ -227,7 +228,7 @@ export class Connauth {
   /** Checks the callback against `pending` -> {request, flow} (send request; pass flow as context.flow). */
   authorizeCallback(definition, context, pending, params, options = {}) {
     const now = options.now ?? epochSeconds();
-    return this.#with(definition, (c) => c.authorizeCallback(text(context), json(pending), json(params), now));
+    return this.#with(definition, (c) => c.authorizeCallback(stamped(context, options), json(pending), json(params), now));
   }
 
   /** Reads the token (or acquire) response -> {connection, warnings, identity?}. */
@@ -253,7 +254,7 @@ export class Connauth {
   /** -> {request} or an error saying why this connection cannot refresh. */
   refreshBegin(definition, context, options = {}) {
     const now = options.now ?? epochSeconds();
-    return this.#with(definition, (c) => c.refreshBegin(text(context), now));
+    return this.#with(definition, (c) => c.refreshBegin(stamped(context, options), now));
   }
 
   /** -> {connection, warnings}: the refreshed hash (old refresh token kept unless a new one came). */
@@ -294,8 +295,8 @@ export class Connauth {
    * {request} to send (best effort), or {request: null} when there is
    * nothing to revoke (no revocation_url, no token).
    */
-  revokeBegin(definition, context) {
-    return this.#with(definition, (c) => c.revokeBegin(text(context)));
+  revokeBegin(definition, context, options = {}) {
+    return this.#with(definition, (c) => c.revokeBegin(stamped(context, options)));
   }
 
   /**
