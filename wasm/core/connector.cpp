@@ -134,7 +134,7 @@ class ConnectorParser {
   std::optional<Field> field(const json& value, const std::string& where);
 
   std::optional<ConnectorRequest> request(const json& value, const std::string& where);
-  json jwt_slots(const json& value, const std::string& where, const std::optional<std::string>& body_pointer,
+  json jwt_slots(const json& value, const std::string& where, const std::optional<std::vector<json>>& body_path,
                  std::vector<JwtValue>& jwts, bool nested = false, size_t depth = 0);
   void check_url(const Template& url, const std::string& where, bool allow_relative);
   std::optional<Step> step(const json& value, const std::string& where);
@@ -277,7 +277,7 @@ std::optional<ConnectorRequest> ConnectorParser::request(const json& value,
     out.form = in_.template_map(jwt_slots(*form, where + "/form", std::nullopt, out.jwts), where + "/form",
                                 DefinitionReader::Names::Any);
   if (const json* body = DefinitionReader::member(value, "json"))
-    out.json = in_.json_template(jwt_slots(*body, where + "/json", std::string(), out.jwts, true), where + "/json");
+    out.json = in_.json_template(jwt_slots(*body, where + "/json", std::vector<json>(), out.jwts, true), where + "/json");
   if (const json* basic = DefinitionReader::member(value, "basic")) {
     out.basic = read_basic(in_, *basic, where + "/basic");
     if (has_header(out.headers, "Authorization"))
@@ -292,16 +292,27 @@ std::optional<ConnectorRequest> ConnectorParser::request(const json& value,
   return out;
 }
 
+namespace {
+
+std::optional<std::vector<json>> extended(const std::optional<std::vector<json>>& path, json token) {
+  if (!path) return std::nullopt;
+  std::vector<json> out = *path;
+  out.push_back(std::move(token));
+  return out;
+}
+
+}  // namespace
+
 // `value` with each `{"jwt": …}` in it (a member of a map; anywhere in a
 // `nested` json body) read into `jwts` and replaced by an empty string, which
 // build_request fills with the JWT (jwt.h). Deeper than a json body may nest
 // is left to json_template to report.
 json ConnectorParser::jwt_slots(const json& value, const std::string& where,
-                                const std::optional<std::string>& body_pointer,
+                                const std::optional<std::vector<json>>& body_path,
                                 std::vector<JwtValue>& jwts, bool nested, size_t depth) {
   if (nested && is_jwt_value(value)) {
     if (std::optional<JwtValue> jwt = read_jwt_value(in_, value, where)) {
-      jwt->body_pointer = body_pointer;
+      jwt->body_path = body_path;
       jwts.push_back(std::move(*jwt));
     }
     return "";
@@ -311,12 +322,11 @@ json ConnectorParser::jwt_slots(const json& value, const std::string& where,
   if (value.is_object()) {
     for (auto it = out.begin(); it != out.end(); ++it)
       if (nested || is_jwt_value(it.value()))
-        it.value() = jwt_slots(it.value(), pointer_append(where, it.key()),
-                               body_pointer ? std::optional(pointer_append(*body_pointer, it.key())) : std::nullopt,
-                               jwts, true, depth + 1);
+        it.value() = jwt_slots(it.value(), pointer_append(where, it.key()), extended(body_path, it.key()), jwts,
+                               true, depth + 1);
   } else {
     for (size_t i = 0; i < out.size(); ++i)
-      out[i] = jwt_slots(out[i], pointer_append(where, i), pointer_append(*body_pointer, i), jwts, true, depth + 1);
+      out[i] = jwt_slots(out[i], pointer_append(where, i), extended(body_path, i), jwts, true, depth + 1);
   }
   return out;
 }

@@ -165,8 +165,13 @@ Result<HttpRequest> build_request(const ConnectorRequest& request, const json& s
     auto rendered = request.json->render(scope);
     if (rendered.ok()) {
       for (size_t i = 0; i < request.jwts.size(); ++i)
-        if (jwts.built[i] && request.jwts[i].body_pointer)
-          (*rendered.value)[json::json_pointer(*request.jwts[i].body_pointer)] = jwts.built[i]->signing_input;
+        if (jwts.built[i] && request.jwts[i].body_path) {
+          // The path exists: the definition had the {"jwt": …} there.
+          json* node = &*rendered.value;
+          for (const json& token : *request.jwts[i].body_path)
+            node = token.is_string() ? &(*node)[token.get_ref<const std::string&>()] : &(*node)[token.get<size_t>()];
+          *node = jwts.built[i]->signing_input;
+        }
       out.body = rendered.value->dump(-1, ' ', false, json::error_handler_t::replace);
       if (!out.headers.get("Content-Type")) out.headers.set("Content-Type", "application/json");
     } else {

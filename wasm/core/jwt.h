@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "http.h"
 #include "result.h"
@@ -31,7 +32,9 @@ class DefinitionReader;
 // A parsed `{"jwt": …}` request value.
 struct JwtValue {
   std::string where;         // JSON pointer of the {"jwt": …} value
-  std::optional<std::string> body_pointer;  // in a `json` body: the value's pointer there
+  // In a `json` body: the path to the value there, member names (strings)
+  // and array indexes (numbers).
+  std::optional<std::vector<nlohmann::json>> body_path;
   std::string alg;           // RS256 | ES256
   Template key;              // PEM PKCS#8 private key
   std::optional<Template> kid;
