@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "connector.h"
+#include "connection_check.h"
 #include "connector_request.h"
 #include "scope.h"
 #include "stamp.h"
@@ -234,6 +235,17 @@ TEST(Jwt, RenderProblems) {
   ASSERT_FALSE(no_stamp.ok());
   EXPECT_EQ(no_stamp.errors[0].path, "/authorization/acquire/request/form/assertion");
   EXPECT_THAT(no_stamp.errors[0].message, HasSubstr("stamp"));
+}
+
+TEST(Jwt, TestRequestWithAJwtIsNotSignedByAnApplyRule) {
+  Connector c = parsed(R"({"name": "svc", "connection": {"base_uri": "https://svc.example/"},
+      "authorization": {"type": "api_key", "apply": [{"sign": "oauth1"}]},
+      "test": {"method": "GET", "url": "me", "headers": {"X-Assertion": {"jwt": {"alg": "RS256",
+          "key": "{{connection.private_key}}", "claims": {}}}}}})");
+  auto built = build_test_request(c, c.authorization, service_scope(), Stamp{kNow, std::string(kStampRandomBytes, '\x2a')});
+  ASSERT_FALSE(built.ok());
+  EXPECT_EQ(built.errors[0].path, "/test");
+  EXPECT_THAT(built.errors[0].message, HasSubstr("signs requests"));
 }
 
 }  // namespace
