@@ -47,6 +47,8 @@ export interface ConnectorDescription {
   type: 'basic_auth' | 'api_key' | 'oauth2' | 'custom_auth' | 'multi';
   fields: ConnectionField[];
   has_test: boolean;
+  /** Connection values that sign JWTs (`private_key` for private_key_jwt): hosts keep them sealed like secret fields. */
+  signing_keys?: string[];
   options?: { key: string; type: string; fields: ConnectionField[] }[];
 }
 
@@ -94,8 +96,9 @@ export interface Context {
   app?: AppContext;
   /**
    * The host's clock and randomness for this call (templates' `now`,
-   * `now_iso`, `uuid`; signers' timestamp and nonce: SPEC §10). apply,
-   * testBegin, connectBegin and connectionStep add one when absent.
+   * `now_iso`, `uuid`; signers' timestamp and nonce; JWTs' iat and jti:
+   * SPEC §10). apply, testBegin, connectBegin, authorizeCallback,
+   * refreshBegin, revokeBegin and connectionStep add one when absent.
    */
   stamp?: Stamp;
 }
@@ -126,6 +129,22 @@ export interface AuthorizedRequest {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /**
+   * JWTs to sign before sending (SPEC §10, wasm/jwt_sign.mjs signRequest):
+   * each `signing_input` stands in the request where its JWT goes. Holds the
+   * private key: never log or answer a request that carries it.
+   */
+  jwts?: JwtToSign[];
+}
+
+export interface JwtToSign {
+  /** BASE64URL(header) "." BASE64URL(claims) (RFC 7515 §5.1). */
+  signing_input: string;
+  alg: 'RS256' | 'ES256';
+  /** PEM PKCS#8 private key. */
+  key: string;
+  /** Where the key came from (a JSON pointer), for errors. */
+  key_source: string;
 }
 
 export interface HttpResponse {
@@ -331,7 +350,7 @@ export interface Connauth {
   authorizeBegin(definition: ConnectorDefinition, context: FlowContext, options?: Clock):
     FlowResult<{ url: string; pending: PendingAuthorization; noopener: boolean }>;
   authorizeCallback(definition: ConnectorDefinition, context: FlowContext, pending: PendingAuthorization,
-    params: string | Record<string, string> | [string, string][], options?: Clock):
+    params: string | Record<string, string> | [string, string][], options?: Clock & StampOptions):
     FlowResult<{ request: AuthorizedRequest; flow: FlowContext['flow'] }>;
   authorizeFinish(definition: ConnectorDefinition, context: FlowContext, response: HostResponse, options?: StampOptions):
     FlowResult<{ connection: ConnectionHash; warnings: string[]; scope: string; identity?: string; identity_problem?: string; owner_id?: string } | NextStep>;
@@ -350,7 +369,7 @@ export interface Connauth {
   testFinish(definition: ConnectorDefinition, context: FlowContext, response: HostResponse, options?: { refreshed?: boolean }):
     FlowResult<{ outcome: 'ok' | 'refresh'; identity?: string }>;
   /** RFC 7009: the revocation request for a connection's tokens, or null when there is nothing to revoke. */
-  revokeBegin(definition: ConnectorDefinition, context: FlowContext): FlowResult<{ request: AuthorizedRequest | null }>;
+  revokeBegin(definition: ConnectorDefinition, context: FlowContext, options?: StampOptions): FlowResult<{ request: AuthorizedRequest | null }>;
   stateSuccess(state: Partial<ConnectionState> | null, options?: Clock & { version?: number | null }): Result<ConnectionState>;
   stateFailure(state: Partial<ConnectionState> | null, cause: NonNullable<FlowError['cause']>, detail: string,
     options?: Clock & { randomFraction?: number; settings?: { lost_after_failures?: number; backoff_base_seconds?: number; backoff_cap_seconds?: number } }):

@@ -110,10 +110,10 @@ const STAMP_RANDOM_BYTES = 32;
  * signers take their timestamps and nonces from. `options.now` (epoch
  * seconds) and `options.random` (hex) pin them, for tests; a context that
  * carries its own `stamp`, or is JSON text, is passed as it is. Every call
- * whose requests apply rules gets one: apply, testBegin, connectBegin and
- * connectionStep (the check and connect of a signing connector); so does
- * every call that builds a connector step's request (authorizeCallback,
- * refreshBegin and the *Finish calls, which answer the next step of a list).
+ * whose requests apply rules or carry JWTs (`iat`, `jti`) gets one: apply,
+ * testBegin, connectBegin, authorizeCallback, refreshBegin, revokeBegin and
+ * connectionStep; so do the *Finish calls, which build the next step's
+ * request of a list of steps.
  */
 function stamped(context, options) {
   if (typeof context === 'string' || (context && context.stamp !== undefined)) return text(context);
@@ -307,8 +307,8 @@ export class Connauth {
    * {request} to send (best effort), or {request: null} when there is
    * nothing to revoke (no revocation_url, no token).
    */
-  revokeBegin(definition, context) {
-    return this.#with(definition, (c) => c.revokeBegin(text(context)));
+  revokeBegin(definition, context, options = {}) {
+    return this.#with(definition, (c) => c.revokeBegin(stamped(context, options)));
   }
 
   /**

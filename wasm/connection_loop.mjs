@@ -8,7 +8,8 @@
 //   send(request, step)            the connector's own request (step: acquire, refresh,
 //                                  token, test; once per step of a list of steps, whose
 //                                  earlier answers stay in the loop's `state`, a local
-//                                  here: never stored or logged) -> Result<response JSON>
+//                                  here: never stored or logged), its JWTs signed
+//                                  (jwt_sign.mjs) -> Result<response JSON>
 //                                  ({status, headers, body} | {network_error}); a failure
 //                                  (a host outside the egress list) ends the operation
 //   sendCaller(attempt)            use: the caller's request with credentials applied ->
@@ -24,6 +25,8 @@
 // `use` {attempt}: the attempt whose response goes to the caller; or
 // {ok: false, error} in the engine's failure shape {code, message, cause?,
 // action?, detail?, problems?, lost?, retry_after?}.
+
+import { signRequest } from './jwt_sign.mjs';
 
 /**
  * An app's lifecycle policy as stateFailure reads it (`settings`,
@@ -72,10 +75,15 @@ export async function runConnection(engine, definition, op, start, host) {
 // One effect: {end} ends the operation, {event} is what happened.
 function carryOut(effect, host) {
   switch (effect.type) {
-    case 'send':
-      return host.send(effect.request, effect.step).then((response) => (response.ok
+    case 'send': {
+      // The engine's JWTs are signed here, for every host (jwt_sign.mjs).
+      const signed = signRequest(effect.request);
+      const send = (request) => host.send(request, effect.step).then((response) => (response.ok
         ? { event: { type: 'response', response: response.value } }
         : { event: failed(response) }));
+      if (!(signed instanceof Promise)) return send(signed.value);
+      return signed.then((answer) => (answer.ok ? send(answer.value) : { event: failed(answer) }));
+    }
     case 'send_caller':
       return host.sendCaller(effect.attempt).then((answered) => {
         if (answered.ok) return { event: { type: 'answered', classification: answered.value.classification } };

@@ -512,7 +512,8 @@ export class OrgStore extends DurableObject {
 
   // Seals the client secret and the settings of secret fields into `record`
   // (in place); plain settings stay readable. Secret fields are those the
-  // connector (as the engine describes it) marks `secret`, in any option.
+  // connector (as the engine describes it) marks `secret`, in any option,
+  // and its JWT signing keys (`signing_keys`).
   async #sealSecrets(org, record, clientSecret, settings, connector) {
     const key = await atRestKey(this.env.ENCRYPTION_KEY);
     if (!key.ok) return key;
@@ -522,6 +523,8 @@ export class OrgStore extends DurableObject {
     if (described.ok) {
       const fields = [...described.value.fields, ...(described.value.options ?? []).flatMap((o) => o.fields)];
       for (const f of fields) if (f.secret) secretNames.add(f.name);
+      // JWT signing keys (private_key for private_key_jwt) are secret whatever the fields say.
+      for (const name of described.value.signing_keys ?? []) secretNames.add(name);
     }
     const plain = {};
     const secret = {};

@@ -6,10 +6,12 @@
 // to the caller. The engine decides whether there is anything to revoke and
 // builds the request (revokeBegin: the connector's revocation_url, the
 // refresh token else the access token, the client authenticated as at the
-// token endpoint); this file sends it through the app's egress list.
+// token endpoint); this file signs its JWTs (jwt_sign.mjs: a private_key_jwt
+// client assertion) and sends it through the app's egress list.
 import { getEngine } from './engine.mjs';
 import { engineContext, sender } from './flows.mjs';
 import { log } from './log.mjs';
+import { signRequest } from '../../wasm/jwt_sign.mjs';
 
 /**
  * Revokes the tokens of `hash` (the deleted connection hash) for `use`
@@ -28,7 +30,9 @@ export async function revokeTokens(use, hash, ref) {
     if (!begun.ok) return failed({ error: begun.error?.detail || 'the connector cannot build the revocation request' });
     const { request } = begun.value;
     if (!request) return 'nothing';
-    const sent = await sender(engine, use)(request);
+    const signed = await signRequest(request);
+    if (!signed.ok) return failed({ error: signed.error.detail });
+    const sent = await sender(engine, use)(signed.value);
     if (!sent.ok) return failed({ error: sent.error.code });
     if (sent.value.network_error !== undefined) return failed({ error: sent.value.network_error });
     // RFC 7009 §2.2: 200 whether or not the token was still valid.

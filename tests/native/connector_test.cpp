@@ -565,7 +565,7 @@ TEST(ParseConnectorProblems, OAuth2SettingTypes) {
                           ProblemIs("/authorization/scope_separator", "must not be empty"),
                           ProblemIs("/authorization/pkce", "must be true, false or {\"method\": \"S256\"|\"plain\", \"verifier_length\": 43..128}"),
                           ProblemIs("/authorization/client_auth",
-                                    "must be \"body\" or \"basic\", not \"header\""),
+                                    "must be \"body\", \"basic\" or \"private_key_jwt\", not \"header\""),
                           ProblemIs("/authorization/token_format", "must be \"form\" or \"json\", not \"xml\""),
                           ProblemAt("/authorization/refresh", "must be a refresh step object, or false")));
 }

@@ -25,6 +25,14 @@ Result<std::optional<HttpRequest>> build_test_request(const Connector& connector
   if (!connector.test) return R::success(std::nullopt);
   auto request = build_request(*connector.test, scope, connector.base_uri);
   if (!request.ok()) return R::failure(std::move(request.errors));
+  // A signer would sign the JWT's unsigned signing input (jwt.h): the host
+  // signs the JWT only after the engine has built the whole request.
+  if (!request.value->jwts.empty())
+    for (const ApplyRule& rule : authorization.apply)
+      if (rule.sign)
+        return R::failure(connector.test->where,
+                          "carries a JWT, and an apply rule signs requests (sign): a signature cannot cover a JWT "
+                          "the host signs afterwards; send the JWT from acquire instead");
   auto applied = apply_rules(authorization.apply, std::move(*request.value), scope, stamp);
   if (!applied.ok()) return R::failure(std::move(applied.errors));
   return R::success(std::move(applied.value));

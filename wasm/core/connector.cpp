@@ -59,7 +59,7 @@ constexpr std::string_view kOAuth2Keys[] = {"authorization_url",    "token_url",
                                             "token_params",         "token_format", "acquire",
                                             "refresh",              "noopener",     "revocation_url"};
 // RFC 6749 §2.3.1: client credentials in the body or as HTTP Basic.
-constexpr std::string_view kClientAuthValues[] = {"body", "basic"};
+constexpr std::string_view kClientAuthValues[] = {"body", "basic", "private_key_jwt"};
 constexpr std::string_view kTokenFormatValues[] = {"form", "json"};
 constexpr std::string_view kCustomAuthKeys[] = {"acquire", "refresh"};
 constexpr std::string_view kMultiKeys[] = {"selected", "options"};
@@ -138,6 +138,8 @@ class ConnectorParser {
   std::optional<Field> field(const json& value, const std::string& where);
 
   std::optional<ConnectorRequest> request(const json& value, const std::string& where);
+  json jwt_slots(const json& value, const std::string& where, const std::optional<std::vector<json>>& body_path,
+                 std::vector<JwtValue>& jwts, bool nested = false, size_t depth = 0);
   void check_url(const Template& url, const std::string& where, bool allow_relative);
   Steps step_list(const json& value, const std::string& where);
   std::vector<std::string> step_names(const json& list, const std::string& where, bool single);
@@ -275,13 +277,16 @@ std::optional<ConnectorRequest> ConnectorParser::request(const json& value,
     }
   }
   if (const json* headers = DefinitionReader::member(value, "headers"))
-    out.headers = in_.template_map(*headers, where + "/headers", DefinitionReader::Names::HeaderToken);
+    out.headers = in_.template_map(jwt_slots(*headers, where + "/headers", std::nullopt, out.jwts), where + "/headers",
+                                   DefinitionReader::Names::HeaderToken);
   if (const json* params = DefinitionReader::member(value, "params"))
-    out.params = in_.template_map(*params, where + "/params", DefinitionReader::Names::Any);
+    out.params = in_.template_map(jwt_slots(*params, where + "/params", std::nullopt, out.jwts), where + "/params",
+                                  DefinitionReader::Names::Any);
   if (const json* form = DefinitionReader::member(value, "form"))
-    out.form = in_.template_map(*form, where + "/form", DefinitionReader::Names::Any);
+    out.form = in_.template_map(jwt_slots(*form, where + "/form", std::nullopt, out.jwts), where + "/form",
+                                DefinitionReader::Names::Any);
   if (const json* body = DefinitionReader::member(value, "json"))
-    out.json = in_.json_template(*body, where + "/json");
+    out.json = in_.json_template(jwt_slots(*body, where + "/json", std::vector<json>(), out.jwts, true), where + "/json");
   if (const json* basic = DefinitionReader::member(value, "basic")) {
     out.basic = read_basic(in_, *basic, where + "/basic");
     if (has_header(out.headers, "Authorization"))
@@ -293,6 +298,45 @@ std::optional<ConnectorRequest> ConnectorParser::request(const json& value,
   if ((has_form || has_json) && (out.method == "GET" || out.method == "HEAD"))
     in_.problem(where + (has_form ? "/form" : "/json"),
                 "a " + out.method + " request has no body; use params, or set method to POST");
+  return out;
+}
+
+namespace {
+
+std::optional<std::vector<json>> extended(const std::optional<std::vector<json>>& path, json token) {
+  if (!path) return std::nullopt;
+  std::vector<json> out = *path;
+  out.push_back(std::move(token));
+  return out;
+}
+
+}  // namespace
+
+// `value` with each `{"jwt": …}` in it (a member of a map; anywhere in a
+// `nested` json body) read into `jwts` and replaced by an empty string, which
+// build_request fills with the JWT (jwt.h). Deeper than a json body may nest
+// is left to json_template to report.
+json ConnectorParser::jwt_slots(const json& value, const std::string& where,
+                                const std::optional<std::vector<json>>& body_path,
+                                std::vector<JwtValue>& jwts, bool nested, size_t depth) {
+  if (nested && is_jwt_value(value)) {
+    if (std::optional<JwtValue> jwt = read_jwt_value(in_, value, where)) {
+      jwt->body_path = body_path;
+      jwts.push_back(std::move(*jwt));
+    }
+    return "";
+  }
+  if (!value.is_structured() || depth > 64 || (!nested && !value.is_object())) return value;
+  json out = value;
+  if (value.is_object()) {
+    for (auto it = out.begin(); it != out.end(); ++it)
+      if (nested || is_jwt_value(it.value()))
+        it.value() = jwt_slots(it.value(), pointer_append(where, it.key()), extended(body_path, it.key()), jwts,
+                               true, depth + 1);
+  } else {
+    for (size_t i = 0; i < out.size(); ++i)
+      out[i] = jwt_slots(out[i], pointer_append(where, i), extended(body_path, i), jwts, true, depth + 1);
+  }
   return out;
 }
 
@@ -573,8 +617,9 @@ void ConnectorParser::oauth2(const json& value, const std::string& where, OAuth2
   out.token_params = engine_checked_params(value, where, "token_params", kEngineTokenParams);
   if (const json* pkce = DefinitionReader::member(value, "pkce")) this->pkce(*pkce, where + "/pkce", out);
   out.noopener = in_.boolean(value, where, "noopener").value_or(false);
-  if (in_.choice(value, where, "client_auth", kClientAuthValues).value_or("body") == "basic")
-    out.client_auth = OAuth2Settings::ClientAuth::Basic;
+  std::string client_auth = in_.choice(value, where, "client_auth", kClientAuthValues).value_or("body");
+  if (client_auth == "basic") out.client_auth = OAuth2Settings::ClientAuth::Basic;
+  if (client_auth == "private_key_jwt") out.client_auth = OAuth2Settings::ClientAuth::PrivateKeyJwt;
   if (in_.choice(value, where, "token_format", kTokenFormatValues).value_or("form") == "json")
     out.token_format = OAuth2Settings::TokenFormat::Json;
 }

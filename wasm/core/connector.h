@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "apply_rule.h"
+#include "jwt.h"
 #include "result.h"
 #include "signals.h"
 #include "template.h"
@@ -39,6 +40,9 @@ struct ConnectorRequest {
   std::optional<TemplateMap> form;   // exclusive with json
   std::optional<JsonTemplate> json;  // exclusive with form
   std::optional<BasicCredentials> basic;
+  // `{"jwt": …}` values (SPEC §10): each stands as an empty literal in the
+  // map or body above, at its `where`, and is built by build_request.
+  std::vector<JwtValue> jwts;
 };
 
 // How a token response maps onto tokens. Absent entries use the standard
@@ -84,7 +88,9 @@ struct OAuth2Settings {
   bool pkce = true;
   enum class PkceMethod { S256, Plain } pkce_method = PkceMethod::S256;
   int pkce_verifier_length = 43;
-  enum class ClientAuth { Body, Basic } client_auth = ClientAuth::Body;
+  // private_key_jwt: RFC 7523 §2.2 client assertion signed with the app's
+  // private_key setting (token_request.h).
+  enum class ClientAuth { Body, Basic, PrivateKeyJwt } client_auth = ClientAuth::Body;
   TemplateMap token_params;
   enum class TokenFormat { Form, Json } token_format = TokenFormat::Form;
   bool noopener = false;

@@ -8,11 +8,45 @@ using nlohmann::json;
 
 namespace {
 
+// The request's JWTs (jwt.h), built once: their signing inputs stand where
+// each JWT goes.
+struct BuiltJwts {
+  const std::vector<JwtValue>& values;
+  std::vector<std::optional<JwtToSign>> built;
+
+  // The JWT whose `{"jwt": …}` was at `where`, or nullptr.
+  const JwtToSign* at(const std::string& where) const {
+    for (size_t i = 0; i < values.size(); ++i)
+      if (values[i].where == where) return built[i] ? &*built[i] : nullptr;
+    return nullptr;
+  }
+  bool is_slot(const std::string& where) const {
+    for (const JwtValue& value : values)
+      if (value.where == where) return true;
+    return false;
+  }
+};
+
+BuiltJwts build_jwts(const std::vector<JwtValue>& values, const json& scope, Problems& problems) {
+  BuiltJwts out{values, {}};
+  for (const JwtValue& value : values) {
+    auto jwt = render_jwt(value, scope);
+    if (jwt.ok()) out.built.emplace_back(std::move(*jwt.value));
+    else out.built.emplace_back(std::nullopt), append(problems, jwt.errors);
+  }
+  return out;
+}
+
 // Renders every template of a map, collecting problems instead of stopping
 // at the first, so an author sees all missing values at once.
-QueryParams render_map(const TemplateMap& map, const json& scope, Problems& problems) {
+QueryParams render_map(const TemplateMap& map, const json& scope, const BuiltJwts& jwts, Problems& problems) {
   QueryParams out;
   for (const auto& [name, value] : map) {
+    if (jwts.is_slot(value.where())) {
+      const JwtToSign* jwt = jwts.at(value.where());
+      out.emplace_back(name, jwt ? jwt->signing_input : "");
+      continue;
+    }
     auto rendered = value.render(scope);
     if (rendered.ok()) out.emplace_back(name, std::move(*rendered.value));
     else append(problems, rendered.errors);
@@ -93,7 +127,8 @@ Result<HttpRequest> build_request(const ConnectorRequest& request, const json& s
     append(problems, url.errors);
   }
 
-  QueryParams params = render_map(request.params, scope, problems);
+  BuiltJwts jwts = build_jwts(request.jwts, scope, problems);
+  QueryParams params = render_map(request.params, scope, jwts, problems);
 
   // `basic` first, so that an explicit Authorization header is the more
   // specific one and wins (as in apply rules, SPEC §2.4).
@@ -109,6 +144,10 @@ Result<HttpRequest> build_request(const ConnectorRequest& request, const json& s
     }
   }
   for (const auto& [name, value] : request.headers) {
+    if (jwts.is_slot(value.where())) {
+      if (const JwtToSign* jwt = jwts.at(value.where())) out.headers.set(name, jwt->signing_input);
+      continue;
+    }
     auto rendered = value.render(scope);
     if (!rendered.ok()) {
       append(problems, rendered.errors);
@@ -120,11 +159,19 @@ Result<HttpRequest> build_request(const ConnectorRequest& request, const json& s
   }
 
   if (request.form) {
-    out.body = build_query(render_map(*request.form, scope, problems));
+    out.body = build_query(render_map(*request.form, scope, jwts, problems));
     if (!out.headers.get("Content-Type")) out.headers.set("Content-Type", "application/x-www-form-urlencoded");
   } else if (request.json) {
     auto rendered = request.json->render(scope);
     if (rendered.ok()) {
+      for (size_t i = 0; i < request.jwts.size(); ++i)
+        if (jwts.built[i] && request.jwts[i].body_path) {
+          // The path exists: the definition had the {"jwt": …} there.
+          json* node = &*rendered.value;
+          for (const json& token : *request.jwts[i].body_path)
+            node = token.is_string() ? &(*node)[token.get_ref<const std::string&>()] : &(*node)[token.get<size_t>()];
+          *node = jwts.built[i]->signing_input;
+        }
       out.body = rendered.value->dump(-1, ' ', false, json::error_handler_t::replace);
       if (!out.headers.get("Content-Type")) out.headers.set("Content-Type", "application/json");
     } else {
@@ -134,6 +181,7 @@ Result<HttpRequest> build_request(const ConnectorRequest& request, const json& s
 
   if (!problems.empty()) return Result<HttpRequest>::failure(std::move(problems));
   if (!params.empty()) out.url = set_url_query_params(out.url, params);
+  for (auto& jwt : jwts.built) out.jwts.push_back(std::move(*jwt));
   return Result<HttpRequest>::success(std::move(out));
 }
 

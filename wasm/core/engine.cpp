@@ -1,5 +1,7 @@
 #include "engine.h"
 
+#include <algorithm>
+
 #include "applied_secrets.h"
 #include "connector_request.h"
 #include "context.h"
@@ -28,6 +30,27 @@ json fields_to_json(const std::vector<Field>& fields) {
 
 }  // namespace
 
+namespace {
+
+// The connection values that sign JWTs (SPEC §10): the app's private_key for
+// private_key_jwt, and each `{"jwt": …}` key read from the connection. They
+// are secrets whether or not the connector declares them as secret fields.
+void add_signing_keys(const Authorization& auth, std::vector<std::string>& names) {
+  auto add = [&](std::string name) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(std::move(name));
+  };
+  if (auth.type == AuthType::OAuth2 && auth.oauth2.client_auth == OAuth2Settings::ClientAuth::PrivateKeyJwt)
+    add("private_key");
+  for (const Steps* steps : {&auth.acquire, &auth.refresh})
+    for (const Step& step : *steps)
+      for (const JwtValue& jwt : step.request.jwts)
+        for (const std::string& path : jwt.key.paths())
+          if (path.rfind("connection.", 0) == 0) add(path.substr(11, path.find('.', 11) - 11));
+  for (const AuthOption& option : auth.options) add_signing_keys(*option.authorization, names);
+}
+
+}  // namespace
+
 json describe_connector(const Connector& connector) {
   const Authorization& auth = connector.authorization;
   json out = json_object("name", connector.name,
@@ -35,6 +58,9 @@ json describe_connector(const Connector& connector) {
                          "type", to_string(auth.type),
                          "fields", fields_to_json(connector.fields));
   out["has_test"] = connector.test.has_value();
+  std::vector<std::string> signing_keys;
+  add_signing_keys(auth, signing_keys);
+  if (!signing_keys.empty()) out["signing_keys"] = signing_keys;
   if (auth.type == AuthType::Multi) {
     json options = json::array();
     for (const auto& option : auth.options)

@@ -43,11 +43,21 @@ bool iequals(std::string_view a, std::string_view b);
 const char* header_value_problem(std::string_view utf8);
 std::string to_upper(std::string_view s);
 
+// A JWT the host signs before sending (jwt.h): its `signing_input` stands in
+// the request where the JWT goes.
+struct JwtToSign {
+  std::string signing_input;
+  std::string alg;         // RS256 | ES256
+  std::string key;         // the PEM text: never logged, never answered
+  std::string key_source;  // names the key in a signing failure (a pointer), never its value
+};
+
 struct HttpRequest {
   std::string method;  // upper case
   std::string url;     // absolute
   Headers headers;
   std::string body;
+  std::vector<JwtToSign> jwts;  // to sign before sending; usually none
 };
 
 struct HttpResponse {

@@ -224,10 +224,18 @@ Result<HttpRequest> request_from_json(const json& j, const std::string& where) {
 }
 
 json request_to_json(const HttpRequest& request) {
-  return json_object("method", request.method,
-                     "url", request.url,
-                     "headers", headers_to_json(request.headers),
-                     "body", request.body);
+  json out = json_object("method", request.method,
+                         "url", request.url,
+                         "headers", headers_to_json(request.headers),
+                         "body", request.body);
+  if (request.jwts.empty()) return out;
+  // The host signs each before sending (jwt.h, wasm/jwt_sign.mjs).
+  json jwts = json::array();
+  for (const JwtToSign& jwt : request.jwts)
+    jwts.push_back(json_object("signing_input", jwt.signing_input, "alg", jwt.alg, "key", jwt.key,
+                               "key_source", jwt.key_source));
+  out["jwts"] = std::move(jwts);
+  return out;
 }
 
 Result<HttpResponse> response_from_json(const json& j, const std::string& where) {

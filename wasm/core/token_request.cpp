@@ -3,7 +3,10 @@
 #include <algorithm>
 
 #include "connector_request.h"
+#include "connector_reader.h"
+#include "json_object.h"
 #include "json_order.h"
+#include "jwt.h"
 
 namespace connauth {
 
@@ -53,10 +56,13 @@ Result<ClientCredentials> client_credentials(const OAuth2Settings& oauth2, const
   auto id = oauth2.client_id.render(scope);
   if (id.ok()) client.id = std::move(*id.value);
   else problems = std::move(id.errors);
-  auto secret = oauth2.client_secret.render(scope);
-  if (secret.ok()) client.secret = std::move(*secret.value);
-  else if (!is_public_client(oauth2.client_secret, scope))
-    append(problems, secret.errors);
+  // private_key_jwt authenticates with a signed assertion, never a secret.
+  if (oauth2.client_auth != OAuth2Settings::ClientAuth::PrivateKeyJwt) {
+    auto secret = oauth2.client_secret.render(scope);
+    if (secret.ok()) client.secret = std::move(*secret.value);
+    else if (!is_public_client(oauth2.client_secret, scope))
+      append(problems, secret.errors);
+  }
   if (!problems.empty()) return Result<ClientCredentials>::failure(std::move(problems));
   return Result<ClientCredentials>::success(std::move(client));
 }
@@ -67,13 +73,47 @@ std::string client_basic_authorization(const std::string& id, const std::string&
 
 namespace {
 
+// An app setting (connection hash, scope.h) as text: a string, or a number's
+// decimal form; absent otherwise.
+std::optional<std::string> app_setting(const json& scope, const char* name) {
+  auto connection = scope.find("connection");
+  if (connection == scope.end() || !connection->is_object()) return std::nullopt;
+  auto it = connection->find(name);
+  if (it == connection->end() || it->is_null()) return std::nullopt;
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
+  return std::nullopt;
+}
+
+// RFC 7523 §3 / OIDC Core §9: iss and sub the client_id, aud the token
+// endpoint (the revocation request sends the same audience: the server's
+// token endpoint identifies it), signed with the app's private_key setting;
+// alg from client_assertion_alg (RS256 by default), kid from key_id.
+Result<JwtToSign> client_assertion(const Authorization& authorization, const json& scope, const std::string& client_id,
+                                   const std::string& audience) {
+  const std::string where = authorization.where + "/client_auth";
+  std::optional<std::string> key = app_setting(scope, "private_key");
+  if (!key)
+    return Result<JwtToSign>::failure(
+        "/app/settings/private_key",
+        "has no value: client_auth private_key_jwt signs with the app's private_key setting (a PEM PKCS#8 private key)");
+  std::string alg = app_setting(scope, "client_assertion_alg").value_or("RS256");
+  if (!is_supported_jwt_alg(alg))
+    return Result<JwtToSign>::failure("/app/settings/client_assertion_alg",
+                                      "unsupported alg " + in_quotes(alg) + ": use \"RS256\" or \"ES256\"");
+  json claims = json_object("iss", client_id, "sub", client_id, "aud", audience);
+  return build_jwt(alg, *key, "/app/settings/private_key", app_setting(scope, "key_id"), std::move(claims), scope,
+                   where);
+}
+
 // POST `url_template` with `params`, then `extra` (token_params), then client
 // authentication: `body` puts client_id and client_secret in the body,
 // `basic` puts them in the Authorization header. A name already present is
 // not added again. A JSON body only when `json_body_format`.
-Result<HttpRequest> client_request(const OAuth2Settings& oauth2, const Template& url_template, const json& scope,
+Result<HttpRequest> client_request(const Authorization& authorization, const Template& url_template, const json& scope,
                                    QueryParams params, const TemplateMap& extra, bool json_body_format,
                                    const std::optional<Template>& base_uri) {
+  const OAuth2Settings& oauth2 = authorization.oauth2;
   Problems problems;
   HttpRequest request;
   request.method = "POST";
@@ -98,7 +138,22 @@ Result<HttpRequest> client_request(const OAuth2Settings& oauth2, const Template&
 
   // RFC 6749 §2.3.1: Basic is the method servers must support; the body is
   // allowed. A public client only identifies itself (§4.1.3 client_id).
-  if (!client.value->secret) {
+  if (oauth2.client_auth == OAuth2Settings::ClientAuth::PrivateKeyJwt) {
+    std::string audience = request.url;
+    if (oauth2.token_url && &url_template != &*oauth2.token_url) {
+      auto token_url = oauth2.token_url->render(scope);
+      auto absolute = token_url.ok() ? resolve_request_url(base_uri, scope, *token_url.value, oauth2.token_url->where())
+                                     : Result<std::string>::failure(std::move(token_url.errors));
+      if (!absolute.ok()) return Result<HttpRequest>::failure(std::move(absolute.errors));
+      audience = std::move(*absolute.value);
+    }
+    auto assertion = client_assertion(authorization, scope, client.value->id, audience);
+    if (!assertion.ok()) return Result<HttpRequest>::failure(std::move(assertion.errors));
+    add_new(params, "client_id", client.value->id);
+    add_new(params, "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+    add_new(params, "client_assertion", assertion.value->signing_input);
+    request.jwts.push_back(std::move(*assertion.value));
+  } else if (!client.value->secret) {
     add_new(params, "client_id", client.value->id);
   } else if (oauth2.client_auth == OAuth2Settings::ClientAuth::Basic) {
     request.headers.set("Authorization", client_basic_authorization(client.value->id, *client.value->secret));
@@ -132,7 +187,7 @@ Result<HttpRequest> build_token_request(const Authorization& authorization, cons
   if (!oauth2.token_url)
     return Result<HttpRequest>::failure(authorization.where,
                                         "has no token_url, so no token can be requested; add token_url");
-  return client_request(oauth2, *oauth2.token_url, scope, grant, oauth2.token_params,
+  return client_request(authorization, *oauth2.token_url, scope, grant, oauth2.token_params,
                         oauth2.token_format == OAuth2Settings::TokenFormat::Json, base_uri);
 }
 
@@ -152,7 +207,7 @@ Result<std::optional<HttpRequest>> build_revocation_request(const Authorization&
   }
   if (params.empty()) return Answer::success(std::nullopt);
   // §2.1: always form-encoded, whatever token_format says; no token_params.
-  auto request = client_request(oauth2, *oauth2.revocation_url, scope, std::move(params), {}, false, base_uri);
+  auto request = client_request(authorization, *oauth2.revocation_url, scope, std::move(params), {}, false, base_uri);
   if (!request.ok()) return Answer::failure(std::move(request.errors));
   return Answer::success(std::move(*request.value));
 }

@@ -328,6 +328,13 @@ class AppForm {
             this.#fields.push(f);
           }
         }
+        // Keys that sign the connector's JWTs are secret settings whether or
+        // not it declares them as fields (the engine names them).
+        for (const name of s.signing_keys ?? []) {
+          const declared = this.#fields.find((f) => f.name === name);
+          if (declared) declared.secret = true;
+          else this.#fields.push({ name, label: name, secret: true, hint: 'A PEM PKCS#8 private key that signs the connector\'s JWTs.' });
+        }
       }
     }
     this.#renderSettings();
