@@ -152,7 +152,8 @@ TEST(Jwt, RequestValueInAForm) {
   ASSERT_EQ(built.value->jwts.size(), 1u);
   std::string input = jwt_input({{"alg", "RS256"}, {"kid", "kk"}, {"typ", "JWT"}},
                                 {{"aud", "https://oauth2.svc.example/token"}, {"exp", kNow + 300}, {"iat", kNow},
-                                 {"iss", "svc@example.com"}, {"jti", scope["uuid"]}, {"n", 7}, {"scope", "read write"}});
+                                 {"iss", "svc@example.com"}, {"jti", scope["uuid"].get<std::string>() + "-1"}, {"n", 7},
+                                 {"scope", "read write"}});
   EXPECT_EQ(built.value->jwts[0].signing_input, input);
   EXPECT_EQ(built.value->jwts[0].key_source, "/authorization/acquire/request/form/assertion/jwt/key");
   EXPECT_EQ(built.value->body, "assertion=" + input + "&grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer");
@@ -182,6 +183,25 @@ TEST(Jwt, RequestValueInJsonBodyAndHeader) {
   EXPECT_EQ(json::parse(built.value->body),
             json({{"outer", {{{"token", built.value->jwts[1].signing_input}}}}, {"plain", "kk"}}));
   EXPECT_EQ(built.value->jwts[1].key_source, "/authorization/acquire/request/json/outer/0/token/jwt/key");
+}
+
+// RFC 7519 §4.1.7: two JWTs of one request never share a jti, so two equal
+// `{"jwt"}` values still give two JWTs (and two signing inputs to replace).
+TEST(Jwt, EqualValuesInOneRequestGetTheirOwnJti) {
+  const std::string value = R"({"jwt": {"alg": "RS256", "key": "{{connection.private_key}}", "claims": {"a": 1}}})";
+  Connector c = parsed(R"({"name": "svc", "authorization": {"type": "custom_auth",
+      "acquire": {"request": {"method": "POST", "url": "https://svc.example/session",
+        "form": {"one": )" + value + R"(, "two": )" + value + R"(}}},
+      "apply": [{"headers": {"Authorization": "Bearer {{access_token}}"}}]}})");
+  json scope = service_scope();
+  auto built = build_request(c.authorization.acquire.front().request, scope, std::nullopt);
+  ASSERT_TRUE(built.ok()) << built.errors[0].path << ": " << built.errors[0].message;
+  ASSERT_EQ(built.value->jwts.size(), 2u);
+  const std::string uuid = scope["uuid"].get<std::string>();
+  EXPECT_EQ(built.value->jwts[0].signing_input,
+            jwt_input({{"alg", "RS256"}, {"typ", "JWT"}}, {{"a", 1}, {"exp", kNow + 300}, {"iat", kNow}, {"jti", uuid + "-1"}}));
+  EXPECT_EQ(built.value->jwts[1].signing_input,
+            jwt_input({{"alg", "RS256"}, {"typ", "JWT"}}, {{"a", 1}, {"exp", kNow + 300}, {"iat", kNow}, {"jti", uuid + "-2"}}));
 }
 
 TEST(Jwt, DefinitionProblemsAtTheirPointers) {

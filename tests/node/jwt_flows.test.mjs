@@ -210,7 +210,8 @@ describe('JWTs through the CLI', () => {
       assert.equal(payload.scope, 'read');
       assert.equal(payload.exp - payload.iat, 300);
       assert.ok(Math.abs(payload.iat - Date.now() / 1000) < 60);
-      assert.match(payload.jti, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      // The stamp's UUID (RFC 9562 v4), numbered: the request's first {"jwt"} value.
+      assert.match(payload.jti, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}-1$/);
       assert.equal(readJson('svc.json').access_token, 'svc-token');
 
       // An EC key where the connector says RS256: the host cannot sign; the error names the key's place, not the key.

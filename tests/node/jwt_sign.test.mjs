@@ -106,6 +106,8 @@ test('signRequest puts each signed JWT where its signing input stood and drops j
   const fromBody = await jwtVerify(body, jwks, { audience: 'svc', subject: 'ann', currentDate: new Date(1700000000 * 1000) });
   assert.equal(fromBody.protectedHeader.kid, 'k-7');
   assert.equal(fromBody.protectedHeader.typ, 'JWT');
-  assert.match(fromBody.payload.jti, /^[0-9a-f-]{36}$/);
+  // Each JWT of the request has its own jti: the stamp's uuid, numbered.
+  assert.match(fromBody.payload.jti, /^[0-9a-f-]{36}-2$/);
+  assert.equal(fromHeader.payload.jti, fromBody.payload.jti.replace(/-2$/, '-1'));
   engine.dispose();
 });

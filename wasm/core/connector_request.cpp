@@ -29,8 +29,9 @@ struct BuiltJwts {
 
 BuiltJwts build_jwts(const std::vector<JwtValue>& values, const json& scope, Problems& problems) {
   BuiltJwts out{values, {}};
+  int ordinal = 0;  // 0 is the client assertion's (jwt.h build_jwt)
   for (const JwtValue& value : values) {
-    auto jwt = render_jwt(value, scope);
+    auto jwt = render_jwt(value, scope, ++ordinal);
     if (jwt.ok()) out.built.emplace_back(std::move(*jwt.value));
     else out.built.emplace_back(std::nullopt), append(problems, jwt.errors);
   }

@@ -109,7 +109,7 @@ std::optional<JwtValue> read_jwt_value(DefinitionReader& in, const json& value, 
 
 Result<JwtToSign> build_jwt(const std::string& alg, const std::string& key, const std::string& key_where,
                             const std::optional<std::string>& kid, json claims, const json& scope,
-                            const std::string& where) {
+                            const std::string& where, int ordinal) {
   if (auto problem = pem_problem(key)) return Result<JwtToSign>::failure(key_where, *problem);
   auto now = scope.find("now");
   auto uuid = scope.find("uuid");
@@ -120,7 +120,8 @@ Result<JwtToSign> build_jwt(const std::string& alg, const std::string& key, cons
   if (!claims.contains("iat")) claims["iat"] = *now;
   const json& iat = claims["iat"];
   if (!claims.contains("exp")) claims["exp"] = (iat.is_number_integer() ? iat.get<int64_t>() : now->get<int64_t>()) + kJwtLifetimeSeconds;
-  if (!claims.contains("jti")) claims["jti"] = *uuid;
+  if (!claims.contains("jti"))
+    claims["jti"] = ordinal == 0 ? uuid->get<std::string>() : uuid->get<std::string>() + "-" + std::to_string(ordinal);
   json header = json_object("alg", alg, "typ", "JWT");
   if (kid) header["kid"] = *kid;
   JwtToSign out;
@@ -132,7 +133,7 @@ Result<JwtToSign> build_jwt(const std::string& alg, const std::string& key, cons
   return Result<JwtToSign>::success(std::move(out));
 }
 
-Result<JwtToSign> render_jwt(const JwtValue& value, const json& scope) {
+Result<JwtToSign> render_jwt(const JwtValue& value, const json& scope, int ordinal) {
   Problems problems;
   auto key = value.key.render(scope);
   if (!key.ok()) append(problems, key.errors);
@@ -145,7 +146,8 @@ Result<JwtToSign> render_jwt(const JwtValue& value, const json& scope) {
   auto claims = value.claims.render(scope);
   if (!claims.ok()) append(problems, claims.errors);
   if (!problems.empty()) return Result<JwtToSign>::failure(std::move(problems));
-  return build_jwt(value.alg, *key.value, value.key.where(), kid, std::move(*claims.value), scope, value.where);
+  return build_jwt(value.alg, *key.value, value.key.where(), kid, std::move(*claims.value), scope, value.where,
+                   ordinal);
 }
 
 }  // namespace connauth

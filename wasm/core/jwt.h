@@ -50,16 +50,19 @@ bool is_jwt_value(const nlohmann::json& value);
 std::optional<JwtValue> read_jwt_value(DefinitionReader& in, const nlohmann::json& value, const std::string& where);
 
 // Builds the JWT of `value` against `scope`, whose `now` and `uuid` are the
-// host's stamp (stamp.h).
-Result<JwtToSign> render_jwt(const JwtValue& value, const nlohmann::json& scope);
+// host's stamp (stamp.h); `ordinal` numbers the JWTs of one request (below).
+Result<JwtToSign> render_jwt(const JwtValue& value, const nlohmann::json& scope, int ordinal);
 
 // The header and claims of any JWT the engine builds: `claims` must be an
-// object; `iat` (scope `now`), `exp` (`iat` + 300) and `jti` (scope `uuid`)
-// are added unless it sets them. A PEM problem is reported at `key_where`,
-// a missing stamp at `where`.
+// object; `iat` (scope `now`), `exp` (`iat` + 300) and `jti` are added
+// unless it sets them. `jti` is the stamp's `uuid` for the client assertion
+// (ordinal 0) and the uuid + "-<n>" for a request's n-th `{"jwt"}` value, so
+// no two JWTs of one request are alike
+// (RFC 7519 §4.1.7) — nor their signing inputs, which hosts replace in place.
+// A PEM problem is reported at `key_where`, a missing stamp at `where`.
 Result<JwtToSign> build_jwt(const std::string& alg, const std::string& key, const std::string& key_where,
                             const std::optional<std::string>& kid, nlohmann::json claims,
-                            const nlohmann::json& scope, const std::string& where);
+                            const nlohmann::json& scope, const std::string& where, int ordinal);
 
 // RS256 or ES256 (what every host's WebCrypto signs, RFC 7518 §3.1).
 bool is_supported_jwt_alg(std::string_view alg);

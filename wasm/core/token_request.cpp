@@ -103,7 +103,7 @@ Result<JwtToSign> client_assertion(const Authorization& authorization, const jso
                                       "unsupported alg " + in_quotes(alg) + ": use \"RS256\" or \"ES256\"");
   json claims = json_object("iss", client_id, "sub", client_id, "aud", audience);
   return build_jwt(alg, *key, "/app/settings/private_key", app_setting(scope, "key_id"), std::move(claims), scope,
-                   where);
+                   where, 0);
 }
 
 // POST `url_template` with `params`, then `extra` (token_params), then client
