@@ -75,15 +75,13 @@ export async function runConnection(engine, definition, op, start, host) {
 // One effect: {end} ends the operation, {event} is what happened.
 function carryOut(effect, host) {
   switch (effect.type) {
-    case 'send': {
+    case 'send':
       // The engine's JWTs are signed here, for every host (jwt_sign.mjs).
-      const signed = signRequest(effect.request);
-      const send = (request) => host.send(request, effect.step).then((response) => (response.ok
-        ? { event: { type: 'response', response: response.value } }
-        : { event: failed(response) }));
-      if (!(signed instanceof Promise)) return send(signed.value);
-      return signed.then((answer) => (answer.ok ? send(answer.value) : { event: failed(answer) }));
-    }
+      return Promise.resolve(signRequest(effect.request)).then((signed) => (!signed.ok
+        ? { event: failed(signed) }
+        : host.send(signed.value, effect.step).then((response) => (response.ok
+          ? { event: { type: 'response', response: response.value } }
+          : { event: failed(response) }))));
     case 'send_caller':
       return host.sendCaller(effect.attempt).then((answered) => {
         if (answered.ok) return { event: { type: 'answered', classification: answered.value.classification } };
