@@ -27,7 +27,7 @@ const char* const kReferences[] = {
     "items", "items/42?page=2", "items/42?page=2#top", "./items", "./items/42?x=1", "/v2/me", "/", "a/b/c/",
     "me?", "me#", "?q=1", "#frag", "", ".", "..", "./", "../up", "a/./b", "a/../b", "./a:b", "a:b", "a/b:c",
     "//evil.example/x", ".//x", "///x", "https://other.example/", "mailto:x", "has space", "tab\there",
-    "back\\slash", "q?back\\slash", "é/ü?ß=1", "a%20b", "./?q", "x#a?b", "x\x7f", "items?a=1&a=2",
+    "back\\slash", "q?back\\slash", "%2e%2e/x", "a/%2E/b", ".%2e", "é/ü?ß=1", "a%20b", "./?q", "x#a?b", "x\x7f", "items?a=1&a=2",
 };
 
 TEST(BaseUrl, ResolvePlainAnswersWhatResolveUrlAnswers) {
@@ -56,6 +56,7 @@ TEST(BaseUrl, PlainOnlyForValidHttpBasesWithoutUserinfoOrDotSegments) {
   EXPECT_FALSE(BaseUrl::prepare("https://user@h.example/").plain);
   EXPECT_FALSE(BaseUrl::prepare("ftp://h.example/").plain);
   EXPECT_FALSE(BaseUrl::prepare("https://h.example/a/../b/").plain);
+  EXPECT_FALSE(BaseUrl::prepare("https://h.example/a/%2e%2e/b/").plain);
   EXPECT_FALSE(BaseUrl::prepare("/relative/").plain);
   EXPECT_EQ(BaseUrl::prepare("https://API.Example:8443/v1/x").origin, "https://api.example:8443");
   EXPECT_EQ(BaseUrl::prepare("https://API.Example:8443/v1/x").directory, "/v1/");

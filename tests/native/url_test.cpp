@@ -116,6 +116,11 @@ TEST(ParseUrl, RejectsHostsAFetcherWouldReadDifferently) {
   EXPECT_THAT(parse_problem("https://ex%61mple.com/"), HasSubstr("percent-encoded host"));
   EXPECT_THAT(parse_problem("https://bücher.example/"), HasSubstr("punycode"));
   EXPECT_THAT(parse_problem("https://a<b.example/"), HasSubstr("'<' in its host name"));
+  // WHATWG URL reads these as 127.0.0.1: only a.b.c.d is read alike.
+  for (const char* host : {"0x7f.1", "127.1", "2130706433", "0177.0.0.1", "127.0.0.01", "1.2.3.4.", "x.0x", "a.256", "1.2.3.256"})
+    EXPECT_THAT(parse_problem(std::string("http://") + host + "/"), HasSubstr("IPv4")) << host;
+  for (const char* host : {"127.0.0.1", "0.0.0.0", "255.255.255.255", "v1.example", "1.example", "example.0a", "0x.example"})
+    EXPECT_TRUE(parse_url(std::string("http://") + host + "/").ok()) << host;
   // A backslash in the query is data, not structure.
   EXPECT_TRUE(parse_url("https://x.example/?q=a\\b").ok());
 }
@@ -187,6 +192,22 @@ TEST(ResolveUrl, Rfc3986AbnormalExamples) {
       {"./g/.", "http://a/b/c/g/"},   {"g/./h", "http://a/b/c/g/h"},   {"g/../h", "http://a/b/c/h"},
       {"g;x=1/./y", "http://a/b/c/g;x=1/y"}, {"g;x=1/../y", "http://a/b/c/y"},
       {"g?y/./x", "http://a/b/c/g?y/./x"},   {"g#s/../x", "http://a/b/c/g#s/../x"},
+  };
+  for (const Example& e : examples) EXPECT_EQ(resolve(base, e.reference), e.expected) << e.reference;
+}
+
+// fetch (WHATWG URL) reads "%2e" in a path segment as a dot and removes the
+// segment; so does resolve_url, so that apply rules see the path fetch sends.
+TEST(ResolveUrl, EncodedDotSegmentsAreDotSegments) {
+  const char* base = "https://x.example/v1/";
+  const Example examples[] = {
+      {"%2e%2e/x", "https://x.example/x"},       {"%2E%2e/x", "https://x.example/x"},
+      {".%2e/x", "https://x.example/x"},          {"%2e./x", "https://x.example/x"},
+      {"a/%2e/b", "https://x.example/v1/a/b"},    {"a/%2E", "https://x.example/v1/a/"},
+      {"a/b/%2e%2e", "https://x.example/v1/a/"},  {"https://y.example/a/%2e%2e/b", "https://y.example/b"},
+      {"%2e%2e%2e/x", "https://x.example/v1/%2e%2e%2e/x"}, {"%2ea/x", "https://x.example/v1/%2ea/x"},
+      {"a%2e/x", "https://x.example/v1/a%2e/x"}, {"x?%2e%2e/y", "https://x.example/v1/x?%2e%2e/y"},
+      {"%2e%2f%2e/x", "https://x.example/v1/%2e%2f%2e/x"},
   };
   for (const Example& e : examples) EXPECT_EQ(resolve(base, e.reference), e.expected) << e.reference;
 }

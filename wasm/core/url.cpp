@@ -151,7 +151,38 @@ std::optional<std::string> check_ip_literal(std::string_view literal) {
   return std::nullopt;
 }
 
+// Whether WHATWG URL reads the host as an IPv4 address: its last label
+// (before one trailing dot) is a decimal or 0x-hex number (URL Standard
+// §3.5 "ends in a number checker").
+bool ends_in_a_number(std::string_view host) {
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  std::string_view last = host.substr(host.rfind('.') == std::string_view::npos ? 0 : host.rfind('.') + 1);
+  if (!last.empty() && std::all_of(last.begin(), last.end(), is_digit)) return true;
+  return last.size() >= 2 && last[0] == '0' && lower(last[1]) == 'x' &&
+         std::all_of(last.begin() + 2, last.end(), is_hex);
+}
+
+// Four decimal numbers 0..255 without leading zeros: the one form of an
+// IPv4 address that RFC 3986 and WHATWG URL read alike.
+bool is_dotted_decimal(std::string_view host) {
+  int labels = 0;
+  size_t start = 0;
+  for (size_t i = 0; i <= host.size(); ++i) {
+    if (i < host.size() && host[i] != '.') continue;
+    std::string_view label = host.substr(start, i - start);
+    if (label.empty() || label.size() > 3 || (label.size() > 1 && label[0] == '0')) return false;
+    int value = 0;
+    for (char c : label) value = is_digit(c) ? value * 10 + (c - '0') : 256;
+    if (value > 255) return false;
+    ++labels;
+    start = i + 1;
+  }
+  return labels == 4;
+}
+
 std::optional<std::string> check_host_name(std::string_view host) {
+  if (ends_in_a_number(host) && !is_dotted_decimal(host))
+    return std::string("has a host that fetch reads as an IPv4 address written another way; write it as a.b.c.d");
   for (char c : host) {
     if (static_cast<unsigned char>(c) >= 0x80)
       return std::string("has a host name with non-ASCII characters; write its punycode (xn--...) form");
@@ -211,7 +242,43 @@ void pop_last_segment(std::string& output) {
   output.erase(slash == std::string::npos ? 0 : slash);
 }
 
-std::string remove_dot_segments(std::string_view input) {
+// Whether a segment is "." (1) or ".." (2) as WHATWG URL reads it, which also
+// takes "%2e" for a dot (URL Standard §4.1 "single-dot URL path segment"):
+// fetch would remove such a segment, so ours must too, or an apply rule's
+// URL prefix and the request sent would see different paths.
+int dot_segment(std::string_view segment) {
+  int dots = 0;
+  for (size_t i = 0; i < segment.size(); ++dots) {
+    if (segment[i] == '.') {
+      i += 1;
+    } else if (segment.size() - i >= 3 && segment[i] == '%' && segment[i + 1] == '2' && lower(segment[i + 2]) == 'e') {
+      i += 3;
+    } else {
+      return 0;
+    }
+  }
+  return dots <= 2 ? dots : 0;
+}
+
+// The path with every encoded dot segment ("%2e", ".%2E", ...) written as
+// "." or "..", for the RFC 3986 §5.2.4 removal below.
+std::string plain_dot_segments(std::string_view path) {
+  std::string out;
+  size_t start = 0;
+  for (size_t i = 0; i <= path.size(); ++i) {
+    if (i < path.size() && path[i] != '/') continue;
+    std::string_view segment = path.substr(start, i - start);
+    int dots = dot_segment(segment);
+    out.append(dots == 1 ? "." : dots == 2 ? ".." : segment);
+    if (i < path.size()) out += '/';
+    start = i + 1;
+  }
+  return out;
+}
+
+std::string remove_dot_segments(std::string_view path) {
+  const std::string plain = plain_dot_segments(path);
+  std::string_view input = plain;
   std::string output;
   size_t pos = 0;
   while (pos < input.size()) {
@@ -244,13 +311,13 @@ std::string remove_dot_segments(std::string_view input) {
   return output;
 }
 
-// Whether a path has a "." or ".." segment (RFC 3986 §5.2.4 would rewrite it).
+// Whether a path has a "." or ".." segment, encoded or not (RFC 3986 §5.2.4
+// and fetch would rewrite it).
 bool has_dot_segment(std::string_view path) {
   size_t start = 0;  // of the current segment
   for (size_t i = 0; i <= path.size(); ++i) {
     if (i < path.size() && path[i] != '/') continue;
-    size_t length = i - start;
-    if ((length == 1 || length == 2) && path[start] == '.' && path[i - 1] == '.') return true;
+    if (dot_segment(path.substr(start, i - start)) > 0) return true;
     start = i + 1;
   }
   return false;
