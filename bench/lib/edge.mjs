@@ -36,13 +36,18 @@ export const compatibilityDate = readWranglerConfig().compatibilityDate;
  * `inspectorPort` opens workerd's DevTools inspector (bench/profile_proxy.mjs);
  * `cacheTtlMs` sets the edge's PROXY_CACHE_TTL_MS (bench/count_proxy.mjs:
  * under valgrind the default 5 s pass within a measurement); `baseEdge`
- * adds another version of the edge (bench/ab_proxy.mjs; needs `upstream`).
+ * adds another version of the edge (bench/ab_proxy.mjs; needs `upstream`);
+ * `persistDir` keeps the Durable Objects' storage there, across restarts
+ * (bench/crash.mjs).
  */
-export async function startEdge({ upstream, inspectorPort, cacheTtlMs, baseEdge } = {}) {
+export async function startEdge({ upstream, inspectorPort, cacheTtlMs, baseEdge, persistDir } = {}) {
   const config = readWranglerConfig();
   // The upstreams are loopback servers: allowed as scripts/dev allows them.
   const bindings = { SESSION_SECRET, ENCRYPTION_KEY, EGRESS_ALLOW_PRIVATE: '1', ...(cacheTtlMs === undefined ? {} : { PROXY_CACHE_TTL_MS: String(cacheTtlMs) }) };
-  const edge = { name: 'edge', ...edgeWorker({ bindings }) };
+  // durableObjectsPersist is one of miniflare's shared options: with
+  // `workers` it is set beside them, not in a worker's.
+  const { durableObjectsPersist, ...edgeOptions } = edgeWorker({ bindings, persistDir });
+  const edge = { name: 'edge', ...edgeOptions };
   const borrowed = {};
   for (const [name, className] of Object.entries(config.durableObjects)) borrowed[name] = { className, scriptName: 'edge', useSQLite: true };
   const references = upstream ? [
@@ -76,7 +81,7 @@ export async function startEdge({ upstream, inspectorPort, cacheTtlMs, baseEdge 
       routes: ['*/hello/*'],
     },
   ] : [];
-  const mf = new Miniflare({ host: '127.0.0.1', port: 0, ...(inspectorPort ? { inspectorPort } : {}), workers: [edge, ...references] });
+  const mf = new Miniflare({ host: '127.0.0.1', port: 0, ...(inspectorPort ? { inspectorPort } : {}), ...(durableObjectsPersist ? { durableObjectsPersist } : {}), workers: [edge, ...references] });
   const url = await mf.ready;
   const origin = url.origin;
 

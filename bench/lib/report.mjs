@@ -8,7 +8,7 @@ const WASM_LIMIT_BYTES = 400_000;
 export function goals(sections) {
   const out = [];
   const add = (goal, target, measured, met) => out.push({ goal, target, measured, met });
-  const { proxy, apply, signals, refresh_storm: storm, cold_start: cold } = sections;
+  const { proxy, apply, signals, refresh_storm: storm, cold_start: cold, crash, soak } = sections;
 
   if (proxy?.available) {
     const instant = proxy.levels.filter((l) => !l.upstream_delay_ms);
@@ -48,6 +48,21 @@ export function goals(sections) {
     add('cold start in workerd', '< 10 ms', cold?.reason ?? cold?.error ?? 'not run', null);
     add('wasm size, raw', '< 400 KB', cold?.reason ?? cold?.error ?? 'not run', null);
   }
+
+  const crashGoal = 'crash consistency: workerd killed (SIGKILL) at random points of refresh storms with rotating refresh tokens';
+  const crashTarget = 'after each restart every connection working, or lost with authorization_revoked; no token or secret on disk';
+  if (crash?.available) {
+    add(crashGoal, crashTarget,
+      `${crash.rounds} rounds × ${crash.connections} connections: ${crash.working} working, ${crash.lost} lost, ${crash.violations.length} inconsistent; ${crash.secrets_on_disk} of ${crash.tokens_checked} tokens on disk`,
+      crash.consistent);
+  } else add(crashGoal, crashTarget, crash?.reason ?? crash?.error ?? 'not run', null);
+
+  const soakTarget = 'no 5xx; workerd RSS flat (last quarter <= 1.1x the second)';
+  if (soak?.available) {
+    add(`soak: ${soak.duration_s >= 60 ? `${soak.duration_s / 60} min` : `${soak.duration_s} s`} of proxied requests, 1 % forcing a refresh`, soakTarget,
+      `${soak.requests} requests, ${soak.forced_refreshes} forced refreshes, ${soak.errors_5xx} 5xx, ${soak.statuses[200] ?? 0} answered 200; RSS ${soak.rss_mib[0]} → ${soak.rss_mib.at(-1)} MiB (x${soak.rss_growth})`,
+      soak.errors_5xx === 0 && soak.all_ok && soak.rss_flat === true);
+  } else add('soak: proxied requests, 1 % forcing a refresh', soakTarget, soak?.reason ?? soak?.error ?? 'not run', null);
   return out;
 }
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const SECTIONS = ['proxy', 'apply', 'signals', 'refresh_storm', 'cold_start'];
+const SECTIONS = ['proxy', 'apply', 'signals', 'refresh_storm', 'cold_start', 'crash', 'soak'];
 
 test('scripts/bench --quick prints the tables and writes the JSON of every section and the performance page', { timeout: 10 * 60_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'connauth-bench-'));
@@ -62,7 +62,13 @@ test('scripts/bench --quick prints the tables and writes the JSON of every secti
     assert.equal(typeof cold.size.wasm_gzip_bytes, 'number');
     assert.equal(typeof cold.size.glue_bytes, 'number');
     if (storm.available) for (const s of storm.storms) assert.equal(typeof s.token_requests, 'number');
-    assert.equal(result.goals.length, 6);
+    const { crash, soak } = result.sections;
+    if (crash.available) {
+      assert.equal(crash.per_round.length, crash.rounds);
+      for (const round of crash.per_round) assert.equal(round.working + round.lost + round.violations, crash.connections);
+    }
+    if (soak.available) assert.equal(typeof soak.errors_5xx, 'number');
+    assert.equal(result.goals.length, 8);
 
     // The page is the goals table of this run, regenerated the same from its JSON.
     const page = readFileSync(doc, 'utf8');
