@@ -50,6 +50,10 @@ export interface ConnectorDescription {
   /** Connection values that sign JWTs (`private_key` for private_key_jwt): hosts keep them sealed like secret fields. */
   signing_keys?: string[];
   options?: { key: string; type: string; fields: ConnectionField[] }[];
+  /** Apply-rule templates that send the app's `client_secret`; only when there are any. */
+  warnings?: Problem[];
+  /** Apply-rule templates that send a field marked `secret`; only when there are any. */
+  secret_fields_applied?: { field: string; path: string }[];
 }
 
 type AuthorizationType = 'basic_auth' | 'api_key' | 'oauth2' | 'custom_auth';
@@ -228,7 +232,12 @@ export interface FlowError {
   detail?: string;
 }
 
-export type FlowResult<T> = { ok: true; value: T } | { ok: false; error: FlowError & Failure; errors?: Problem[] };
+/**
+ * A flow's answer: a flow that failed carries its `cause` and `action`
+ * (FlowError); input the flow cannot use is `invalid_input` with `problems`
+ * and neither.
+ */
+export type FlowResult<T> = { ok: true; value: T } | { ok: false; error: Failure; errors?: Problem[] };
 
 /** An operation of the connection loop (wasm/core/connection_loop.h). */
 export type ConnectionOperation = 'use' | 'renew' | 'check' | 'connect' | 'exchange';
@@ -377,7 +386,10 @@ export interface Connauth {
   stateDisconnect(state: Partial<ConnectionState> | null, detail: string, options?: Clock): Result<ConnectionState>;
   stateView(state: Partial<ConnectionState> | null, appEnabled?: boolean): Result<{
     status: ConnectionState['status'] | 'disabled';
+    /** The diagnosis while lost. */
     lost?: { cause: string; message: string; action: string; detail: string };
+    /** The diagnosis while degraded: the cause, and that it recovers by itself. */
+    degraded?: { cause: string; message: string; action: string; detail: string };
     next_retry_at: number | null; last_success_at: number | null; history: ConnectionState['history'];
   }>;
 
