@@ -97,7 +97,7 @@ export async function run({ quick, log }) {
     for (let round = 0; round < rounds; round++) {
       await sleep(ttl * 1000 + 1100); // expires_at has whole seconds; refresh_buffer is 0
       const before = provider.counters.refresh_token ?? 0;
-      const delayMs = Math.floor(Math.random() * 300);
+      const delayMs = Math.floor(Math.random() * 800);
       const storms = users.map((u) => storm(edge.origin, path, u.token, perUser));
       await sleep(delayMs);
       remember();
@@ -113,9 +113,15 @@ export async function run({ quick, log }) {
       remember();
       const secrets = secretsOnDisk(persistDir, issued);
       const lost = users.filter((_, i) => outcomes[i].kind === 'lost');
+      let reconnectFailures = 0;
       for (const user of lost) {
-        const again = await connect(edge, app.appId, user.token, user.login);
-        if (again.reason) throw new Error(`round ${round}: reconnecting ${user.login}: ${again.reason}`);
+        let again = await connect(edge, app.appId, user.token, user.login);
+        if (again.reason) {
+          reconnectFailures++;
+          log(`crash: round ${round + 1}: reconnecting ${user.login} failed (${again.reason}); the provider's last token answers: ${JSON.stringify(provider.tokenRequests.slice(-3))}`);
+          again = await connect(edge, app.appId, user.token, user.login);
+        }
+        if (again.reason) throw new Error(`round ${round + 1}: reconnecting ${user.login} twice: ${again.reason}`);
       }
       results.push({
         delay_ms: delayMs,
@@ -126,6 +132,7 @@ export async function run({ quick, log }) {
         lost: lost.length,
         violations: outcomes.filter((o) => o.kind === 'violation'),
         secrets_on_disk: secrets,
+        reconnect_failures: reconnectFailures,
       });
       const r = results.at(-1);
       log(`crash: round ${round + 1}/${rounds}: killed after ${delayMs} ms (${refreshes} refreshes sent, ${answered} answered), then ${r.working} working, ${r.lost} lost, ${r.violations.length} inconsistent, ${secrets} secrets on disk`);

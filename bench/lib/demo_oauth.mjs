@@ -33,7 +33,7 @@ export async function connect(edge, appId, member, login) {
     json: { state: begun.data.state, callback: callback.search, binding: begun.data.binding } });
   const connection = await edge.api('GET', `/api/apps/${appId}/connection`, { token: member });
   if (connection.data?.status !== 'connected') {
-    return { reason: `the OAuth completion did not connect (it answered ${done.status}; connection ${connection.data?.status ?? connection.status})` };
+    return { reason: `the OAuth completion did not connect (it answered ${done.status} ${done.data?.error ?? ''}: ${done.data?.message ?? ''} ${done.data?.lost?.detail ?? ''}; connection ${connection.data?.status ?? connection.status})` };
   }
   return {};
 }
