@@ -1,29 +1,16 @@
-// Miniflare options for the edge worker, read from edge/wrangler.toml so that
-// local runs (scripts/dev) and tests run what `wrangler deploy` deploys: the
-// same entry module, compatibility date, CompiledWasm rule and Durable
-// Object bindings (all SQLite-backed, as the migrations declare).
-import { readFileSync } from 'node:fs';
+// Miniflare options for the edge worker, from edge/wrangler.toml as wrangler
+// reads it (wrangler_config.mjs) so that local runs (scripts/dev) and tests
+// run what `wrangler deploy` deploys: the same entry module, compatibility
+// date and flags, and Durable Object bindings (SQLite-backed as the
+// migrations declare).
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { readWranglerConfig } from './wrangler_config.mjs';
 
 /** The repository root (modules are resolved under it: edge/, wasm/, build/web/). */
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 
-/**
- * What the worker needs from wrangler.toml: {main, compatibilityDate,
- * durableObjects: {BINDING: className}}. A deliberately small reader for the
- * keys this project writes there, not a TOML parser.
- */
-export function readWranglerConfig(text = readFileSync(join(root, 'edge/wrangler.toml'), 'utf8')) {
-  const value = (key) => new RegExp(`^${key}\\s*=\\s*"([^"]+)"`, 'm').exec(text)?.[1];
-  const durableObjects = {};
-  for (const block of text.split(/^\[\[durable_objects\.bindings\]\]\s*$/m).slice(1)) {
-    const name = /^name\s*=\s*"([^"]+)"/m.exec(block)?.[1];
-    const className = /^class_name\s*=\s*"([^"]+)"/m.exec(block)?.[1];
-    if (name && className) durableObjects[name] = className;
-  }
-  return { main: value('main'), compatibilityDate: value('compatibility_date'), durableObjects };
-}
+export { readWranglerConfig };
 
 /**
  * How workerd loads the edge's modules: the engine's .wasm compiled, and ES
@@ -43,13 +30,14 @@ export const MODULES_RULES = Object.freeze([
 export function edgeWorker({ bindings, persistDir }) {
   const config = readWranglerConfig();
   const durableObjects = {};
-  for (const [name, className] of Object.entries(config.durableObjects)) durableObjects[name] = { className, useSQLite: true };
+  for (const [name, className] of Object.entries(config.durableObjects)) durableObjects[name] = { className, useSQLite: config.sqliteClasses.includes(className) };
   return {
     modules: true,
     modulesRoot: root,
     scriptPath: join(root, 'edge', config.main),
     modulesRules: MODULES_RULES,
     compatibilityDate: config.compatibilityDate,
+    compatibilityFlags: config.compatibilityFlags,
     bindings,
     durableObjects,
     ...(persistDir ? { durableObjectsPersist: persistDir } : {}),
