@@ -44,6 +44,7 @@ function positionalArgs(rest, positionals) {
   const last = positionals.at(-1);
   const variadic = last?.endsWith('...') ?? false;
   const fixed = variadic ? positionals.slice(0, -1) : positionals;
+  if (!positionals.length && rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   if (variadic ? rest.length <= fixed.length : rest.length !== fixed.length) {
     const names = positionals.map((p) => p.toUpperCase()).join(' ');
     throw new UsageError(`expected ${names}, got ${rest.length} argument(s)`);
