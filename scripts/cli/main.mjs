@@ -2,6 +2,13 @@
 // command. Exit codes: 0 success, 1 the input or the connection failed,
 // 2 wrong usage. `--json`, anywhere before a `--`, makes stdout one JSON
 // document (output.mjs).
+//
+// A command module exports `usage` (its synopsis after "connauth "),
+// `needsEngine` (false: no WebAssembly is loaded) and
+// `default(engine, argv, out)` -> exit code, where argv is what follows the
+// command name (without --json) and out is output.mjs's: stdout(line),
+// stderr(line), result(document) and json. It throws args.mjs's UsageError
+// (exit 2) or files.mjs's FileError (exit 1) for those failures.
 import { load } from '../../wasm/connauth.mjs';
 import { UsageError } from './args.mjs';
 import { FileError } from './files.mjs';
@@ -65,7 +72,9 @@ async function dispatch(argv, out) {
     out.stderr(`connauth: ${what}\n${help()}`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  const end = rest.indexOf('--');
+  const options = end === -1 ? rest : rest.slice(0, end);
+  if (options.includes('--help') || options.includes('-h')) {
     out.result({ ok: true, value: { usage: usageOf(command) } });
     out.stdout(`usage: ${usageOf(command)}`);
     return 0;
