@@ -1,38 +1,57 @@
-// A small, strict argument parser: unknown flags and missing values are
-// errors that name the flag (never silently ignored).
+// A command's arguments, read by node:util parseArgs and checked strictly:
+// unknown options, missing values and a wrong number of arguments are
+// errors that name the option (never silently ignored).
+import { parseArgs as parseTokens } from 'node:util';
 
 export class UsageError extends Error {}
 
 /**
- * @param argv      arguments after the command name
- * @param spec      {flag: 'string' | 'list' | 'boolean'} (flags without "--")
- * @param positionals how many positional arguments the command takes
+ * @param argv        arguments after the command name
+ * @param spec        {option: 'string' | 'list' | 'boolean'} (options without "--")
+ * @param positionals names of the positional arguments; a last name ending in
+ *                    "..." takes one or more (its value is an array)
+ * @returns {flags, args}
  */
 export function parseArgs(argv, spec, positionals) {
+  const options = Object.fromEntries(Object.entries(spec).map(([name, kind]) =>
+    [name, { type: kind === 'boolean' ? 'boolean' : 'string', multiple: kind === 'list' }]));
+  // Not strict: parseArgs's own errors do not name the option the same way
+  // for every mistake, and it refuses values that start with "-" ("--body
+  // -1"); the tokens are checked below instead.
+  const { tokens } = parseTokens({ args: argv, options, allowPositionals: true, strict: false, tokens: true });
   const flags = {};
   const rest = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) {
-      rest.push(arg);
-      continue;
-    }
-    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
-    const kind = spec[name];
-    if (!kind) throw new UsageError(`unknown option --${name}`);
+  for (const token of tokens) {
+    if (token.kind === 'positional') rest.push(token.value);
+    if (token.kind !== 'option') continue;
+    const kind = spec[token.name];
+    if (!kind) throw new UsageError(`unknown option ${token.rawName}`);
     if (kind === 'boolean') {
-      flags[name] = true;
-      continue;
+      if (token.inlineValue) throw new UsageError(`${token.rawName} takes no value`);
+      flags[token.name] = true;
+    } else if (token.value === undefined) {
+      throw new UsageError(`${token.rawName} needs a value`);
+    } else if (kind === 'list') {
+      (flags[token.name] ??= []).push(token.value);
+    } else {
+      flags[token.name] = token.value;
     }
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    if (kind === 'list') (flags[name] ??= []).push(value);
-    else flags[name] = value;
   }
-  if (rest.length !== positionals.length) {
-    throw new UsageError(`expected ${positionals.map((p) => p.toUpperCase()).join(' ')}, got ${rest.length} argument(s)`);
+  return { flags, args: positionalArgs(rest, positionals) };
+}
+
+function positionalArgs(rest, positionals) {
+  const last = positionals.at(-1);
+  const variadic = last?.endsWith('...') ?? false;
+  const fixed = variadic ? positionals.slice(0, -1) : positionals;
+  if (!positionals.length && rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  if (variadic ? rest.length <= fixed.length : rest.length !== fixed.length) {
+    const names = positionals.map((p) => p.toUpperCase()).join(' ');
+    throw new UsageError(`expected ${names}, got ${rest.length} argument(s)`);
   }
-  return { flags, args: Object.fromEntries(positionals.map((p, i) => [p, rest[i]])) };
+  const args = Object.fromEntries(fixed.map((p, i) => [p, rest[i]]));
+  if (variadic) args[last.slice(0, -3)] = rest.slice(fixed.length);
+  return args;
 }
 
 export function required(flags, name) {

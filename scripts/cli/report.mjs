@@ -1,10 +1,13 @@
 // How the CLI shows the engine's failures. The words (message, recommended
 // action) and the verdict (degraded or lost) are the engine's: a failure
 // with a SPEC §4 cause is recorded on a connected state with stateFailure,
-// and stateView says what the connection now is.
+// and stateView says what the connection now is. Each function also records
+// the command's JSON document (output.mjs) with the same facts.
+import { engineError } from './output.mjs';
 
 /** Prints an engine envelope that is not ok; always returns exit code 1. */
 export function printFailure(out, result, { command }) {
+  out.result({ ok: false, error: engineError(result) });
   // Input problems are listed one per line below; a flow's failure says more.
   const problemsOnly = result.error?.code === 'invalid_input' && !result.error.cause;
   if (result.error && !problemsOnly) {
@@ -42,8 +45,9 @@ export function printConnectionFailure(out, engine, result, { command, settings 
   const lost = result.error?.lost;
   if (lost) {
     const status = result.error.code === 'connection_degraded' ? 'degraded' : 'lost';
-    printVerdict(out, { status, ...lost }, { command });
-    for (const p of result.error.problems ?? []) out.stderr(`error: ${p.path || '/'}: ${p.message}`);
+    const problems = result.error.problems ?? [];
+    printVerdict(out, { status, ...lost }, { command, problems });
+    for (const p of problems) out.stderr(`error: ${p.path || '/'}: ${p.message}`);
     return 1;
   }
   const cause = result.error?.cause;
@@ -51,13 +55,21 @@ export function printConnectionFailure(out, engine, result, { command, settings 
   if (!verdict) return printFailure(out, result, { command });
   // The flow's own message and action are the more precise ones (e.g. "no refresh token").
   printVerdict(out, { ...verdict, message: result.error.message || verdict.message,
-    action: result.error.action || verdict.action }, { command });
+    action: result.error.action || verdict.action }, { command, problems: result.errors ?? [] });
   for (const p of result.errors ?? []) out.stderr(`error: ${p.path || '/'}: ${p.message}`);
   return 1;
 }
 
-/** "the connection is lost (cause)", then cause, message, detail and action lines; returns 1. */
-export function printVerdict(out, verdict, { command }) {
+/**
+ * "the connection is lost (cause)", then cause, message, detail and action
+ * lines; returns 1. Its JSON error: code connection_lost or
+ * connection_degraded, with status, cause, message, detail and action.
+ */
+export function printVerdict(out, verdict, { command, problems = [] }) {
+  const { status, cause, message, detail, action } = verdict;
+  const error = { code: `connection_${status}`, message, status, cause, ...(detail ? { detail } : {}), action };
+  if (problems.length) Object.assign(error, { path: problems[0].path, problems: problems.map((p) => ({ path: p.path, message: p.message })) });
+  out.result({ ok: false, error });
   out.stderr(`connauth ${command}: the connection is ${verdict.status} (${verdict.cause})`);
   out.stderr(`cause: ${verdict.cause}`);
   out.stderr(`message: ${verdict.message}`);

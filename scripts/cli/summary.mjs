@@ -17,6 +17,7 @@ export function describeExpiry(expiresAt, now = Math.floor(Date.now() / 1000)) {
 export function printConnectionSummary(out, {
   identity, connection, warnings = [], outPath, status = 'connected', scope = null, identity_problem: problem = null,
 }) {
+  out.result({ ok: true, value: connectionSummary({ identity, connection, warnings, outPath, status, scope, problem }) });
   out.stdout(`${status}${identity ? `: ${identity}` : ''}`);
   if (problem) out.stderr(`warning: the account is unknown: ${problem}`);
   if (typeof scope === 'string') out.stdout(`granted scope: ${scope || '(none)'}`);
@@ -26,4 +27,23 @@ export function printConnectionSummary(out, {
     out.stdout(`refresh token: ${typeof connection.refresh_token === 'string' ? 'yes' : 'no'}`);
   }
   for (const w of warnings) out.stderr(`warning: ${w}`);
+}
+
+/**
+ * The summary as the JSON document's value: the connection file's path and
+ * facts about its tokens (held, expiry), never the tokens themselves.
+ */
+function connectionSummary({ identity, connection, warnings, outPath, status, scope, problem }) {
+  const hasAccessToken = typeof connection.access_token === 'string';
+  return {
+    status,
+    identity: identity ?? null,
+    ...(problem ? { identity_problem: problem } : {}),
+    ...(typeof scope === 'string' ? { scope } : {}),
+    connection_file: outPath,
+    access_token: hasAccessToken,
+    expires_at: hasAccessToken && typeof connection.expires_at === 'number' ? connection.expires_at : null,
+    refresh_token: typeof connection.refresh_token === 'string',
+    warnings,
+  };
 }

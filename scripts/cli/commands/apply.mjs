@@ -3,6 +3,7 @@
 import { parseArgs, parseHeader, required } from '../args.mjs';
 import { readJson, readText } from '../files.mjs';
 import { appContext } from '../context.mjs';
+import { engineError } from '../output.mjs';
 
 export const usage = "apply CONNECTOR.json --connection CONN.json --method M --url URL [--header 'K: V']... [--body STR] [--app APP.json]";
 
@@ -24,9 +25,11 @@ export default function apply(engine, argv, out) {
   };
   const result = engine.apply(readText(args.connector, 'connector'), context, request);
   if (!result.ok) {
+    out.result({ ok: false, error: engineError(result) });
     for (const p of result.errors) out.stderr(`error: ${p.path || '/'}: ${p.message}`);
     return 1;
   }
+  out.result({ ok: true, value: result.value });
   out.stdout(JSON.stringify(result.value, null, 2));
   return 0;
 }

@@ -46,7 +46,9 @@ export default async function authorize(engine, argv, out) {
   if (!form.ok) return printFailure(out, form, { command: 'authorize' });
   if (form.value.problems.length) return printFailure(out, fieldProblems(form.value), { command: 'authorize' });
   if (form.value.type !== 'oauth2') {
-    out.stderr(`connauth authorize: this connection is ${form.value.type}; use \`connauth connect\` (no browser)`);
+    const message = `this connection is ${form.value.type}; use \`connauth connect\` (no browser)`;
+    out.result({ ok: false, error: { code: 'wrong_command', message } });
+    out.stderr(`connauth authorize: ${message}`);
     return 1;
   }
   const fields = form.value.values;
@@ -65,7 +67,8 @@ export default async function authorize(engine, argv, out) {
     if (!begin.ok) return printFailure(out, begin, { command: 'authorize' });
     const { url, pending } = begin.value;
 
-    out.stdout(`open: ${url}`); // SPEC §6: always the first line
+    // SPEC §6: always the first line; on stderr when stdout is the JSON document.
+    (out.json ? out.stderr : out.stdout)(`open: ${url}`);
     out.stderr(`waiting for the provider to redirect to ${listener.redirectUri} ` +
       `(up to ${formatDuration(timeoutSeconds)}; Ctrl-C to give up)`);
     if (!flags['no-open'] && !(await openBrowser(url))) {
@@ -80,8 +83,10 @@ export default async function authorize(engine, argv, out) {
     }, timeoutSeconds * 1000, { state: pending.state });
 
     if (outcome.timeout) {
-      out.stderr(`connauth authorize: the provider did not redirect back within ${formatDuration(timeoutSeconds)}; ` +
-        'nothing was written. Run the command again and finish the sign-in in the browser.');
+      const message = `the provider did not redirect back within ${formatDuration(timeoutSeconds)}; ` +
+        'nothing was written. Run the command again and finish the sign-in in the browser.';
+      out.result({ ok: false, error: { code: 'timeout', message } });
+      out.stderr(`connauth authorize: ${message}`);
       return 1;
     }
     if (outcome.thrown) throw outcome.thrown;

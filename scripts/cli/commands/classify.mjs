@@ -2,6 +2,7 @@
 //  [--connection CONN.json]` (SPEC §6; --connection picks a multi option).
 import { parseArgs, required, UsageError } from '../args.mjs';
 import { readJson, readText } from '../files.mjs';
+import { engineError } from '../output.mjs';
 
 export const usage = 'classify CONNECTOR.json --status N [--body-file F] [--connection CONN.json]';
 
@@ -15,9 +16,11 @@ export default function classify(engine, argv, out) {
   const context = { connection: flags.connection ? readJson(flags.connection, 'connection') : {} };
   const result = engine.classify(readText(args.connector, 'connector'), context, { status, body });
   if (!result.ok) {
+    out.result({ ok: false, error: engineError(result) });
     for (const p of result.errors) out.stderr(`error: ${p.path || '/'}: ${p.message}`);
     return 1;
   }
+  out.result({ ok: true, value: result.value });
   out.stdout(JSON.stringify(result.value));
   return 0;
 }

@@ -21,7 +21,9 @@ export default async function connect(engine, argv, out) {
   const form = connectForm(engine, definition, readObject(required(flags, 'fields'), 'fields'), app);
   if (!form.ok) return printFailure(out, form, { command: 'connect' });
   if (form.value.type === 'oauth2') {
-    out.stderr('connauth connect: this connection is oauth2; use `connauth authorize` (consent in the browser)');
+    const message = 'this connection is oauth2; use `connauth authorize` (consent in the browser)';
+    out.result({ ok: false, error: { code: 'wrong_command', message } });
+    out.stderr(`connauth connect: ${message}`);
     return 1;
   }
   if (form.value.problems.length) return printFailure(out, fieldProblems(form.value), { command: 'connect' });

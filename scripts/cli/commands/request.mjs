@@ -37,7 +37,7 @@ export default async function request(engine, argv, out) {
   const session = new ConnectionSession(engine, definition, { app, store: new ConnectionFile(connPath) });
 
   const result = await session.request(outgoing);
-  reportRefreshes(out, session, connPath);
+  const refreshed = reportRefreshes(out, session, connPath);
   if (!result.ok && result.error.code === 'upstream_unreachable') {
     const verdict = diagnoseConnected(engine, 'provider_unavailable', result.error.detail, settings);
     return printVerdict(out, verdict, { command: 'request' });
@@ -45,25 +45,37 @@ export default async function request(engine, argv, out) {
   if (!result.ok) return printConnectionFailure(out, engine, result, { command: 'request', settings });
 
   const { response, classification, attempt, sent } = result.value;
+  // The JSON document's value, failed or not: the final answer and how it was reached.
+  const value = { status: response.status, body: response.body ?? '', classification, attempt, refreshed };
   out.stdout(`HTTP ${response.status}`);
   if (response.body) out.stdout(response.body.replace(/\r?\n$/, ''));
-  if (classification.action === 'ok') return 0;
+  if (classification.action === 'ok') {
+    out.result({ ok: true, value });
+    return 0;
+  }
   if (classification.action === 'refresh' && attempt === 2) {
     // The retry's outcome is final (docs/behaviour.md "The connection loop"): the
     // renewal just succeeded, so the refusal is about this request, not the connection.
-    out.stderr(`connauth request: ${describeRequest(sent)} was refused again after a token refresh ` +
-      `(${classification.reason}): this account may lack the permission or scope this request needs.`);
+    const message = `${describeRequest(sent)} was refused again after a token refresh ` +
+      `(${classification.reason}): this account may lack the permission or scope this request needs.`;
+    out.result({ ok: false, error: { code: 'refused_after_refresh', message }, value });
+    out.stderr(`connauth request: ${message}`);
     return 1;
   }
-  out.stderr(`connauth request: the provider answered with an error (${classification.reason})`);
+  const message = `the provider answered with an error (${classification.reason})`;
+  out.result({ ok: false, error: { code: 'error_answer', message }, value });
+  out.stderr(`connauth request: ${message}`);
   return 1;
 }
 
+/** Says on stderr which refreshes happened; returns them ({why, by}) for the JSON document. */
 function reportRefreshes(out, session, connPath) {
-  for (const { why, by } of session.refreshes.splice(0)) {
+  const refreshes = session.refreshes.splice(0);
+  for (const { why, by } of refreshes) {
     out.stderr(by === 'this process'
       ? `refreshed the credentials (${why}); new tokens written to ${connPath}`
       : `another connauth process refreshed the credentials meanwhile; using its tokens from ${connPath}`);
   }
   for (const w of session.warnings.splice(0)) out.stderr(`warning: ${w}`);
+  return refreshes;
 }

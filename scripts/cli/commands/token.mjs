@@ -44,13 +44,19 @@ export default async function token(_engine, argv, out, env = process.env) {
   }
   if (secret.length < MIN_SESSION_SECRET_LENGTH) {
     // The edge refuses to run with a shorter secret (RFC 7518 §3.2).
-    out.stderr(`connauth token: SESSION_SECRET must be at least ${MIN_SESSION_SECRET_LENGTH} characters`);
+    const message = `SESSION_SECRET must be at least ${MIN_SESSION_SECRET_LENGTH} characters`;
+    out.result({ ok: false, error: { code: 'invalid_secret', message } });
+    out.stderr(`connauth token: ${message}`);
     return 1;
   }
   const now = Math.floor(Date.now() / 1000);
+  const claims = { sub: user, org, role, exp: now + ttl };
   try {
-    out.stdout(await signSession({ sub: user, org, role, exp: now + ttl }, secret, now));
+    const signed = await signSession(claims, secret, now);
+    out.result({ ok: true, value: { token: signed, ...claims } });
+    out.stdout(signed);
   } catch (e) {
+    out.result({ ok: false, error: { code: 'invalid_claims', message: e.message } });
     out.stderr(`connauth token: ${e.message}`);
     return 1;
   }
