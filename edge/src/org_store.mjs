@@ -33,6 +33,7 @@ import { ConnectionIndex } from './connection_index.mjs';
 import { takeSlot } from './keepalive.mjs';
 import { log } from './log.mjs';
 import { AuditLog } from './audit_log.mjs';
+import { appEtag, conditionHolds, connectorEtag, preconditionFailed } from './preconditions.mjs';
 
 const CHUNK_CHARS = 32 * 1024;
 /** How long a failed wipe waits before the alarm retries it (ms, default 30 s). */
@@ -44,6 +45,12 @@ const WIPE_CONCURRENCY = 8;
 const pad = (n) => String(n).padStart(10, '0');
 const noConnector = (name) => fail('not_found', `no connector named ${name}`);
 const noApp = () => fail('not_found', 'no such app');
+// What the worker answers for an app: the public fields and the ETag of this
+// revision, which apps.mjs moves to the ETag header (preconditions.mjs).
+const appAnswer = (record) => ({ ...publicApp(record), etag: appEtag(record.rev) });
+// `condition` (preconditions.ifMatch) against the app `record` as stored now.
+const appCondition = (condition, record) => (conditionHolds(condition, appEtag(record.rev))
+  ? ok(record) : preconditionFailed('the app', appEtag(record.rev)));
 
 export class OrgStore extends DurableObject {
   #org; // cached `org` key
@@ -63,10 +70,14 @@ export class OrgStore extends DurableObject {
 
   // ---- connectors (SPEC §2, §7) -------------------------------------------
 
-  /** Stores a validated definition as the new current version. */
-  async putConnector(org, name, definition, actor) {
+  /**
+   * Stores a validated definition as the new current version, if
+   * `condition` (If-Match) holds for the current one.
+   */
+  async putConnector(org, name, definition, actor, condition = null) {
     await this.#bind(org);
-    return ok(await this.#connectorChanged(await this.#addVersion(name, JSON.stringify(definition), actor, null), actor, null));
+    const added = await this.#addVersion(name, JSON.stringify(definition), actor, null, condition);
+    return added.ok ? ok(await this.#connectorChanged(added.value, actor, null)) : added;
   }
 
   /** The current definition (or `version`'s) and the version list. */
@@ -88,14 +99,15 @@ export class OrgStore extends DurableObject {
     return ok([...metas.values()].map(({ name, current }) => ({ name, version: current })));
   }
 
-  /** SPEC §7: `version` becomes current again, as a new version. */
-  async rollbackConnector(org, name, version, actor) {
+  /** SPEC §7: `version` becomes current again, as a new version (if `condition` holds). */
+  async rollbackConnector(org, name, version, actor, condition = null) {
     await this.#bind(org);
     const meta = await this.ctx.storage.get(`connector:${name}`);
     if (!meta) return noConnector(name);
     const text = await this.#definitionText(name, version);
     if (text === null) return fail('not_found', `connector ${name} has no version ${version}`);
-    return ok(await this.#connectorChanged(await this.#addVersion(name, text, actor, version), actor, version));
+    const added = await this.#addVersion(name, text, actor, version, condition);
+    return added.ok ? ok(await this.#connectorChanged(added.value, actor, version)) : added;
   }
 
   // connector.updated, and its audit entry, for a new current version.
@@ -107,8 +119,12 @@ export class OrgStore extends DurableObject {
     return added;
   }
 
-  async #addVersion(name, text, actor, restoredFrom) {
+  // Only storage is awaited from the read of the current version to the
+  // write, so the If-Match comparison and the new version are one step.
+  async #addVersion(name, text, actor, restoredFrom, condition) {
     const meta = (await this.ctx.storage.get(`connector:${name}`)) ?? { name, current: 0, latest: 0 };
+    const etag = meta.current ? connectorEtag(meta.current) : null;
+    if (!conditionHolds(condition, etag)) return preconditionFailed(`connector ${name}`, etag);
     const version = meta.latest + 1;
     const entries = {
       [`connector:${name}`]: { name, current: version, latest: version },
@@ -120,7 +136,7 @@ export class OrgStore extends DurableObject {
       entries[`cdef:${name}:${version}:${i}`] = text.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS);
     }
     await this.ctx.storage.put(entries); // one atomic write
-    return { name, version };
+    return ok({ name, version });
   }
 
   async #definitionText(name, version) {
@@ -154,7 +170,7 @@ export class OrgStore extends DurableObject {
     if (!size.ok) return size;
     await this.ctx.storage.put(`app:${record.id}`, record);
     await this.#appChanged('app.created', record, actor);
-    return ok(publicApp(record));
+    return ok(appAnswer(record));
   }
 
   async listApps(org) {
@@ -166,15 +182,16 @@ export class OrgStore extends DurableObject {
   async getApp(org, id) {
     await this.#bind(org);
     const record = await this.ctx.storage.get(`app:${id}`);
-    return record ? ok(publicApp(record)) : noApp();
+    return record ? ok(appAnswer(record)) : noApp();
   }
 
   /**
    * Applies a validated partial update. `client_secret`: a string replaces
    * it, null clears it, absent keeps it. Secret settings are write-only like
    * the client secret: absent from `settings` keeps them, null clears them.
+   * With `condition` (If-Match), only if it holds for the app as stored.
    */
-  async updateApp(org, id, patch, actor) {
+  async updateApp(org, id, patch, actor, condition = null) {
     await this.#bind(org);
     // Sealing awaits WebCrypto, so another call (a reset bumping the
     // generation) may interleave: write only if the record is still the one
@@ -182,13 +199,15 @@ export class OrgStore extends DurableObject {
     for (let attempt = 0; attempt < 3; attempt++) {
       const record = await this.ctx.storage.get(`app:${id}`);
       if (!record) return noApp();
+      const unchanged = appCondition(condition, record);
+      if (!unchanged.ok) return unchanged;
       const next = await this.#patched(org, record, patch, actor);
       if (!next.ok) return next;
       const current = await this.ctx.storage.get(`app:${id}`);
       if (current?.rev !== record.rev) continue;
       await this.ctx.storage.put(`app:${id}`, next.value);
       await this.#appChanged('app.updated', next.value, actor, Object.keys(patch).sort());
-      return ok(publicApp(next.value));
+      return ok(appAnswer(next.value));
     }
     return fail('conflict', 'the app changed meanwhile; try again');
   }
@@ -230,21 +249,25 @@ export class OrgStore extends DurableObject {
   }
 
   /** SPEC §5 enable / disable: tokens are kept either way. */
-  async setEnabled(org, id, enabled, actor) {
+  async setEnabled(org, id, enabled, actor, condition = null) {
     await this.#bind(org);
     const record = await this.ctx.storage.get(`app:${id}`);
     if (!record) return noApp();
+    const unchanged = appCondition(condition, record);
+    if (!unchanged.ok) return unchanged;
     const next = { ...record, enabled, updated_at: this.#iso(), updated_by: actor, rev: record.rev + 1 };
     await this.ctx.storage.put(`app:${id}`, next);
     await this.#appChanged(enabled ? 'app.enabled' : 'app.disabled', next, actor);
-    return ok(publicApp(next));
+    return ok(appAnswer(next));
   }
 
   /** SPEC §5 delete: the app, its secrets and every user's tokens, irreversibly. */
-  async deleteApp(org, id, actor) {
+  async deleteApp(org, id, actor, condition = null) {
     await this.#bind(org);
     const record = await this.ctx.storage.get(`app:${id}`);
     if (!record) return noApp();
+    const unchanged = appCondition(condition, record);
+    if (!unchanged.ok) return unchanged;
     await this.ctx.storage.delete(`app:${id}`);
     await this.#keepForRevocation(record);
     await this.#scheduleWipes(org, id, record.generation);
@@ -260,10 +283,12 @@ export class OrgStore extends DurableObject {
    * their storage is then wiped (and a wiped object refuses writes, so a
    * connect racing with the reset cannot leave tokens behind).
    */
-  async resetApp(org, id, actor) {
+  async resetApp(org, id, actor, condition = null) {
     await this.#bind(org);
     const record = await this.ctx.storage.get(`app:${id}`);
     if (!record) return noApp();
+    const unchanged = appCondition(condition, record);
+    if (!unchanged.ok) return unchanged;
     const next = { ...record, generation: record.generation + 1, updated_at: this.#iso(), updated_by: actor, rev: record.rev + 1 };
     await this.ctx.storage.put(`app:${id}`, next);
     await this.#keepForRevocation(record);
@@ -271,7 +296,7 @@ export class OrgStore extends DurableObject {
     await this.#connections.dropApp(id);
     await this.#appChanged('app.reset', next, actor);
     await this.#drainWipes();
-    return ok(publicApp(next));
+    return ok(appAnswer(next));
   }
 
   /** What addressing the app's connections needs: {id, enabled, generation}. */
@@ -300,7 +325,7 @@ export class OrgStore extends DurableObject {
     if (!secret.ok) return secret;
     if (!secretSettings.ok) return secretSettings;
     return ok({
-      app: { ...publicApp(record), generation: record.generation },
+      app: { ...appAnswer(record), generation: record.generation },
       secrets: { client_secret: secret.value, settings: { ...record.settings, ...(secretSettings.value ?? {}) } },
       connector: { name: connector.value.name, version: connector.value.version, definition: connector.value.text },
     });
