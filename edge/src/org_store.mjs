@@ -17,11 +17,12 @@
 //                               connections were scheduled for wiping, so their tokens can be
 //                               revoked (SPEC §9) after a delete; kept until no wipe is pending
 //   pending:<id>:<user>         the state hash of the user's one pending OAuth authorization for the app
+//   sealed_with                 the id of the key everything was last re-sealed under (#resealAll)
 //
 // Every method takes the org first and answers a Result (result.mjs).
 import { DurableObject } from 'cloudflare:workers';
 import { ok, fail } from './result.mjs';
-import { aad, atRestKey, openJson, randomId, sealJson } from './crypto.mjs';
+import { aad, atRestKeyring, isStale, openJson, randomId, reseal, sealJson } from './crypto.mjs';
 import { getEngine } from './engine.mjs';
 import { LIMITS } from './limits.mjs';
 import { OPERATION_FIELDS, operations, parseConnectorRef, publicApp } from './app_model.mjs';
@@ -59,6 +60,7 @@ export class OrgStore extends DurableObject {
   #outbox; // the org's webhooks and their pending deliveries (webhook_outbox.mjs)
   #auditLog; // who changed what (audit_log.mjs)
   #connections; // a summary of every connection (connection_index.mjs)
+  #keysChecked = false; // whether this instance looked for a key rotation (#checkKeys)
 
   constructor(ctx, env, now = () => Date.now()) {
     super(ctx, env);
@@ -217,7 +219,7 @@ export class OrgStore extends DurableObject {
     const connectorRef = patch.connector ?? record.connector;
     const connector = await this.#resolveConnector(connectorRef);
     if (!connector.ok) return connector;
-    const key = await atRestKey(this.env.ENCRYPTION_KEY);
+    const key = await atRestKeyring(this.env.ENCRYPTION_KEY);
     if (!key.ok) return key;
     const oldSecret = await this.#openOptional(key.value, record.sealed_client_secret, aad('app_secret', org, id));
     const oldSecretSettings = await this.#openOptional(key.value, record.sealed_secret_settings, aad('app_settings', org, id));
@@ -318,7 +320,7 @@ export class OrgStore extends DurableObject {
     if (!record) return noApp();
     const connector = await this.#resolveConnector(record.connector);
     if (!connector.ok) return fail('connector_error', `the app's connector ${record.connector} is missing`);
-    const key = await atRestKey(this.env.ENCRYPTION_KEY);
+    const key = await atRestKeyring(this.env.ENCRYPTION_KEY);
     if (!key.ok) return key;
     const secret = await this.#openOptional(key.value, record.sealed_client_secret, aad('app_secret', org, id));
     const secretSettings = await this.#openOptional(key.value, record.sealed_secret_settings, aad('app_settings', org, id));
@@ -505,7 +507,99 @@ export class OrgStore extends DurableObject {
   async alarm() {
     await this.#drainWipes();
     await this.#outbox.deliverDue();
-    await this.#scheduleAlarm();
+    const resealed = await this.#resealAll();
+    await this.#scheduleAlarm(resealed.ok ? null : this.now() + WIPE_RETRY_MS);
+  }
+
+  // ---- key rotation (SPEC §11, docs/security.md) -----------------------------
+
+  // Once per instance (a new ENCRYPTION_KEY starts new instances): when the
+  // keyring's first key is not the one everything was last re-sealed under,
+  // the alarm re-seals now. Requests meanwhile open older values with the
+  // older keys still in the ring.
+  async #checkKeys() {
+    this.#keysChecked = true;
+    const keyring = await atRestKeyring(this.env.ENCRYPTION_KEY);
+    if (!keyring.ok) return;
+    if ((await this.ctx.storage.get('sealed_with')) !== keyring.value.sealing.id) await this.#scheduleAlarm(this.now());
+  }
+
+  // Seals everything this org holds under an older key of the ring again
+  // under its first key: app secrets (and the copies kept for revocation),
+  // webhook secrets, and its users' connections (connection_store.mjs
+  // reseal), then records that key in `sealed_with`. Answers ok when done or
+  // when there is nothing to do; a failure is logged, and retried by the
+  // alarm unless a value is sealed under a key the ring lacks (retrying
+  // cannot help until ENCRYPTION_KEY changes, which starts a new check).
+  async #resealAll() {
+    const keyring = await atRestKeyring(this.env.ENCRYPTION_KEY);
+    if (!keyring.ok) return ok(false);
+    const ring = keyring.value;
+    this.#org ??= await this.ctx.storage.get('org'); // an alarm may be this instance's first call
+    if (this.#org === undefined || (await this.ctx.storage.get('sealed_with')) === ring.sealing.id) return ok(false);
+    const counts = { apps: 0, webhooks: 0, connections: 0 };
+    let failure = null;
+    const note = (result, kind) => {
+      if (!result.ok) failure ??= result.error;
+      else if (result.value) counts[kind] += result.value === true ? 1 : result.value;
+    };
+    const generations = new Map();
+    for (const key of (await this.ctx.storage.list({ prefix: 'app:' })).keys()) {
+      const done = await this.#resealStored(key, ring);
+      note(done, 'apps');
+      generations.set(key.slice('app:'.length), (await this.ctx.storage.get(key))?.generation);
+    }
+    for (const key of (await this.ctx.storage.list({ prefix: 'revoke:' })).keys()) note(await this.#resealStored(key, ring), 'apps');
+    note(await this.#outbox.reseal(ring), 'webhooks');
+    const users = [...(await this.ctx.storage.list({ prefix: 'appuser:' })).keys()].map((key) => key.split(':'));
+    for (let i = 0; i < users.length; i += WIPE_CONCURRENCY) {
+      await Promise.all(users.slice(i, i + WIPE_CONCURRENCY).map(async ([, id, ...rest]) => {
+        const generation = generations.get(id);
+        if (generation === undefined) return;
+        const ref = connectionRef(this.#org, id, generation, rest.join(':'));
+        try {
+          note(await connectionStore(this.env, ref).reseal(ref), 'connections');
+        } catch {
+          note(fail('internal_error', 'a connection could not be reached'), 'connections');
+        }
+      }));
+    }
+    const summary = `${counts.apps} app, ${counts.webhooks} webhook and ${counts.connections} connection record(s) re-sealed under key id ${ring.sealing.id}`;
+    if (failure) {
+      log('keys_reseal_failed', { org: this.#org, detail: summary, error: failure.message }, 'error');
+      return failure.code === 'server_misconfigured' ? ok(false) : fail(failure.code, failure.message);
+    }
+    await this.ctx.storage.put('sealed_with', ring.sealing.id);
+    if (counts.apps + counts.webhooks + counts.connections > 0) log('keys_resealed', { org: this.#org, detail: summary });
+    return ok(true);
+  }
+
+  // The app record at storage key `key` (app:<id>, or the copy in
+  // revoke:<...>) with its stale secrets sealed again. Sealing awaits
+  // WebCrypto, so another call may change the record meanwhile (enable,
+  // disable and reset keep its sealed values as they are): then it starts
+  // over from the newer record. Answers whether it wrote.
+  async #resealStored(key, ring) {
+    const recordOf = (stored) => (key.startsWith('app:') ? stored : stored?.record);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const stored = await this.ctx.storage.get(key);
+      const record = recordOf(stored);
+      if (!record) return ok(false);
+      const fields = [['sealed_client_secret', 'app_secret'], ['sealed_secret_settings', 'app_settings']]
+        .filter(([field]) => isStale(ring, record[field]));
+      if (fields.length === 0) return ok(false);
+      const next = { ...record };
+      for (const [field, kind] of fields) {
+        const sealed = await reseal(ring, record[field], aad(kind, this.#org, record.id));
+        if (!sealed.ok) return sealed;
+        next[field] = sealed.value;
+      }
+      const current = await this.ctx.storage.get(key);
+      if (JSON.stringify(recordOf(current)) !== JSON.stringify(record)) continue;
+      await this.ctx.storage.put(key, key.startsWith('app:') ? next : { ...current, record: next });
+      return ok(true);
+    }
+    return fail('conflict', 'the app kept changing while its secrets were re-sealed');
   }
 
   // ---- internals ----------------------------------------------------------
@@ -520,6 +614,7 @@ export class OrgStore extends DurableObject {
     } else if (this.#org !== org) {
       throw new Error('OrgStore called for another org');
     }
+    if (!this.#keysChecked) await this.#checkKeys();
   }
 
   async #resolveConnector(refText) {
@@ -540,7 +635,7 @@ export class OrgStore extends DurableObject {
   // connector (as the engine describes it) marks `secret`, in any option,
   // and its JWT signing keys (`signing_keys`).
   async #sealSecrets(org, record, clientSecret, settings, connector) {
-    const key = await atRestKey(this.env.ENCRYPTION_KEY);
+    const key = await atRestKeyring(this.env.ENCRYPTION_KEY);
     if (!key.ok) return key;
     const engine = await getEngine();
     const described = engine.describe(connector.text);
@@ -640,7 +735,7 @@ export class OrgStore extends DurableObject {
     const kept = await this.ctx.storage.get(`revoke:${JSON.stringify([ref.app, ref.generation])}`);
     if (!kept) return null;
     const connector = await this.#resolveConnector(kept.connector);
-    const key = await atRestKey(this.env.ENCRYPTION_KEY);
+    const key = await atRestKeyring(this.env.ENCRYPTION_KEY);
     if (!connector.ok || !key.ok) return null;
     const { record } = kept;
     const secret = await this.#openOptional(key.value, record.sealed_client_secret, aad('app_secret', ref.org, ref.app));
