@@ -44,7 +44,13 @@ const inBytes = (text) => files(dir).map((file) => readFileSync(file))
 // Every live stored value, as {object, key, bytes}, from each Durable Object's database.
 function storedRows() {
   return files(dir).filter((file) => file.endsWith('.sqlite')).flatMap((file) => {
-    const out = execFileSync('sqlite3', ['-separator', ' ', `file:${file}?mode=ro`, 'SELECT hex(key), hex(value) FROM _cf_KV'], { encoding: 'utf8' });
+    let out;
+    try {
+      out = execFileSync('sqlite3', ['-separator', ' ', `file:${file}?mode=ro`, 'SELECT hex(key), hex(value) FROM _cf_KV'], { encoding: 'utf8' });
+    } catch (error) {
+      if (error.code === 'ENOENT') assert.fail('the sqlite3 command is missing: scripts/setup installs it (Debian package sqlite3)');
+      throw error;
+    }
     return out.split('\n').filter(Boolean).map((line) => {
       const [key, value] = line.split(' ');
       return { object: file, key: Buffer.from(key, 'hex').toString(), bytes: Buffer.from(value ?? '', 'hex') };
