@@ -39,12 +39,19 @@ export async function atRestKeyring(secret) {
     return fail('server_misconfigured', 'the service is not configured (ENCRYPTION_KEY)');
   }
   if (cached?.secret !== secret) {
-    const entries = secret.split(',').map((entry) => entry.trim());
-    const bad = entries.findIndex((entry) => entry.length < MIN_KEY_LENGTH);
-    if (bad !== -1) {
-      const which = entries.length > 1 ? `key ${bad + 1} of ${entries.length}` : 'the key';
+    // Every character of a key counts, as it always did for a single key, so
+    // a space beside a comma would silently make another key: refused.
+    const entries = secret.split(',');
+    const which = (i) => (entries.length > 1 ? `key ${i + 1} of ${entries.length}` : 'the key');
+    const short = entries.findIndex((entry) => entry.length < MIN_KEY_LENGTH);
+    if (short !== -1) {
       return fail('server_misconfigured',
-        `the service is not configured (ENCRYPTION_KEY: ${which} is shorter than ${MIN_KEY_LENGTH} characters)`);
+        `the service is not configured (ENCRYPTION_KEY: ${which(short)} is shorter than ${MIN_KEY_LENGTH} characters)`);
+    }
+    const padded = entries.length > 1 ? entries.findIndex((entry) => entry.trim() !== entry) : -1;
+    if (padded !== -1) {
+      return fail('server_misconfigured',
+        `the service is not configured (ENCRYPTION_KEY: ${which(padded)} starts or ends with white space; separate keys with a comma alone)`);
     }
     const keys = await Promise.all(entries.map(deriveKey));
     cached = { secret, keyring: { sealing: keys[0], keys } };
