@@ -8,8 +8,12 @@ import { orgStore } from './stores.mjs';
 import { invalidateApp } from './proxy_cache.mjs';
 import { getEngine } from './engine.mjs';
 import { connectForm } from './flows.mjs';
+import { ifMatch } from './preconditions.mjs';
 
-const answer = (status) => (result) => (result.ok ? json(status, result.value) : result);
+// An app answer: the OrgStore's `etag` goes in the ETag header (RFC 9110
+// §8.8.3), not the body.
+const answer = (status) => (result) => (result.ok ? appResponse(status, result.value) : result);
+const appResponse = (status, { etag, ...app }) => json(status, app, { etag });
 
 // Every change to an app reaches the proxy at once in this isolate (and
 // within the cache TTL in others: proxy_cache.mjs): the cached app entry and
@@ -51,41 +55,55 @@ export async function getApp({ env, session, params }) {
   if (!use.ok) return answer(200)(await store.getApp(session.org, params.id));
   const { generation, ...app } = use.value.app;
   const form = connectForm(await getEngine(), use.value, {});
-  if (!form.ok) return json(200, app);
+  if (!form.ok) return appResponse(200, app);
   const { type, option, choice_field, options, fields, noopener } = form.value;
-  return json(200, { ...app, auth: { type, option, choice_field, options, fields, noopener } });
+  return appResponse(200, { ...app, auth: { type, option, choice_field, options, fields, noopener } });
 }
+
+// Every change below honours If-Match (preconditions.mjs): a stale one is
+// 412 precondition_failed and changes nothing; without one it applies as is.
 
 /** PATCH /api/apps/{id}: only the given fields change. */
 export async function updateApp({ request, env, session, params }) {
+  const condition = ifMatch(request);
+  if (!condition.ok) return condition;
   const body = await readJsonObject(request);
   if (!body.ok) return body;
   const patch = validateAppInput(body.value, { partial: true });
   if (!patch.ok) return patch;
   return answer(200)(await changingApp(session, params.id,
-    () => orgStore(env, session.org).updateApp(session.org, params.id, patch.value, session.sub)));
+    () => orgStore(env, session.org).updateApp(session.org, params.id, patch.value, session.sub, condition.value)));
 }
 
 /** DELETE /api/apps/{id}: the app, its secret and every user's tokens (SPEC §5). */
-export async function deleteApp({ env, session, params }) {
-  const deleted = await changingApp(session, params.id, () => orgStore(env, session.org).deleteApp(session.org, params.id, session.sub));
+export async function deleteApp({ request, env, session, params }) {
+  const condition = ifMatch(request);
+  if (!condition.ok) return condition;
+  const deleted = await changingApp(session, params.id,
+    () => orgStore(env, session.org).deleteApp(session.org, params.id, session.sub, condition.value));
   return deleted.ok ? new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } }) : deleted;
 }
 
 /** POST /api/apps/{id}/reset: every user's tokens go; configuration stays. */
-export async function resetApp({ env, session, params }) {
+export async function resetApp({ request, env, session, params }) {
+  const condition = ifMatch(request);
+  if (!condition.ok) return condition;
   return answer(200)(await changingApp(session, params.id,
-    () => orgStore(env, session.org).resetApp(session.org, params.id, session.sub)));
+    () => orgStore(env, session.org).resetApp(session.org, params.id, session.sub, condition.value)));
 }
 
 /** POST /api/apps/{id}/enable. */
-export async function enableApp({ env, session, params }) {
+export async function enableApp({ request, env, session, params }) {
+  const condition = ifMatch(request);
+  if (!condition.ok) return condition;
   return answer(200)(await changingApp(session, params.id,
-    () => orgStore(env, session.org).setEnabled(session.org, params.id, true, session.sub)));
+    () => orgStore(env, session.org).setEnabled(session.org, params.id, true, session.sub, condition.value)));
 }
 
 /** POST /api/apps/{id}/disable: tokens kept but unusable; no new authorizations. */
-export async function disableApp({ env, session, params }) {
+export async function disableApp({ request, env, session, params }) {
+  const condition = ifMatch(request);
+  if (!condition.ok) return condition;
   return answer(200)(await changingApp(session, params.id,
-    () => orgStore(env, session.org).setEnabled(session.org, params.id, false, session.sub)));
+    () => orgStore(env, session.org).setEnabled(session.org, params.id, false, session.sub, condition.value)));
 }

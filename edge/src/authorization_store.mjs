@@ -22,7 +22,7 @@
 // the record at once (cancel).
 import { DurableObject } from 'cloudflare:workers';
 import { ok, fail } from './result.mjs';
-import { aad, atRestKey, openJson, sealJson } from './crypto.mjs';
+import { aad, atRestKeyring, openJson, sealJson } from './crypto.mjs';
 
 /** How long after its expiry a pending authorization is kept (ms, default 1 hour). */
 const CLEANUP_GRACE_MS = 60 * 60_000;
@@ -39,7 +39,7 @@ export class AuthorizationStore extends DurableObject {
    * A state is never stored twice (128 random bits; refused if it were).
    */
   async begin(stateHash, pending) {
-    const key = await atRestKey(this.env.ENCRYPTION_KEY);
+    const key = await atRestKeyring(this.env.ENCRYPTION_KEY);
     if (!key.ok) return key;
     const sealed = await sealJson(key.value, pending, aad('authorization', stateHash));
     if ((await this.ctx.storage.get('record')) || (await this.ctx.storage.get('used'))) {
@@ -67,7 +67,7 @@ export class AuthorizationStore extends DurableObject {
     await this.ctx.storage.delete('record');
     await this.ctx.storage.put('used', true);
     await this.ctx.storage.setAlarm(this.now() + CLEANUP_GRACE_MS);
-    const key = await atRestKey(this.env.ENCRYPTION_KEY);
+    const key = await atRestKeyring(this.env.ENCRYPTION_KEY);
     if (!key.ok) return key;
     return openJson(key.value, record.sealed, aad('authorization', stateHash));
   }

@@ -29,7 +29,7 @@
 // OrgStore.appForUse answers: {app, secrets, connector}.
 import { DurableObject } from 'cloudflare:workers';
 import { ok, fail } from './result.mjs';
-import { aad, atRestKey, openJson, sealJson } from './crypto.mjs';
+import { aad, atRestKeyring, isStale, openJson, sealJson } from './crypto.mjs';
 import { getEngine } from './engine.mjs';
 import * as flows from './flows.mjs';
 import { runConnection } from '../../wasm/connection_loop.mjs';
@@ -81,7 +81,7 @@ export class ConnectionStore extends DurableObject {
     hash, identity = null, owner_id: ownerId = null, scope = null, account_changed: accountChanged = null,
     connectorVersion = null, keepaliveSeconds,
   }) {
-    const key = await atRestKey(this.env.ENCRYPTION_KEY);
+    const key = await atRestKeyring(this.env.ENCRYPTION_KEY);
     if (!key.ok) return key;
     const engine = await getEngine();
     const sealed = await sealJson(key.value, hash, this.#aad(ref));
@@ -321,6 +321,24 @@ export class ConnectionStore extends DurableObject {
   }
 
   /**
+   * Key rotation: the OrgStore's sweep (org_store.mjs #resealAll) asks each
+   * connection to seal its credentials again under ENCRYPTION_KEY's first
+   * key. Answers whether it did (false: nothing stored, or sealed under
+   * that key already); a lost connection's credentials are re-sealed too.
+   */
+  async reseal(ref) {
+    const record = await this.#load(ref);
+    if (!record.sealed || (await this.ctx.storage.get('wiped'))) return ok(false);
+    const key = await atRestKeyring(this.env.ENCRYPTION_KEY);
+    if (!key.ok) return key;
+    if (!isStale(key.value, record.sealed)) return ok(false);
+    const hash = await openJson(key.value, record.sealed, this.#aad(ref));
+    if (!hash.ok) return hash;
+    await this.#reseal(ref, record, hash.value, key.value);
+    return ok(true);
+  }
+
+  /**
    * A proxied request used the connection (reported by the worker at most
    * every few minutes per isolate: use_report.mjs). Moves its keep-alive
    * and, every USE_REPORT_SECONDS, its last_used_at in the org's index.
@@ -379,7 +397,7 @@ export class ConnectionStore extends DurableObject {
   // does not open: then there is nothing to revoke with).
   async #sealedHash(ref, record) {
     if (!record.sealed) return null;
-    const key = await atRestKey(this.env.ENCRYPTION_KEY);
+    const key = await atRestKeyring(this.env.ENCRYPTION_KEY);
     const hash = key.ok ? await openJson(key.value, record.sealed, this.#aad(ref)) : key;
     return hash.ok ? hash.value : null;
   }
@@ -404,11 +422,24 @@ export class ConnectionStore extends DurableObject {
     const status = record.state?.status ?? 'not_connected';
     if (!record.sealed || status === 'not_connected') return notConnected();
     if (status === 'lost' && !allowLost) return this.#failureAnswer(await getEngine(), record.state);
-    const key = await atRestKey(this.env.ENCRYPTION_KEY);
+    const key = await atRestKeyring(this.env.ENCRYPTION_KEY);
     if (!key.ok) return key;
     const hash = await openJson(key.value, record.sealed, this.#aad(ref));
     if (!hash.ok) return hash;
+    if (isStale(key.value, record.sealed)) await this.#reseal(ref, record, hash.value, key.value);
     return ok({ record, hash: hash.value, key: key.value });
+  }
+
+  // Key rotation (docs/security.md): `record`'s credentials `hash`, sealed
+  // under an older key, sealed again under the keyring's first one. Written
+  // only if the stored credentials are still those of `record` (sealing
+  // awaits WebCrypto, so another call may write meanwhile, under the first
+  // key anyway); the version stays, as the credentials are the same.
+  async #reseal(ref, record, hash, keyring) {
+    const sealed = await sealJson(keyring, hash, this.#aad(ref));
+    const current = await this.ctx.storage.get('record');
+    if (current?.sealed?.ct !== record.sealed.ct || (await this.ctx.storage.get('wiped'))) return;
+    await this.ctx.storage.put('record', { ...current, sealed });
   }
 
   // The stored credentials after someone else changed them.

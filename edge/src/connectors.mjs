@@ -7,6 +7,7 @@ import { LIMITS, readJsonObject } from './limits.mjs';
 import { CONNECTOR_NAME } from './app_model.mjs';
 import { orgStore } from './stores.mjs';
 import { invalidateOrg } from './proxy_cache.mjs';
+import { connectorEtag, ifMatch } from './preconditions.mjs';
 
 const badName = () => fail('invalid_connector', 'the connector is invalid', {
   details: [{ path: '/name', message: 'must match ^[a-z][a-z0-9_-]{0,63}$' }],
@@ -21,6 +22,8 @@ const badName = () => fail('invalid_connector', 'the connector is invalid', {
  */
 export async function putConnector({ request, env, session, params }) {
   if (!CONNECTOR_NAME.test(params.name)) return badName();
+  const condition = ifMatch(request);
+  if (!condition.ok) return condition;
   const body = await readJsonObject(request, LIMITS.connectorBytes);
   if (!body.ok) return body;
   const engine = await getEngine();
@@ -33,18 +36,21 @@ export async function putConnector({ request, env, session, params }) {
   }
   let stored;
   try {
-    stored = await orgStore(env, session.org).putConnector(session.org, params.name, body.value, session.sub);
+    stored = await orgStore(env, session.org).putConnector(session.org, params.name, body.value, session.sub, condition.value);
   } finally {
     invalidateOrg(session.org); // apps on the current version now use this one (proxy_cache.mjs)
   }
   if (!stored.ok) return stored;
   const { warnings, secret_fields_applied: applied } = validated.value;
-  return json(201, { ...stored.value, ...(warnings ? { warnings } : {}), ...(applied ? { secret_fields_applied: applied } : {}) });
+  return json(201, { ...stored.value, ...(warnings ? { warnings } : {}), ...(applied ? { secret_fields_applied: applied } : {}) },
+    { etag: connectorEtag(stored.value.version) });
 }
 
 /**
  * GET /api/connectors/{name}[?version=n]: the current definition (or
- * version n's), what the engine reads from it, and every version.
+ * version n's), what the engine reads from it, and every version. The ETag
+ * names the current version (what If-Match on PUT and rollback compares),
+ * whichever version is shown.
  */
 export async function getConnector({ env, session, params, url }) {
   if (!CONNECTOR_NAME.test(params.name)) return fail('not_found', `no connector named ${params.name}`);
@@ -57,7 +63,7 @@ export async function getConnector({ env, session, params, url }) {
   if (!found.ok) return found;
   const engine = await getEngine();
   const described = engine.describe(found.value.definition);
-  return json(200, { ...found.value, summary: described.ok ? described.value : null });
+  return json(200, { ...found.value, summary: described.ok ? described.value : null }, { etag: connectorEtag(found.value.current) });
 }
 
 /** GET /api/connectors: every connector's name and current version (console convenience). */
@@ -69,6 +75,8 @@ export async function listConnectors({ env, session }) {
 /** POST /api/connectors/{name}/rollback {"version": n} → 201 {name, version} (a new version). */
 export async function rollbackConnector({ request, env, session, params }) {
   if (!CONNECTOR_NAME.test(params.name)) return fail('not_found', `no connector named ${params.name}`);
+  const condition = ifMatch(request);
+  if (!condition.ok) return condition;
   const body = await readJsonObject(request);
   if (!body.ok) return body;
   const { version } = body.value;
@@ -79,9 +87,10 @@ export async function rollbackConnector({ request, env, session, params }) {
   }
   let restored;
   try {
-    restored = await orgStore(env, session.org).rollbackConnector(session.org, params.name, version, session.sub);
+    restored = await orgStore(env, session.org).rollbackConnector(session.org, params.name, version, session.sub, condition.value);
   } finally {
     invalidateOrg(session.org);
   }
-  return restored.ok ? json(201, { ...restored.value, restored_from: version }) : restored;
+  return restored.ok
+    ? json(201, { ...restored.value, restored_from: version }, { etag: connectorEtag(restored.value.version) }) : restored;
 }

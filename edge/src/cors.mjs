@@ -12,8 +12,8 @@ import { fail, ok } from './result.mjs';
 
 /** Methods of the API routes (SPEC §7). */
 const METHODS = 'GET, POST, PUT, PATCH, DELETE';
-/** The only request headers the elements send besides the CORS-safelisted ones. */
-const HEADERS = 'authorization, content-type';
+/** The request headers consoles send besides the CORS-safelisted ones (if-match: preconditions.mjs). */
+const HEADERS = 'authorization, content-type, if-match';
 /** How long a browser may reuse a preflight's answer, in seconds. */
 const MAX_AGE_SECONDS = 600;
 
@@ -89,7 +89,7 @@ export function withCors(response, env, origin) {
   }
   if (allowed) {
     answer.headers.set('access-control-allow-origin', origin);
-    answer.headers.set('access-control-expose-headers', 'retry-after, www-authenticate');
+    answer.headers.set('access-control-expose-headers', 'etag, retry-after, www-authenticate');
   }
   return answer;
 }

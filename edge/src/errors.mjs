@@ -24,6 +24,7 @@ const PROBLEMS = {
   connection_lost: [409, 'The connection is lost'],
   conflict: [409, 'The app changed during the request'],
   connect_failed: [422, 'The connection could not be made'],
+  precondition_failed: [412, 'The object changed since it was read'],
   payload_too_large: [413, 'The body is too large'],
   rate_limited: [429, 'Too many requests'],
   headers_too_large: [431, 'The headers are too large'],

@@ -17,11 +17,12 @@
 //                               connections were scheduled for wiping, so their tokens can be
 //                               revoked (SPEC §9) after a delete; kept until no wipe is pending
 //   pending:<id>:<user>         the state hash of the user's one pending OAuth authorization for the app
+//   sealed_with                 the id of the key everything was last re-sealed under (#resealAll)
 //
 // Every method takes the org first and answers a Result (result.mjs).
 import { DurableObject } from 'cloudflare:workers';
 import { ok, fail } from './result.mjs';
-import { aad, atRestKey, openJson, randomId, sealJson } from './crypto.mjs';
+import { aad, atRestKeyring, isStale, openJson, randomId, reseal, sealJson } from './crypto.mjs';
 import { getEngine } from './engine.mjs';
 import { LIMITS } from './limits.mjs';
 import { OPERATION_FIELDS, operations, parseConnectorRef, publicApp } from './app_model.mjs';
@@ -33,6 +34,7 @@ import { ConnectionIndex } from './connection_index.mjs';
 import { takeSlot } from './keepalive.mjs';
 import { log } from './log.mjs';
 import { AuditLog } from './audit_log.mjs';
+import { appEtag, conditionHolds, connectorEtag, preconditionFailed } from './preconditions.mjs';
 
 const CHUNK_CHARS = 32 * 1024;
 /** How long a failed wipe waits before the alarm retries it (ms, default 30 s). */
@@ -44,6 +46,12 @@ const WIPE_CONCURRENCY = 8;
 const pad = (n) => String(n).padStart(10, '0');
 const noConnector = (name) => fail('not_found', `no connector named ${name}`);
 const noApp = () => fail('not_found', 'no such app');
+// What the worker answers for an app: the public fields and the ETag of this
+// revision, which apps.mjs moves to the ETag header (preconditions.mjs).
+const appAnswer = (record) => ({ ...publicApp(record), etag: appEtag(record.rev) });
+// `condition` (preconditions.ifMatch) against the app `record` as stored now.
+const appCondition = (condition, record) => (conditionHolds(condition, appEtag(record.rev))
+  ? ok(record) : preconditionFailed('the app', appEtag(record.rev)));
 
 export class OrgStore extends DurableObject {
   #org; // cached `org` key
@@ -52,6 +60,7 @@ export class OrgStore extends DurableObject {
   #outbox; // the org's webhooks and their pending deliveries (webhook_outbox.mjs)
   #auditLog; // who changed what (audit_log.mjs)
   #connections; // a summary of every connection (connection_index.mjs)
+  #keysChecked = false; // whether this instance looked for a key rotation (#checkKeys)
 
   constructor(ctx, env, now = () => Date.now()) {
     super(ctx, env);
@@ -63,10 +72,14 @@ export class OrgStore extends DurableObject {
 
   // ---- connectors (SPEC §2, §7) -------------------------------------------
 
-  /** Stores a validated definition as the new current version. */
-  async putConnector(org, name, definition, actor) {
+  /**
+   * Stores a validated definition as the new current version, if
+   * `condition` (If-Match) holds for the current one.
+   */
+  async putConnector(org, name, definition, actor, condition = null) {
     await this.#bind(org);
-    return ok(await this.#connectorChanged(await this.#addVersion(name, JSON.stringify(definition), actor, null), actor, null));
+    const added = await this.#addVersion(name, JSON.stringify(definition), actor, null, condition);
+    return added.ok ? ok(await this.#connectorChanged(added.value, actor, null)) : added;
   }
 
   /** The current definition (or `version`'s) and the version list. */
@@ -88,14 +101,15 @@ export class OrgStore extends DurableObject {
     return ok([...metas.values()].map(({ name, current }) => ({ name, version: current })));
   }
 
-  /** SPEC §7: `version` becomes current again, as a new version. */
-  async rollbackConnector(org, name, version, actor) {
+  /** SPEC §7: `version` becomes current again, as a new version (if `condition` holds). */
+  async rollbackConnector(org, name, version, actor, condition = null) {
     await this.#bind(org);
     const meta = await this.ctx.storage.get(`connector:${name}`);
     if (!meta) return noConnector(name);
     const text = await this.#definitionText(name, version);
     if (text === null) return fail('not_found', `connector ${name} has no version ${version}`);
-    return ok(await this.#connectorChanged(await this.#addVersion(name, text, actor, version), actor, version));
+    const added = await this.#addVersion(name, text, actor, version, condition);
+    return added.ok ? ok(await this.#connectorChanged(added.value, actor, version)) : added;
   }
 
   // connector.updated, and its audit entry, for a new current version.
@@ -107,8 +121,12 @@ export class OrgStore extends DurableObject {
     return added;
   }
 
-  async #addVersion(name, text, actor, restoredFrom) {
+  // Only storage is awaited from the read of the current version to the
+  // write, so the If-Match comparison and the new version are one step.
+  async #addVersion(name, text, actor, restoredFrom, condition) {
     const meta = (await this.ctx.storage.get(`connector:${name}`)) ?? { name, current: 0, latest: 0 };
+    const etag = meta.current ? connectorEtag(meta.current) : null;
+    if (!conditionHolds(condition, etag)) return preconditionFailed(`connector ${name}`, etag);
     const version = meta.latest + 1;
     const entries = {
       [`connector:${name}`]: { name, current: version, latest: version },
@@ -120,7 +138,7 @@ export class OrgStore extends DurableObject {
       entries[`cdef:${name}:${version}:${i}`] = text.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS);
     }
     await this.ctx.storage.put(entries); // one atomic write
-    return { name, version };
+    return ok({ name, version });
   }
 
   async #definitionText(name, version) {
@@ -154,7 +172,7 @@ export class OrgStore extends DurableObject {
     if (!size.ok) return size;
     await this.ctx.storage.put(`app:${record.id}`, record);
     await this.#appChanged('app.created', record, actor);
-    return ok(publicApp(record));
+    return ok(appAnswer(record));
   }
 
   async listApps(org) {
@@ -166,15 +184,16 @@ export class OrgStore extends DurableObject {
   async getApp(org, id) {
     await this.#bind(org);
     const record = await this.ctx.storage.get(`app:${id}`);
-    return record ? ok(publicApp(record)) : noApp();
+    return record ? ok(appAnswer(record)) : noApp();
   }
 
   /**
    * Applies a validated partial update. `client_secret`: a string replaces
    * it, null clears it, absent keeps it. Secret settings are write-only like
    * the client secret: absent from `settings` keeps them, null clears them.
+   * With `condition` (If-Match), only if it holds for the app as stored.
    */
-  async updateApp(org, id, patch, actor) {
+  async updateApp(org, id, patch, actor, condition = null) {
     await this.#bind(org);
     // Sealing awaits WebCrypto, so another call (a reset bumping the
     // generation) may interleave: write only if the record is still the one
@@ -182,13 +201,15 @@ export class OrgStore extends DurableObject {
     for (let attempt = 0; attempt < 3; attempt++) {
       const record = await this.ctx.storage.get(`app:${id}`);
       if (!record) return noApp();
+      const unchanged = appCondition(condition, record);
+      if (!unchanged.ok) return unchanged;
       const next = await this.#patched(org, record, patch, actor);
       if (!next.ok) return next;
       const current = await this.ctx.storage.get(`app:${id}`);
       if (current?.rev !== record.rev) continue;
       await this.ctx.storage.put(`app:${id}`, next.value);
       await this.#appChanged('app.updated', next.value, actor, Object.keys(patch).sort());
-      return ok(publicApp(next.value));
+      return ok(appAnswer(next.value));
     }
     return fail('conflict', 'the app changed meanwhile; try again');
   }
@@ -198,7 +219,7 @@ export class OrgStore extends DurableObject {
     const connectorRef = patch.connector ?? record.connector;
     const connector = await this.#resolveConnector(connectorRef);
     if (!connector.ok) return connector;
-    const key = await atRestKey(this.env.ENCRYPTION_KEY);
+    const key = await atRestKeyring(this.env.ENCRYPTION_KEY);
     if (!key.ok) return key;
     const oldSecret = await this.#openOptional(key.value, record.sealed_client_secret, aad('app_secret', org, id));
     const oldSecretSettings = await this.#openOptional(key.value, record.sealed_secret_settings, aad('app_settings', org, id));
@@ -230,21 +251,25 @@ export class OrgStore extends DurableObject {
   }
 
   /** SPEC §5 enable / disable: tokens are kept either way. */
-  async setEnabled(org, id, enabled, actor) {
+  async setEnabled(org, id, enabled, actor, condition = null) {
     await this.#bind(org);
     const record = await this.ctx.storage.get(`app:${id}`);
     if (!record) return noApp();
+    const unchanged = appCondition(condition, record);
+    if (!unchanged.ok) return unchanged;
     const next = { ...record, enabled, updated_at: this.#iso(), updated_by: actor, rev: record.rev + 1 };
     await this.ctx.storage.put(`app:${id}`, next);
     await this.#appChanged(enabled ? 'app.enabled' : 'app.disabled', next, actor);
-    return ok(publicApp(next));
+    return ok(appAnswer(next));
   }
 
   /** SPEC §5 delete: the app, its secrets and every user's tokens, irreversibly. */
-  async deleteApp(org, id, actor) {
+  async deleteApp(org, id, actor, condition = null) {
     await this.#bind(org);
     const record = await this.ctx.storage.get(`app:${id}`);
     if (!record) return noApp();
+    const unchanged = appCondition(condition, record);
+    if (!unchanged.ok) return unchanged;
     await this.ctx.storage.delete(`app:${id}`);
     await this.#keepForRevocation(record);
     await this.#scheduleWipes(org, id, record.generation);
@@ -260,10 +285,12 @@ export class OrgStore extends DurableObject {
    * their storage is then wiped (and a wiped object refuses writes, so a
    * connect racing with the reset cannot leave tokens behind).
    */
-  async resetApp(org, id, actor) {
+  async resetApp(org, id, actor, condition = null) {
     await this.#bind(org);
     const record = await this.ctx.storage.get(`app:${id}`);
     if (!record) return noApp();
+    const unchanged = appCondition(condition, record);
+    if (!unchanged.ok) return unchanged;
     const next = { ...record, generation: record.generation + 1, updated_at: this.#iso(), updated_by: actor, rev: record.rev + 1 };
     await this.ctx.storage.put(`app:${id}`, next);
     await this.#keepForRevocation(record);
@@ -271,7 +298,7 @@ export class OrgStore extends DurableObject {
     await this.#connections.dropApp(id);
     await this.#appChanged('app.reset', next, actor);
     await this.#drainWipes();
-    return ok(publicApp(next));
+    return ok(appAnswer(next));
   }
 
   /** What addressing the app's connections needs: {id, enabled, generation}. */
@@ -293,14 +320,14 @@ export class OrgStore extends DurableObject {
     if (!record) return noApp();
     const connector = await this.#resolveConnector(record.connector);
     if (!connector.ok) return fail('connector_error', `the app's connector ${record.connector} is missing`);
-    const key = await atRestKey(this.env.ENCRYPTION_KEY);
+    const key = await atRestKeyring(this.env.ENCRYPTION_KEY);
     if (!key.ok) return key;
     const secret = await this.#openOptional(key.value, record.sealed_client_secret, aad('app_secret', org, id));
     const secretSettings = await this.#openOptional(key.value, record.sealed_secret_settings, aad('app_settings', org, id));
     if (!secret.ok) return secret;
     if (!secretSettings.ok) return secretSettings;
     return ok({
-      app: { ...publicApp(record), generation: record.generation },
+      app: { ...appAnswer(record), generation: record.generation },
       secrets: { client_secret: secret.value, settings: { ...record.settings, ...(secretSettings.value ?? {}) } },
       connector: { name: connector.value.name, version: connector.value.version, definition: connector.value.text },
     });
@@ -480,7 +507,99 @@ export class OrgStore extends DurableObject {
   async alarm() {
     await this.#drainWipes();
     await this.#outbox.deliverDue();
-    await this.#scheduleAlarm();
+    const resealed = await this.#resealAll();
+    await this.#scheduleAlarm(resealed.ok ? null : this.now() + WIPE_RETRY_MS);
+  }
+
+  // ---- key rotation (SPEC §11, docs/security.md) -----------------------------
+
+  // Once per instance (a new ENCRYPTION_KEY starts new instances): when the
+  // keyring's first key is not the one everything was last re-sealed under,
+  // the alarm re-seals now. Requests meanwhile open older values with the
+  // older keys still in the ring.
+  async #checkKeys() {
+    this.#keysChecked = true;
+    const keyring = await atRestKeyring(this.env.ENCRYPTION_KEY);
+    if (!keyring.ok) return;
+    if ((await this.ctx.storage.get('sealed_with')) !== keyring.value.sealing.id) await this.#scheduleAlarm(this.now());
+  }
+
+  // Seals everything this org holds under an older key of the ring again
+  // under its first key: app secrets (and the copies kept for revocation),
+  // webhook secrets, and its users' connections (connection_store.mjs
+  // reseal), then records that key in `sealed_with`. Answers ok when done or
+  // when there is nothing to do; a failure is logged, and retried by the
+  // alarm unless a value is sealed under a key the ring lacks (retrying
+  // cannot help until ENCRYPTION_KEY changes, which starts a new check).
+  async #resealAll() {
+    const keyring = await atRestKeyring(this.env.ENCRYPTION_KEY);
+    if (!keyring.ok) return ok(false);
+    const ring = keyring.value;
+    this.#org ??= await this.ctx.storage.get('org'); // an alarm may be this instance's first call
+    if (this.#org === undefined || (await this.ctx.storage.get('sealed_with')) === ring.sealing.id) return ok(false);
+    const counts = { apps: 0, webhooks: 0, connections: 0 };
+    let failure = null;
+    const note = (result, kind) => {
+      if (!result.ok) failure ??= result.error;
+      else if (result.value) counts[kind] += result.value === true ? 1 : result.value;
+    };
+    const generations = new Map();
+    for (const key of (await this.ctx.storage.list({ prefix: 'app:' })).keys()) {
+      const done = await this.#resealStored(key, ring);
+      note(done, 'apps');
+      generations.set(key.slice('app:'.length), (await this.ctx.storage.get(key))?.generation);
+    }
+    for (const key of (await this.ctx.storage.list({ prefix: 'revoke:' })).keys()) note(await this.#resealStored(key, ring), 'apps');
+    note(await this.#outbox.reseal(ring), 'webhooks');
+    const users = [...(await this.ctx.storage.list({ prefix: 'appuser:' })).keys()].map((key) => key.split(':'));
+    for (let i = 0; i < users.length; i += WIPE_CONCURRENCY) {
+      await Promise.all(users.slice(i, i + WIPE_CONCURRENCY).map(async ([, id, ...rest]) => {
+        const generation = generations.get(id);
+        if (generation === undefined) return;
+        const ref = connectionRef(this.#org, id, generation, rest.join(':'));
+        try {
+          note(await connectionStore(this.env, ref).reseal(ref), 'connections');
+        } catch {
+          note(fail('internal_error', 'a connection could not be reached'), 'connections');
+        }
+      }));
+    }
+    const summary = `${counts.apps} app, ${counts.webhooks} webhook and ${counts.connections} connection record(s) re-sealed under key id ${ring.sealing.id}`;
+    if (failure) {
+      log('keys_reseal_failed', { org: this.#org, detail: summary, error: failure.message }, 'error');
+      return failure.code === 'server_misconfigured' ? ok(false) : fail(failure.code, failure.message);
+    }
+    await this.ctx.storage.put('sealed_with', ring.sealing.id);
+    if (counts.apps + counts.webhooks + counts.connections > 0) log('keys_resealed', { org: this.#org, detail: summary });
+    return ok(true);
+  }
+
+  // The app record at storage key `key` (app:<id>, or the copy in
+  // revoke:<...>) with its stale secrets sealed again. Sealing awaits
+  // WebCrypto, so another call may change the record meanwhile (enable,
+  // disable and reset keep its sealed values as they are): then it starts
+  // over from the newer record. Answers whether it wrote.
+  async #resealStored(key, ring) {
+    const recordOf = (stored) => (key.startsWith('app:') ? stored : stored?.record);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const stored = await this.ctx.storage.get(key);
+      const record = recordOf(stored);
+      if (!record) return ok(false);
+      const fields = [['sealed_client_secret', 'app_secret'], ['sealed_secret_settings', 'app_settings']]
+        .filter(([field]) => isStale(ring, record[field]));
+      if (fields.length === 0) return ok(false);
+      const next = { ...record };
+      for (const [field, kind] of fields) {
+        const sealed = await reseal(ring, record[field], aad(kind, this.#org, record.id));
+        if (!sealed.ok) return sealed;
+        next[field] = sealed.value;
+      }
+      const current = await this.ctx.storage.get(key);
+      if (JSON.stringify(recordOf(current)) !== JSON.stringify(record)) continue;
+      await this.ctx.storage.put(key, key.startsWith('app:') ? next : { ...current, record: next });
+      return ok(true);
+    }
+    return fail('conflict', 'the app kept changing while its secrets were re-sealed');
   }
 
   // ---- internals ----------------------------------------------------------
@@ -495,6 +614,7 @@ export class OrgStore extends DurableObject {
     } else if (this.#org !== org) {
       throw new Error('OrgStore called for another org');
     }
+    if (!this.#keysChecked) await this.#checkKeys();
   }
 
   async #resolveConnector(refText) {
@@ -515,7 +635,7 @@ export class OrgStore extends DurableObject {
   // connector (as the engine describes it) marks `secret`, in any option,
   // and its JWT signing keys (`signing_keys`).
   async #sealSecrets(org, record, clientSecret, settings, connector) {
-    const key = await atRestKey(this.env.ENCRYPTION_KEY);
+    const key = await atRestKeyring(this.env.ENCRYPTION_KEY);
     if (!key.ok) return key;
     const engine = await getEngine();
     const described = engine.describe(connector.text);
@@ -615,7 +735,7 @@ export class OrgStore extends DurableObject {
     const kept = await this.ctx.storage.get(`revoke:${JSON.stringify([ref.app, ref.generation])}`);
     if (!kept) return null;
     const connector = await this.#resolveConnector(kept.connector);
-    const key = await atRestKey(this.env.ENCRYPTION_KEY);
+    const key = await atRestKeyring(this.env.ENCRYPTION_KEY);
     if (!connector.ok || !key.ok) return null;
     const { record } = kept;
     const secret = await this.#openOptional(key.value, record.sealed_client_secret, aad('app_secret', ref.org, ref.app));

@@ -33,7 +33,7 @@
 // attempt is claimed before it is sent by moving it LEASE_MS ahead: if the
 // object is evicted mid-attempt, the attempt is made again.
 import { ok, fail } from './result.mjs';
-import { aad, atRestKey, openJson, sealJson, randomId } from './crypto.mjs';
+import { aad, atRestKeyring, isStale, openJson, reseal, sealJson, randomId } from './crypto.mjs';
 import { configureEgressAddresses } from './egress_address.mjs';
 import { log } from './log.mjs';
 import { newWebhookSecret, signingKey, signedHeaders } from './webhook_signature.mjs';
@@ -88,7 +88,7 @@ export class WebhookOutbox {
     if (existing.size >= MAX_WEBHOOKS) {
       return fail('conflict', `the org has ${MAX_WEBHOOKS} webhooks, the most it may have: delete one first`);
     }
-    const key = await atRestKey(this.env.ENCRYPTION_KEY);
+    const key = await atRestKeyring(this.env.ENCRYPTION_KEY);
     if (!key.ok) return key;
     const id = `wh_${randomId(16)}`;
     const secret = newWebhookSecret();
@@ -98,6 +98,27 @@ export class WebhookOutbox {
     };
     await this.storage.put(`webhook:${id}`, record);
     return ok({ id, url: record.url, events: record.events, secret, created_at: record.created_at });
+  }
+
+  /**
+   * Key rotation (org_store.mjs #resealAll): every webhook secret sealed
+   * under an older key of the keyring is sealed again under its first key.
+   * Answers how many were, or the first that could not be opened.
+   */
+  reseal(keyring) {
+    return this.#exclusive(() => this.#reseal(keyring));
+  }
+
+  async #reseal(keyring) {
+    let count = 0;
+    for (const hook of (await this.storage.list({ prefix: 'webhook:' })).values()) {
+      if (!isStale(keyring, hook.sealed_secret)) continue;
+      const sealed = await reseal(keyring, hook.sealed_secret, aad('webhook_secret', hook.org, hook.id));
+      if (!sealed.ok) return sealed;
+      await this.storage.put(`webhook:${hook.id}`, { ...hook, sealed_secret: sealed.value });
+      count++;
+    }
+    return ok(count);
   }
 
   async list() {
@@ -256,7 +277,7 @@ export class WebhookOutbox {
   async #signingKey(hook) {
     let key = this.#keys.get(hook.id);
     if (!key) {
-      const atRest = await atRestKey(this.env.ENCRYPTION_KEY);
+      const atRest = await atRestKeyring(this.env.ENCRYPTION_KEY);
       if (!atRest.ok) return atRest;
       const secret = await openJson(atRest.value, hook.sealed_secret, aad('webhook_secret', hook.org, hook.id));
       if (!secret.ok) return secret;

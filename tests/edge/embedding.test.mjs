@@ -46,7 +46,7 @@ describe('CORS for the console origins', () => {
       assert.equal(r.headers.get('access-control-allow-origin'), origin);
       assert.match(r.headers.get('vary'), /Origin/);
       assert.match(r.headers.get('access-control-allow-methods'), /GET.*POST.*PUT.*PATCH.*DELETE/);
-      assert.equal(r.headers.get('access-control-allow-headers'), 'authorization, content-type');
+      assert.equal(r.headers.get('access-control-allow-headers'), 'authorization, content-type, if-match');
       assert.equal(r.headers.get('access-control-allow-credentials'), null, 'no cookies, ever');
     }
   });

@@ -13,7 +13,7 @@ import { readRequestHead, upstreamRequestHeaders } from '../../edge/src/http_hea
 import { proxiedResponseHeaders, proxyBase } from '../../edge/src/response_headers.mjs';
 import { requestTarget } from '../../edge/src/request_url.mjs';
 import { checkHeaderSize, LIMITS } from '../../edge/src/limits.mjs';
-import { aad, atRestKey, seal, open } from '../../edge/src/crypto.mjs';
+import { aad, atRestKeyring, seal, open, isStale, reseal } from '../../edge/src/crypto.mjs';
 import { verifySession } from '../../edge/src/session.mjs';
 import { validateAppInput, parseConnectorRef } from '../../edge/src/app_model.mjs';
 import { callbackPage } from '../../edge/src/callback_page.mjs';
@@ -214,7 +214,7 @@ describe('header filtering', () => {
 
 describe('encryption at rest', () => {
   test('a sealed value opens only for its own record', async () => {
-    const key = (await atRestKey('k'.repeat(32))).value;
+    const key = (await atRestKeyring('k'.repeat(32))).value;
     const a = aad('connection', 'org', 'app', 1, 'alice');
     const sealed = await seal(key, 'token-123', a);
     assert.ok(!JSON.stringify(sealed).includes('token-123'));
@@ -225,15 +225,51 @@ describe('encryption at rest', () => {
     }
     const tampered = { ...sealed, ct: sealed.ct.slice(0, -4) + (sealed.ct.endsWith('AAAA') ? 'BBBB' : 'AAAA') };
     assert.equal((await open(key, tampered, a)).ok, false);
-    const otherKey = (await atRestKey('z'.repeat(32))).value;
+    const otherKey = (await atRestKeyring('z'.repeat(32))).value;
     assert.equal((await open(otherKey, sealed, a)).ok, false);
     const again = await seal(key, 'token-123', a);
     assert.notEqual(again.iv, sealed.iv, 'a fresh IV per seal');
   });
 
   test('a missing or short key is a configuration error', async () => {
-    assert.equal((await atRestKey(undefined)).error.code, 'server_misconfigured');
-    assert.equal((await atRestKey('short')).error.code, 'server_misconfigured');
+    assert.equal((await atRestKeyring(undefined)).error.code, 'server_misconfigured');
+    assert.equal((await atRestKeyring('short')).error.code, 'server_misconfigured');
+    const shortSecond = await atRestKeyring(`${'k'.repeat(32)},short`);
+    assert.equal(shortSecond.error.code, 'server_misconfigured');
+    assert.match(shortSecond.error.message, /key 2 of 2 is shorter than 32 characters/);
+    assert.ok(!shortSecond.error.message.includes('kkkk') && !shortSecond.error.message.includes('short,'), 'no key in the message');
+    assert.equal((await atRestKeyring(`${'k'.repeat(32)},`)).error.code, 'server_misconfigured', 'an empty entry');
+  });
+
+  test('a keyring: the first key seals, every key opens, older values are stale', async () => {
+    const [a, b] = ['a'.repeat(32), 'b'.repeat(32)];
+    const ringA = (await atRestKeyring(a)).value;
+    const ringBA = (await atRestKeyring(`${b},${a}`)).value;
+    assert.match((await atRestKeyring(`${b}, ${a}`)).error.message, /key 2 of 2 starts or ends with white space/);
+    const ringB = (await atRestKeyring(b)).value;
+    assert.deepEqual(ringBA.keys.map((k) => k.id), [ringB.sealing.id, ringA.sealing.id]);
+    const r = aad('app_secret', 'org', 'app');
+    const underA = await seal(ringA, 'cs', r);
+    assert.equal(underA.kid, ringA.sealing.id);
+    assert.equal((await open(ringBA, underA, r)).value, 'cs', 'an older key still opens');
+    assert.ok(isStale(ringBA, underA));
+    const underB = (await reseal(ringBA, underA, r)).value;
+    assert.equal(underB.kid, ringB.sealing.id);
+    assert.ok(!isStale(ringBA, underB));
+    assert.equal((await open(ringB, underB, r)).value, 'cs', 'the old key can then go');
+    assert.equal((await reseal(ringBA, underA, aad('app_secret', 'org', 'other'))).ok, false, 'reseal keeps the record binding');
+    // A value whose key left the ring names the key id to add back, never a key.
+    const missing = await open(ringB, underA, r);
+    assert.equal(missing.error.code, 'server_misconfigured');
+    assert.ok(missing.error.message.includes(ringA.sealing.id));
+    assert.ok(!missing.error.message.includes(a));
+    // A value sealed before key ids (no kid) opens with whichever key sealed it, and is stale.
+    const { kid, ...legacy } = underA;
+    assert.equal((await open(ringBA, legacy, r)).value, 'cs');
+    assert.ok(isStale(ringB, legacy));
+    assert.equal((await open(ringB, legacy, r)).error.code, 'server_misconfigured');
+    // A key id naming a key in the ring on an altered value is no configuration problem.
+    assert.equal((await open(ringA, { ...underA, ct: underA.ct.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) }, r)).error.code, 'internal_error');
   });
 });
 
