@@ -11,8 +11,9 @@ import * as authorize from './commands/authorize.mjs';
 import * as connect from './commands/connect.mjs';
 import * as request from './commands/request.mjs';
 import * as token from './commands/token.mjs';
+import * as importCatalog from './commands/import.mjs';
 
-const commands = { validate, apply, classify, authorize, connect, request, token };
+const commands = { validate, apply, classify, authorize, connect, request, token, import: importCatalog };
 
 function help() {
   return [
