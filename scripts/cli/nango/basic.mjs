@@ -18,10 +18,11 @@ export function isDefaultHeader(name, value) {
 
 export function authorize(entry, proxy) {
   const user = `{{${username(entry)}}}`;
+  const secret = password(entry);
   // Nango lets some providers take a username alone (an API key as the
   // username); an optional password is sent empty.
-  const optional = entry.fields.list().find((f) => f.name === password(entry).slice('connection.'.length))?.optional;
-  const pass = `{{${password(entry)}${optional ? ' | default: ""' : ''}}}`;
+  const optional = entry.fields.list().find((f) => `connection.${f.name}` === secret)?.optional;
+  const pass = `{{${secret}${optional ? ' | default: ""' : ''}}}`;
   const apply = applyRules(proxy, { basic: { username: user, password: pass } });
   const isDefault = !optional && Object.keys(apply[0]).length === 1;
   return isDefault ? { type: 'basic_auth' } : { type: 'basic_auth', apply };

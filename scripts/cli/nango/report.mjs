@@ -39,7 +39,9 @@ export class Report {
   #line(name, path, reason) {
     const source = (path.length && this.#origins.get(name)?.[path[0]]) || name;
     const line = this.#catalog.lineOf([source, ...path]) ?? this.#catalog.lineOf([name]);
-    return { entry: name, pointer: pointer([name, ...path]), line, reason };
+    const item = { entry: name, pointer: pointer([name, ...path]), line, reason };
+    if (source !== name) item.line_of = source;
+    return item;
   }
 }
 
@@ -54,7 +56,7 @@ export function toText(report, { source, out }) {
   const section = (title, items) => {
     if (!items.length) return;
     lines.push('', `${title}:`);
-    for (const i of items) lines.push(`  ${i.pointer} (line ${i.line ?? '?'}): ${i.reason}`);
+    for (const i of items) lines.push(`  ${i.pointer} (line ${i.line ?? '?'}${i.line_of ? ` of ${i.line_of}` : ''}): ${i.reason}`);
   };
   section('not imported', report.skipped);
   section('not mapped (the connector was written without them)', report.unmapped);

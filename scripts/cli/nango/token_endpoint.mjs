@@ -71,7 +71,8 @@ export function extraParams(entry, key, reserved, implied) {
   for (const [name, value] of Object.entries(params)) {
     if (implied[name] !== undefined && String(value) === implied[name]) continue;
     if (reserved.includes(name)) {
-      entry.unmapped([key, name], `the engine sends ${name} itself (${implied[name] !== undefined ? `as "${implied[name]}"` : 'docs/connectors.md'})`);
+      const how = implied[name] !== undefined ? ` as "${implied[name]}"` : name === 'scope' ? '; give scopes as default_scopes or in the app' : '';
+      entry.unmapped([key, name], `the engine sets ${name} itself${how}`);
       continue;
     }
     const text = entry.template(value, [key, name]);
