@@ -231,6 +231,35 @@ describe('import --from nango: bad input and usage', () => {
     assert.match(list.stderr, /list\.yaml: line 2: expected a mapping of provider names to providers/);
   });
 
+  test('entries of the wrong shape are reported, never a crash', () => {
+    const odd = file('odd.yaml', [
+      'listed:', '    auth_mode: [OAUTH2]',
+      'number: 17',
+      'loop-a:', '    alias: loop-b',
+      'loop-b:', '    alias: loop-a',
+      'typed:', '    auth_mode: OAUTH2', '    authorization_url: https://typed.example/a', '    token_url: https://typed.example/t',
+      '    default_scopes: {a: 1}', '    scope_separator: null', '    refresh_params: 5', '    token_response_metadata: instance_url',
+      '    connection_config: [x]', '    proxy:', '        headers: [a]',
+      'typed-ok:', '    auth_mode: OAUTH2', '    authorization_url: https://typed.example/a', '    token_url: https://typed.example/t',
+      '    default_scopes: {a: 1}', '    scope_separator: null', '    refresh_params: 5', '    token_response_metadata: instance_url',
+      '    connection_config: [x]', '',
+    ].join('\n'));
+    const r = run('import', '--from', 'nango', odd, '--out', 'odd-out', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const report = JSON.parse(r.stdout);
+    assert.deepEqual(Object.fromEntries(report.skipped.map((s) => [s.pointer, s.reason])), {
+      '/listed/auth_mode': 'auth_mode ["OAUTH2"] has no connauth mapping (mapped: OAUTH2, OAUTH2_CC, API_KEY, BASIC, OAUTH1)',
+      '/number': 'expected a mapping of provider keys',
+      '/loop-a/alias': 'alias loop: loop-a -> loop-b -> loop-a',
+      '/loop-b/alias': 'alias loop: loop-b -> loop-a -> loop-b',
+      '/typed/proxy/headers': 'expected a mapping',
+    });
+    assert.deepEqual(report.imported.map((i) => i.entry), ['typed-ok']);
+    assert.deepEqual(report.unmapped.map((u) => u.pointer).sort(), ['/typed-ok/connection_config', '/typed-ok/default_scopes',
+      '/typed-ok/refresh_params', '/typed-ok/scope_separator', '/typed-ok/token_response_metadata']);
+  });
+
   test('a file that cannot be read: exit 1', () => {
     const r = run('import', '--from', 'nango', join(dir, 'nope.yaml'), '--out', 'o');
     assert.equal(r.code, 1);

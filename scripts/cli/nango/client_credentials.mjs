@@ -5,7 +5,7 @@
 import { applyRules, hasHeader } from './apply.mjs';
 import { isObject } from './aliases.mjs';
 import { Skip } from './skip.mjs';
-import { tokenUrl, usesBasicClientAuth, bodyFormat, defaultScopes, responseMetadata, extraParams } from './token_endpoint.mjs';
+import { tokenUrl, usesBasicClientAuth, bodyFormat, defaultScopes, scopeSeparator, responseMetadata, extraParams } from './token_endpoint.mjs';
 
 const clientId = (entry) => `connection.${entry.fields.credential('client_id', { label: 'Client ID' })}`;
 const clientSecret = (entry) => `connection.${entry.fields.credential('client_secret', { label: 'Client secret', secret: true })}`;
@@ -23,8 +23,8 @@ export function authorize(entry, proxy) {
   const secret = `{{${clientSecret(entry)}}}`;
   const body = { grant_type: 'client_credentials' };
   const scopes = defaultScopes(entry);
-  const separator = entry.take('scope_separator');
-  if (scopes) body.scope = scopes.join(separator === undefined ? ' ' : String(separator));
+  const separator = scopeSeparator(entry) ?? ' ';
+  if (scopes) body.scope = scopes.join(separator);
   Object.assign(body, extraParams(entry, 'token_params', [], {}));
   const headers = tokenHeaders(entry);
   const request = { method: 'POST', url, headers: hasHeader(headers, 'Accept') ? headers : { Accept: 'application/json', ...headers } };

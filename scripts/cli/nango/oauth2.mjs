@@ -1,7 +1,8 @@
 // auth_mode OAUTH2 -> an `oauth2` connector (authorization-code grant).
 import { applyRules, hasHeader } from './apply.mjs';
-import { tokenUrl, usesBasicClientAuth, bodyFormat, defaultScopes, responseMetadata, extraParams } from './token_endpoint.mjs';
+import { tokenUrl, usesBasicClientAuth, bodyFormat, defaultScopes, scopeSeparator, responseMetadata, extraParams } from './token_endpoint.mjs';
 import { Skip } from './skip.mjs';
+import { isObject } from './aliases.mjs';
 
 export const placeholders = { accessToken: 'access_token', clientId: 'client_id', clientSecret: 'client_secret' };
 
@@ -16,8 +17,8 @@ export function authorize(entry, proxy) {
   auth.authorization_url = entry.template(url, ['authorization_url'], { required: true });
   auth.token_url = tokenUrl(entry, 'OAUTH2');
 
-  const separator = entry.take('scope_separator');
-  if (separator !== undefined && String(separator) !== ' ') auth.scope_separator = String(separator);
+  const separator = scopeSeparator(entry);
+  if (separator !== undefined && separator !== ' ') auth.scope_separator = separator;
   const scopes = defaultScopes(entry);
   if (scopes) auth.scopes = scopes;
   const authorizationParams = extraParams(entry, 'authorization_params', AUTHORIZATION_RESERVED, { response_type: 'code' });
@@ -54,7 +55,11 @@ export function authorize(entry, proxy) {
 function refreshParams(entry) {
   const params = entry.take('refresh_params');
   if (params === undefined) return;
-  const extra = Object.keys(params ?? {}).filter((k) => !(k === 'grant_type' && params[k] === 'refresh_token'));
+  if (!isObject(params)) {
+    entry.unmapped(['refresh_params'], 'expected a mapping');
+    return;
+  }
+  const extra = Object.keys(params).filter((k) => !(k === 'grant_type' && params[k] === 'refresh_token'));
   for (const key of extra) entry.unmapped(['refresh_params', key], 'the engine\'s refresh sends grant_type, refresh_token, token_params and client authentication only');
 }
 

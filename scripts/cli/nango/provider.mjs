@@ -4,6 +4,7 @@
 import { mapProxy } from './proxy.mjs';
 import { PRESENTATION, IGNORED, UNMAPPED, BLOCKING } from './keys.mjs';
 import { Skip } from './skip.mjs';
+import { isObject } from './aliases.mjs';
 import * as oauth2 from './oauth2.mjs';
 import * as clientCredentials from './client_credentials.mjs';
 import * as apiKey from './api_key.mjs';
@@ -19,10 +20,10 @@ export function mapProvider(entry) {
     throw new Skip([], `"${entry.name}" is not a connector name (^[a-z][a-z0-9_-]{0,63}$); rename the entry to import it`);
   }
   const authMode = entry.take('auth_mode');
-  const mode = MODES[authMode];
+  const mode = typeof authMode === 'string' && Object.hasOwn(MODES, authMode) ? MODES[authMode] : undefined;
   if (!mode) {
     throw new Skip(['auth_mode'], authMode === undefined ? 'the entry has no auth_mode'
-      : `auth_mode ${authMode} has no connauth mapping (mapped: ${Object.keys(MODES).join(', ')})`);
+      : `auth_mode ${typeof authMode === 'string' ? authMode : JSON.stringify(authMode)} has no connauth mapping (mapped: ${Object.keys(MODES).join(', ')})`);
   }
   for (const key of Object.keys(BLOCKING)) {
     if (entry.take(key) !== undefined) throw new Skip([key], BLOCKING[key]);
@@ -37,9 +38,12 @@ export function mapProvider(entry) {
   const docs = entry.take('docs');
   if (typeof docs === 'string' && docs.trim()) connector.description = `Documentation: ${docs}`;
   const fields = entry.fields.list();
-  entry.take('connection_config');
-  entry.take('connection_configuration');
-  entry.take('credentials');
+  for (const key of ['connection_config', 'credentials']) {
+    const value = entry.take(key);
+    if (value !== undefined && !isObject(value)) entry.unmapped([key], 'expected a mapping of keys to their descriptions');
+  }
+  const listed = entry.take('connection_configuration');
+  if (listed !== undefined && !Array.isArray(listed)) entry.unmapped(['connection_configuration'], 'expected a list of keys');
   if (fields.length || proxy.base_uri) {
     connector.connection = {};
     if (fields.length) connector.connection.fields = fields;

@@ -34,8 +34,13 @@ export function bodyFormat(entry) {
 export function defaultScopes(entry) {
   const scopes = entry.take('default_scopes');
   if (scopes === undefined) return undefined;
-  const list = (Array.isArray(scopes) ? scopes : [scopes]).map(String).filter((s) => s.length);
-  return list.length ? list : undefined;
+  const list = Array.isArray(scopes) ? scopes : [scopes];
+  if (!list.every((s) => typeof s === 'string')) {
+    entry.unmapped(['default_scopes'], 'expected a list of scopes');
+    return undefined;
+  }
+  const nonEmpty = list.filter((s) => s.length);
+  return nonEmpty.length ? nonEmpty : undefined;
 }
 
 /** `token_response_metadata`: values of the token response kept in the connection (`merge`). */
@@ -79,4 +84,15 @@ export function extraParams(entry, key, reserved, implied) {
     if (text !== undefined) out[name] = text;
   }
   return Object.keys(out).length ? out : undefined;
+}
+
+/** `scope_separator`, or undefined (the engine's " "). */
+export function scopeSeparator(entry) {
+  const separator = entry.take('scope_separator');
+  if (separator === undefined) return undefined;
+  if (typeof separator !== 'string' || !separator.length) {
+    entry.unmapped(['scope_separator'], 'expected a non-empty string');
+    return undefined;
+  }
+  return separator;
 }
