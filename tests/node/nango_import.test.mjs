@@ -103,12 +103,15 @@ describe('import --from nango: the fixture catalog', () => {
     for (const n of report.notes) assert.match(n.reason, /^ignored: /);
   });
 
-  test('OAUTH2: URLs, parameters, scopes, client auth, PKCE, fields, base_uri and test', () => {
+  test('OAUTH2: URLs, parameters, scopes, client auth, PKCE, refresh_url, fields, base_uri and test', () => {
     const c = connector('out', 'acme-crm');
     assert.equal(c.title, 'Acme CRM');
     assert.equal(c.description, 'Documentation: https://docs.acme.example/connect');
     assert.deepEqual(c.connection, {
-      fields: [{ name: 'subdomain', label: 'Acme subdomain', hint: 'The part before .acme.example in your Acme address' }],
+      fields: [
+        { name: 'subdomain', label: 'Acme subdomain', hint: 'The part before .acme.example in your Acme address' },
+        { name: 'account_id', label: 'accountId', optional: true },
+      ],
       base_uri: 'https://{{connection.subdomain}}.acme.example/api/',
     });
     assert.deepEqual(c.authorization, {
@@ -121,6 +124,13 @@ describe('import --from nango: the fixture catalog', () => {
       token_params: { audience: 'crm-api' },
       pkce: false,
       client_auth: 'basic',
+      refresh: {
+        request: {
+          method: 'POST', url: 'https://{{connection.subdomain}}.acme.example/oauth/refresh', headers: { Accept: 'application/json' },
+          basic: { username: '{{client_id}}', password: '{{client_secret}}' },
+          form: { grant_type: 'refresh_token', refresh_token: '{{refresh_token}}', audience: 'crm-api' },
+        },
+      },
       apply: [{ headers: { Authorization: 'Bearer {{access_token}}', 'x-api-version': '2024-01' } }],
     });
     assert.deepEqual(c.test, { url: 'me' });

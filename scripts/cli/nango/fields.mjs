@@ -24,8 +24,13 @@ export class Fields {
     for (const { key, meta } of ordered) {
       if (!this.#merged.has(fieldName(key))) this.#add(key, ['connection_config', key], fromMetadata(meta));
     }
+    // The legacy list names values a post-connection script usually fills
+    // in, so a user may leave them blank.
     for (const key of Array.isArray(provider.connection_configuration) ? provider.connection_configuration : []) {
-      if (typeof key === 'string' && !this.#merged.has(fieldName(key))) this.connectionConfig(key);
+      const name = fieldName(key);
+      if (typeof key === 'string' && !this.#merged.has(name) && !this.#byName.has(name)) {
+        this.#add(key, ['connection_configuration'], { label: key, optional: true });
+      }
     }
   }
 
