@@ -39,7 +39,6 @@ export function authorize(entry, proxy) {
   return { type: 'custom_auth', acquire, apply: applyRules(proxy, own) };
 }
 
-
 // `token_headers` go on the token request; like the proxy's headers they may
 // carry credentials, so one that cannot be translated skips the entry.
 function tokenHeaders(entry) {

@@ -9,9 +9,7 @@ import { Skip } from './skip.mjs';
 export class Entry {
   #taken = new Set();
 
-  /**
-   * @param placeholders {name: template path | (entry) => template path} for this auth mode
-   */
+  /** `placeholders` (set by the auth mode): {name: template path | (entry) => template path}. */
   constructor(name, provider, report) {
     this.name = name;
     this.provider = provider;
