@@ -32,7 +32,6 @@ export const UNMAPPED = {
   alternate_access_token_response_path: 'the token is read from access_token only',
   expires_in_unit: 'expires_in is read as seconds (RFC 6749 §5.1)',
   authorization_code_param_in_callback: 'the code is read from the callback\'s code parameter (RFC 6749 §4.1.2)',
-  refresh_params: 'the engine\'s refresh sends grant_type, refresh_token, token_params and client authentication only',
 };
 
 // Keys without which the provider's consent or token request would fail:
