@@ -309,6 +309,7 @@ demo-crm:
     auth_mode: OAUTH2
     authorization_url: \${connectionConfig.providerUrl}/auth
     token_url: \${connectionConfig.providerUrl}/token
+    refresh_url: \${connectionConfig.providerUrl}/token
     default_scopes: [openid, offline_access, 'contacts:read']
     authorization_params:
         response_type: code
@@ -373,6 +374,21 @@ demo-service:
       '--method', 'GET', '--url', 'me');
     assert.equal(me.code, 0, me.stderr);
     assert.match(me.stdout, /^HTTP 200\n/);
+  });
+
+  test('OAUTH2: refresh_url\'s refresh step gets new tokens from the provider', async () => {
+    const before = JSON.parse(readFileSync(join(dir, 'crm.json'), 'utf8'));
+    file('crm.json', { ...before, expires_at: Math.floor(Date.now() / 1000) - 5 });
+    const refreshes = op.counters.refresh_token ?? 0;
+    const me = await runAsync('request', join(dir, 'demo', 'demo-crm.json'), '--app', 'app-oauth.json', '--connection', 'crm.json',
+      '--method', 'GET', '--url', 'me');
+    assert.equal(me.code, 0, me.stderr);
+    assert.match(me.stdout, /^HTTP 200\n/);
+    assert.match(me.stderr, /refreshed the credentials/);
+    assert.equal(op.counters.refresh_token, refreshes + 1);
+    const after = JSON.parse(readFileSync(join(dir, 'crm.json'), 'utf8'));
+    assert.notEqual(after.access_token, before.access_token);
+    assert.equal(after.token_type, 'Bearer', 'merged values stay in the connection');
   });
 
   test('OAUTH2_CC: connect with the client credentials grant and Basic client authentication', async () => {
