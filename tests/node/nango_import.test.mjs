@@ -270,6 +270,14 @@ describe('import --from nango: bad input and usage', () => {
       '/typed-ok/refresh_params', '/typed-ok/scope_separator', '/typed-ok/token_response_metadata']);
   });
 
+  test('YAML aliases that expand without bound ("billion laughs"): exit 1 with the line, no hang', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    const r = run('import', '--from', 'nango', file('laughs.yaml', lines.join('\n') + '\n'), '--out', 'o');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^connauth import: cannot parse .*laughs\.yaml: line 2: YAML aliases expand to too many nodes/);
+  });
+
   test('a file that cannot be read: exit 1', () => {
     const r = run('import', '--from', 'nango', join(dir, 'nope.yaml'), '--out', 'o');
     assert.equal(r.code, 1);

@@ -1,7 +1,9 @@
 // Reads a catalog in Nango's providers.yaml format: a YAML mapping of
 // provider name -> provider entry. Keeps the parsed document so that every
 // report line can name the line of the key it is about.
-import { parseDocument, LineCounter, isMap, isScalar } from 'yaml';
+import { parseDocument, LineCounter, isMap, isScalar, visit } from 'yaml';
+
+const MAX_ALIAS_COUNT = 1000;
 
 export class CatalogError extends Error {}
 
@@ -12,8 +14,8 @@ export class CatalogError extends Error {}
 export function parseCatalog(text, source) {
   const lineCounter = new LineCounter();
   // uniqueKeys (the default) makes a provider listed twice an error rather
-  // than a silent override; maxAliasCount bounds YAML alias expansion.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, maxAliasCount: 1000 });
+  // than a silent override.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length) {
     const e = doc.errors[0];
     const at = lineCounter.linePos(e.pos[0]);
@@ -23,7 +25,16 @@ export function parseCatalog(text, source) {
     const line = doc.contents ? lineCounter.linePos(doc.contents.range[0]).line : 1;
     throw new CatalogError(`${source}: line ${line}: expected a mapping of provider names to providers`);
   }
-  const value = doc.toJS({ maxAliasCount: 1000 });
+  let value;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // yaml refuses an alias expansion beyond the count (a "billion laughs").
+    if (!(e instanceof ReferenceError)) throw e;
+    let line = 1;
+    visit(doc, { Alias(_, node) { line = lineCounter.linePos(node.range[0]).line; return visit.BREAK; } });
+    throw new CatalogError(`${source}: line ${line}: YAML aliases expand to too many nodes (more than ${MAX_ALIAS_COUNT} alias uses)`);
+  }
   return {
     names: Object.keys(value),
     entry: (name) => value[name],
