@@ -21,8 +21,9 @@ import * as connect from './commands/connect.mjs';
 import * as request from './commands/request.mjs';
 import * as token from './commands/token.mjs';
 import * as version from './commands/version.mjs';
+import * as importCatalog from './commands/import.mjs';
 
-const commands = { validate, apply, classify, authorize, connect, request, token, version };
+const commands = { validate, apply, classify, authorize, connect, request, token, import: importCatalog, version };
 
 /** Every command takes --json (main takes it out before the command reads its options). */
 const usageOf = (command) => `connauth ${command.usage} [--json]`;
