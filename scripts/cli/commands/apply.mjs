@@ -3,6 +3,7 @@
 import { parseArgs, parseHeader, required } from '../args.mjs';
 import { readJson, readText } from '../files.mjs';
 import { appContext } from '../context.mjs';
+import { readConnectionHash } from '../connection-store.mjs';
 
 export const usage = "apply CONNECTOR.json --connection CONN.json --method M --url URL [--header 'K: V']... [--body STR] [--app APP.json]";
 
@@ -13,7 +14,7 @@ export default function apply(engine, argv, out) {
     ['connector'],
   );
   const context = {
-    connection: readJson(required(flags, 'connection'), 'connection'),
+    connection: readConnectionHash(required(flags, 'connection')),
     app: flags.app ? appContext(readJson(flags.app, 'app')) : {},
   };
   const request = {
