@@ -15,8 +15,8 @@
 // the engine as `previous`, so a reconnect to another account is reported;
 // a refresh that grants a narrower scope updates its `scope`. No field can
 // be named like it (field names match ^[a-z_][a-z0-9_]*$), and the engine
-// never sees it. A file without it (older, or written by hand) has no
-// account to compare with.
+// never sees it. A file without it (the bare hash, e.g. written by hand)
+// has no account to compare with.
 import { openSync, writeSync, closeSync, statSync, unlinkSync, readFileSync, existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FileError, readObject, writeJson } from './files.mjs';
