@@ -103,6 +103,21 @@ export function createStore() {
       return grants.size;
     },
 
+    // The account took scopes back from its grants (a provider's "manage
+    // access" page) while the grants stay: tokens issued from then on, a
+    // refresh's included, carry only what is left (RFC 6749 §6 lets a refresh
+    // answer a narrower scope). Returns the number of grants changed.
+    withdrawScopes(accountId, scopes) {
+      let changed = 0;
+      for (const entry of entries.values()) {
+        const p = entry.payload;
+        if (entry.model !== 'Grant' || p.accountId !== accountId || !p.openid?.scope) continue;
+        p.openid.scope = p.openid.scope.split(' ').filter((s) => !scopes.includes(s)).join(' ');
+        changed += 1;
+      }
+      return changed;
+    },
+
     // Payloads of one model, for diagnostics in tests.
     list(model) {
       return [...entries.keys()].map((key) => live(key)).filter((e) => e && e.model === model).map((e) => e.payload);

@@ -8,6 +8,8 @@
 //   op.revocations            RFC 7009 revocation requests: [{client_id, token_type_hint, status}]
 //   await op.stop(); await op.start();   outage and recovery, same port, same state
 //   op.revokeGrant('alice')   the user revoked access: next refresh → invalid_grant
+//   op.withdrawScopes('alice', ['contacts:read'])  the user took a scope back: the
+//                             next refresh answers the narrower scope
 import { createStore } from './provider-store.mjs';
 import {
   providerConfiguration, RESOURCE_SERVER_ID, RESOURCE_SERVER_SECRET,
@@ -128,6 +130,9 @@ export async function startProvider(options = {}) {
     // Revokes every grant (and its codes, access and refresh tokens) that the
     // account gave, or only those for `clientId`. Returns how many grants.
     revokeGrant: (accountId, clientId) => store.revokeAccount(accountId, clientId),
+    // Takes `scopes` out of every grant of the account; the grants and their
+    // refresh tokens stay valid. Returns how many grants.
+    withdrawScopes: (accountId, scopes) => store.withdrawScopes(accountId, scopes),
     // RFC 7662 §2.1 introspection, authenticated as the demo resource server.
     async introspect(token) {
       const res = await fetch(endpoints.introspection, {

@@ -247,7 +247,7 @@ export type ConnectionEffect =
   | { type: 'send'; step: 'acquire' | 'refresh' | 'test' | 'token' | 'identity'; request: AuthorizedRequest }
   | { type: 'send_caller'; attempt: 1 | 2 }
   | { type: 'renew'; force: boolean; reason: string }
-  | { type: 'store'; connection: ConnectionHash; identity?: string }
+  | { type: 'store'; connection: ConnectionHash; identity?: string; scope?: string }
   | { type: 'record'; outcome: 'success' | 'failure'; cause?: string; detail?: string }
   | { type: 'deliver'; attempt: 1 | 2 }
   | { type: 'done'; value: Record<string, unknown> }
@@ -368,7 +368,7 @@ export interface Connauth {
   refreshDeadline(context: FlowContext): Result<number | null>;
   refreshBegin(definition: ConnectorDefinition, context: FlowContext, options?: StampOptions): FlowResult<{ request: AuthorizedRequest }>;
   refreshFinish(definition: ConnectorDefinition, context: FlowContext, response: HostResponse, options?: StampOptions):
-    FlowResult<{ connection: ConnectionHash; warnings: string[]; owner_id?: string } | NextStep>;
+    FlowResult<{ connection: ConnectionHash; warnings: string[]; owner_id?: string; scope?: string } | NextStep>;
   requestNextStep(classification: Classification['action'], refreshed: boolean): Result<{ next: 'deliver' | 'refresh_and_retry' }>;
   connectBegin(definition: ConnectorDefinition, context: FlowContext, options?: Clock):
     FlowResult<{ step: 'acquire' | 'test' | 'done'; request?: AuthorizedRequest }>;

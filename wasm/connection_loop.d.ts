@@ -12,7 +12,8 @@ export interface ConnectionHost {
     Promise<Result<{ status: number; headers: [string, string][]; body: string } | { network_error: string }>>;
   sendCaller?(attempt: 1 | 2): Promise<Result<{ classification: 'ok' | 'refresh' | 'error' }>>;
   renew?(request: { force: boolean; reason: string }): Promise<Result<{ changed: boolean }>>;
-  store?(credentials: { connection: ConnectionHash; identity: string | null }): unknown;
+  /** New credentials to write; `scope` the granted scope when a refresh answered one, else null (unchanged). */
+  store?(credentials: { connection: ConnectionHash; identity: string | null; scope: string | null }): unknown;
   record?(outcome: { outcome: 'success' | 'failure'; cause?: string; detail?: string }): unknown;
 }
 

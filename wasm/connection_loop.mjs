@@ -16,7 +16,9 @@
 //                                  Result<{classification}>; a failure with `problems`
 //                                  is an apply the connector could not make
 //   renew({force, reason})         the host's single-flight renew -> Result<{changed}>
-//   store({connection, identity})  new credentials to write (async)
+//   store({connection, identity, scope}) new credentials to write (async); `scope`:
+//                                  the granted scope when a refresh answered one (write
+//                                  it too), null: the granted scope is unchanged
 //   record({outcome, cause, detail}) the state change to apply -> the stored state
 //   connectionState                renew: the stored connection state (backoff)
 //   now()                          epoch seconds
@@ -93,7 +95,8 @@ function carryOut(effect, host) {
         ? { event: { type: 'renewed', changed: Boolean(renewed.value.changed) } }
         : { event: { type: 'renew_failed', error: renewed.error } }));
     case 'store':
-      return Promise.resolve(host.store({ connection: effect.connection, identity: effect.identity ?? null })).then(() => NOTHING);
+      return Promise.resolve(host.store({ connection: effect.connection, identity: effect.identity ?? null, scope: effect.scope ?? null }))
+        .then(() => NOTHING);
     case 'record':
       return Promise.resolve(host.record({ outcome: effect.outcome, cause: effect.cause, detail: effect.detail }))
         .then((stored) => (effect.outcome === 'failure' ? { event: { type: 'recorded', state: stored ?? null } } : NOTHING));

@@ -171,10 +171,13 @@ export class ConnectionStore extends DurableObject {
         context: () => flows.engineContext(hash, use, { state: record.state }),
         now: () => this.#seconds(),
         send: flows.sender(engine, use),
-        store: async ({ connection }) => {
+        // `scope`: a refresh answered a granted scope, maybe narrower (RFC 6749 §6);
+        // null keeps the stored one (§5.1).
+        store: async ({ connection, scope }) => {
           const sealed = await sealJson(key, connection, this.#aad(ref));
           const next = await this.#commit(version, (current) => ({
             ...current, sealed, version: current.version + 1, expires_at: expiresAt(connection),
+            ...(typeof scope === 'string' ? { scope } : {}),
           }));
           if (!next) superseded = true;
           else ({ version } = next);

@@ -34,6 +34,8 @@ export class ConnectionSession {
     this.state = null;
     /** What happened to the tokens, for the command's summary: [{why, by}] */
     this.refreshes = [];
+    /** Granted scopes a refresh changed (RFC 6749 §6), for the summary: [{from, to}] */
+    this.scopeChanges = [];
     this.warnings = [];
   }
 
@@ -41,10 +43,15 @@ export class ConnectionSession {
     return { connection: this.connection, app: this.app };
   }
 
-  /** Adopts a hash the caller obtained (acquire) and stores it. */
-  adopt(hash) {
+  /**
+   * Adopts a hash the caller obtained (acquire, refresh) and stores it;
+   * `scope` is the granted scope a refresh answered (null: unchanged).
+   */
+  adopt(hash, { scope = null } = {}) {
+    const before = this.store.account?.scope ?? null;
     this.connection = hash;
-    this.store.write(hash);
+    this.store.write(hash, { scope });
+    if (typeof scope === 'string' && scope !== before) this.scopeChanges.push({ from: before, to: scope });
   }
 
   // The host's half of the loop: sending, storing and recording.
@@ -57,7 +64,7 @@ export class ConnectionSession {
         this.onSent(step, request, response);
         return { ok: true, value: response };
       },
-      store: ({ connection }) => this.adopt(connection),
+      store: ({ connection, scope }) => this.adopt(connection, { scope }),
       record: ({ outcome, cause, detail }) => {
         const next = outcome === 'success'
           ? this.engine.stateSuccess(this.state)
@@ -127,9 +134,14 @@ export class ConnectionSession {
     return { ok: true, value: { ...attempts[attempt], attempt } };
   }
 
-  /** The engine's `connect` operation for the session's fields: acquire (if any), then the test. */
-  async connect() {
-    return runConnection(this.engine, this.definition, 'connect', {}, this.#host());
+  /**
+   * The engine's `connect` operation for the session's fields: acquire (if
+   * any), then the test. `previous` ({identity, owner_id}, or null) is the
+   * account of the connection this one replaces: a different one comes back
+   * as `account_changed` (SPEC §10).
+   */
+  async connect(previous = null) {
+    return runConnection(this.engine, this.definition, 'connect', { previous }, this.#host());
   }
 
   /** "Check connection" (the engine's `check` operation). -> {outcome: 'ok' | 'none' | 'failed'}. */

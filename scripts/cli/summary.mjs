@@ -12,13 +12,19 @@ export function describeExpiry(expiresAt, now = Math.floor(Date.now() / 1000)) {
 /**
  * `identity_problem` says why the account is unknown (SPEC §10: the
  * connection is made all the same); `scope` is the scope the provider
- * granted (oauth2).
+ * granted (oauth2); `account_changed` {from, to}: the connection replaced
+ * one of another account (the engine's comparison).
  */
 export function printConnectionSummary(out, {
   identity, connection, warnings = [], outPath, status = 'connected', scope = null, identity_problem: problem = null,
+  account_changed: changed = null,
 }) {
-  out.result({ ok: true, value: connectionSummary({ identity, connection, warnings, outPath, status, scope, problem }) });
+  out.result({ ok: true, value: connectionSummary({ identity, connection, warnings, outPath, status, scope, problem, changed }) });
   out.stdout(`${status}${identity ? `: ${identity}` : ''}`);
+  if (changed) {
+    out.stdout(`account changed: from ${changed.from} to ${changed.to}`);
+    out.stderr(`warning: ${outPath} was a connection of ${changed.from}; it now acts as ${changed.to}`);
+  }
   if (problem) out.stderr(`warning: the account is unknown: ${problem}`);
   if (typeof scope === 'string') out.stdout(`granted scope: ${scope || '(none)'}`);
   out.stdout(`connection written to ${outPath} (mode 0600: it holds credentials)`);
@@ -33,13 +39,14 @@ export function printConnectionSummary(out, {
  * The summary as the JSON document's value: the connection file's path and
  * facts about its tokens (held, expiry), never the tokens themselves.
  */
-function connectionSummary({ identity, connection, warnings, outPath, status, scope, problem }) {
+function connectionSummary({ identity, connection, warnings, outPath, status, scope, problem, changed }) {
   const hasAccessToken = typeof connection.access_token === 'string';
   return {
     status,
     identity: identity ?? null,
     ...(problem ? { identity_problem: problem } : {}),
     ...(typeof scope === 'string' ? { scope } : {}),
+    ...(changed ? { account_changed: changed } : {}),
     connection_file: outPath,
     access_token: hasAccessToken,
     expires_at: hasAccessToken && typeof connection.expires_at === 'number' ? connection.expires_at : null,

@@ -3,17 +3,18 @@
 // id_token claims or from the provider's userinfo endpoint called with the
 // new token; the granted scope is kept and shown; a reconnect that lands on
 // another account is reported to the user, in the connected event's audit
-// entry, and a failing identity request still connects.
+// entry, and a failing identity request still connects. A refresh that
+// grants a narrower scope narrows the scope shown.
 import { test, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { session, apiKeyConnector } from './fixtures/edge_harness.mjs';
-import { startWorld, createApp, connectOAuth, eventually } from './fixtures/demo_world.mjs';
+import { startWorld, createApp, connectOAuth, eventually, lastAccessToken } from './fixtures/demo_world.mjs';
 import { loadConnector } from '../../demo/catalog.mjs';
 
 const world = await startWorld();
 after(() => world.stop());
-const { edge, provider, demoApi, admin } = world;
+const { edge, provider, demoApi, admin, rejectAtApi } = world;
 const alice = await session('org-demo', 'alice', 'member');
 const carol = await session('org-demo', 'carol', 'member');
 
@@ -71,6 +72,33 @@ describe('the account from the provider', () => {
     assert.equal(c.status, 'connected');
     assert.equal(c.identity, null);
     assert.equal((await edge.api('GET', `/proxy/${appId}/me`, { token: alice })).data.id, 'alice', 'the connection works');
+  });
+});
+
+describe('the granted scope after a refresh', () => {
+  test('a refresh that grants less (RFC 6749 §6) narrows the scope shown with the connection and in the list', async () => {
+    const appId = await connectorApp('demo_narrowed', '{{id_token.email}}');
+    const kim = await session('org-demo', 'kim', 'member');
+    const { completion } = await connectOAuth(edge, appId, kim, { login: 'kim' });
+    assert.equal(completion.status, 200, completion.text);
+    assert.deepEqual(completion.data.scope.split(' ').sort(), ['contacts:read', 'email', 'openid']);
+
+    // At the provider, kim takes contacts:read back; the grant and its refresh token stay.
+    assert.equal(provider.withdrawScopes('kim', ['contacts:read']), 1);
+    assert.equal((await edge.api('GET', `/proxy/${appId}/me`, { token: kim })).status, 200);
+    rejectAtApi(lastAccessToken(demoApi)); // the API refuses the token: refresh and retry (SPEC §2.5)
+    const refreshes = provider.counters.refresh_token ?? 0;
+    const retried = await edge.api('GET', `/proxy/${appId}/me`, { token: kim });
+    assert.equal(retried.status, 200, retried.text);
+    assert.equal(provider.counters.refresh_token, refreshes + 1, 'one refresh');
+
+    const c = await connection(appId, kim);
+    assert.equal(c.status, 'connected');
+    assert.deepEqual(c.scope.split(' ').sort(), ['email', 'openid'], 'the refresh response\'s scope');
+    assert.equal(c.identity, 'kim@example.com', 'a refresh keeps the account');
+    const listed = await eventually(async () => (await edge.api('GET', `/api/connections?app=${appId}`, { token: admin }))
+      .data.items.find((i) => i.user === 'kim' && i.scope && !i.scope.includes('contacts:read')));
+    assert.ok(listed, 'the org\'s list shows the narrower scope');
   });
 });
 

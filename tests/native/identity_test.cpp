@@ -222,6 +222,50 @@ TEST(GrantedScope, TheRequestedScopesWhenTheResponseHasNone) {
   EXPECT_EQ(granted_scope(http(200, R"({"scope": ""})"), "a b"), "a b");
 }
 
+TEST(GrantedScope, ARefreshAnswersTheNarrowerScopeItGranted) {
+  // RFC 6749 §6: the refresh response may grant less than before.
+  json ctx = context({{"access_token", "at-1"}, {"refresh_token", "rt-1"}});
+  json narrower = refresh_finish(parse(""), ctx, response(200, R"({"access_token":"at-2","scope":"openid"})"), kNow);
+  ASSERT_EQ(narrower["ok"], true);
+  EXPECT_EQ(narrower["value"]["scope"], "openid");
+  EXPECT_EQ(narrower["value"]["connection"]["access_token"], "at-2");
+  // §5.1: without `scope` (or with an empty one) the grant is unchanged, so no
+  // scope is answered and the host keeps the one it has; never the requested one.
+  for (const char* body : {R"({"access_token":"at-3"})", R"({"access_token":"at-3","scope":""})"}) {
+    json same = refresh_finish(parse(""), ctx, response(200, body), kNow);
+    ASSERT_EQ(same["ok"], true) << body;
+    EXPECT_FALSE(same["value"].contains("scope")) << body;
+  }
+  json refused = refresh_finish(parse(""), ctx, response(400, R"({"error":"invalid_grant","scope":"x"})"), kNow);
+  EXPECT_EQ(refused["ok"], false);
+  EXPECT_FALSE(refused.contains("value"));
+}
+
+// The renew operation's store effect, after one refresh answered `body`.
+json renewed_store(const Connector& c, const json& ctx, const std::string& body) {
+  json out = connection_step(&c, ctx, json::object(), {{"type", "start"}, {"op", "renew"}}, kNow);
+  EXPECT_EQ(out["value"]["effects"][0]["type"], "send") << out.dump();
+  out = connection_step(&c, ctx, out["value"]["state"], {{"type", "response"}, {"response", response(200, body)}}, kNow);
+  EXPECT_EQ(out["value"]["effects"][0]["type"], "store") << out.dump();
+  return out["value"]["effects"][0];
+}
+
+TEST(GrantedScope, TheRenewOperationStoresItWithTheTokens) {
+  Connector c = parse("");
+  json ctx = context({{"access_token", "at-1"}, {"refresh_token", "rt-1"}});
+  json narrower = renewed_store(c, ctx, R"({"access_token":"at-2","scope":"openid"})");
+  EXPECT_EQ(narrower["scope"], "openid");
+  EXPECT_EQ(narrower["connection"]["access_token"], "at-2");
+  EXPECT_FALSE(renewed_store(c, ctx, R"({"access_token":"at-2"})").contains("scope"));
+
+  // Only oauth2 has a granted scope: custom_auth acquiring again answers none.
+  auto custom = parse_connector(R"({"name": "session", "connection": {"base_uri": "https://api.example/"},
+    "authorization": {"type": "custom_auth", "acquire": {"request": {"method": "POST", "url": "login"}},
+      "apply": [{"headers": {"Authorization": "Bearer {{access_token}}"}}]}})");
+  ASSERT_TRUE(custom.ok());
+  EXPECT_FALSE(renewed_store(*custom.value, ctx, R"({"access_token":"s-2","scope":"openid"})").contains("scope"));
+}
+
 // ---- the identity request and the account change, through the connection loop -----------
 
 // Runs the exchange operation: the callback, then each response of

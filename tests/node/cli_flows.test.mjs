@@ -97,9 +97,11 @@ describe('connauth CLI against the demo provider', () => {
     const { code, stdout, stderr } = await running.done;
     assert.equal(code, 0, stderr);
     const conn = readJson('conn.json');
-    assert.deepEqual(Object.keys(conn).sort(), ['access_token', 'expires_at', 'refresh_token']);
+    assert.deepEqual(Object.keys(conn).sort(), ['$account', 'access_token', 'expires_at', 'refresh_token']);
     assert.equal(statSync(path('conn.json')).mode & 0o777, 0o600);
     assert.match(stdout, /^connected: demo account$/m);
+    // Beside the hash, what the connection is for: a later authorize compares with it.
+    assert.deepEqual(conn.$account, { identity: 'demo account', owner_id: null, scope: /^granted scope: (.*)$/m.exec(stdout)[1] });
     assert.match(stdout, /^refresh token: yes$/m);
     assert.match(stdout, /^access token: expires .* \(in [0-2] s\)$/m);
     for (const secret of [conn.access_token, conn.refresh_token, 'demo-secret']) {
@@ -123,8 +125,27 @@ describe('connauth CLI against the demo provider', () => {
     assert.match(stdout, /^connected: hana@example\.com$/m);
     const granted = /^granted scope: (.*)$/m.exec(stdout)?.[1];
     assert.deepEqual(granted?.split(' ').sort(), ['contacts:read', 'email', 'openid']);
-    assert.deepEqual(Object.keys(readJson('oidc.json')).sort(), ['access_token', 'expires_at', 'refresh_token'],
+    assert.deepEqual(Object.keys(readJson('oidc.json')).sort(), ['$account', 'access_token', 'expires_at', 'refresh_token'],
       'the claims are not kept in the connection');
+    assert.deepEqual(readJson('oidc.json').$account, { identity: 'hana@example.com', owner_id: null, scope: granted });
+  });
+
+  test('authorize again: another account is reported, the same one is not (SPEC §10)', async () => {
+    const authorizeAs = async (login) => {
+      const running = start(['authorize', 'demo_oidc.json', '--app', 'app.json', '--out', 'oidc.json', '--no-open']);
+      await fetch(await completeConsent((await firstLine(running)).slice('open: '.length), { login }));
+      return running.done;
+    };
+    const other = await authorizeAs('ivan');
+    assert.equal(other.code, 0, other.stderr);
+    assert.match(other.stdout, /^connected: ivan@example\.com$/m);
+    assert.match(other.stdout, /^account changed: from hana@example\.com to ivan@example\.com$/m);
+    assert.match(other.stderr, /^warning: oidc\.json was a connection of hana@example\.com; it now acts as ivan@example\.com$/m);
+    assert.equal(readJson('oidc.json').$account.identity, 'ivan@example.com');
+
+    const same = await authorizeAs('ivan');
+    assert.equal(same.code, 0, same.stderr);
+    assert.doesNotMatch(same.stdout + same.stderr, /account changed|now acts as/);
   });
 
   test('request: a real expiry → 401 → one refresh → retry succeeds; new tokens written back', async () => {
@@ -304,6 +325,76 @@ describe('connauth CLI against the demo provider', () => {
     }
   });
 
+  test('connect: a reconnect to another account is reported; CONN.json keeps the account beside the hash (SPEC §10)', async () => {
+    // /v1/me and /v1/whoami accept the keys; whoami names the key's account.
+    const keys = new Map([['key-a', 'owner-a'], ['key-b', 'owner-b']]);
+    const server = http.createServer((req, res) => {
+      const owner = keys.get(req.headers['x-api-key']);
+      res.writeHead(owner ? 200 : 401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(owner ? { login: owner } : { message: 'invalid api key' }));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      file('who.json', {
+        name: 'local_who',
+        connection: { fields: [{ name: 'api_key', secret: true }], base_uri: `http://127.0.0.1:${server.address().port}/v1/` },
+        authorization: {
+          type: 'api_key', apply: [{ headers: { 'X-API-Key': '{{connection.api_key}}' } }],
+          identity: { request: { url: 'whoami' }, value: '{{response.login}}' },
+        },
+        test: { method: 'GET', url: 'me' },
+      });
+      file('who-app.json', { name: 'Who', prompt: 'Connect' });
+      file('key-a.json', { api_key: 'key-a' });
+      file('key-b.json', { api_key: 'key-b' });
+      const connect = (fields) => run(['connect', 'who.json', '--app', 'who-app.json', '--fields', fields, '--out', 'who-conn.json']);
+      const quiet = (r) => assert.doesNotMatch(r.stdout + r.stderr, /account changed|now acts as/);
+
+      const first = await connect('key-a.json');
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stdout, /^connected: owner-a$/m);
+      quiet(first);
+      assert.deepEqual(readJson('who-conn.json'), { api_key: 'key-a', $account: { identity: 'owner-a', owner_id: null, scope: null } });
+      const same = await connect('key-a.json');
+      assert.equal(same.code, 0, same.stderr);
+      quiet(same);
+
+      const other = await connect('key-b.json');
+      assert.equal(other.code, 0, other.stderr);
+      assert.match(other.stdout, /^connected: owner-b$/m);
+      assert.match(other.stdout, /^account changed: from owner-a to owner-b$/m);
+      assert.match(other.stderr, /^warning: who-conn\.json was a connection of owner-a; it now acts as owner-b$/m);
+      assert.equal(readJson('who-conn.json').$account.identity, 'owner-b');
+
+      // request and apply read the hash; the account is not a connection value.
+      const me = await run(['request', 'who.json', '--app', 'who-app.json', '--connection', 'who-conn.json', '--method', 'GET', '--url', 'me']);
+      assert.equal(me.code, 0, me.stderr);
+      assert.equal(JSON.parse(me.stdout.split('\n')[1]).login, 'owner-b');
+      assert.equal(readJson('who-conn.json').$account.identity, 'owner-b', 'a request keeps the account');
+      const applied = await run(['apply', 'who.json', '--connection', 'who-conn.json', '--method', 'GET', '--url', 'me']);
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.equal(JSON.parse(applied.stdout).headers['X-API-Key'], 'key-b');
+
+      // A bare hash (a file from before accounts were kept): nothing to compare with.
+      file('who-conn.json', { api_key: 'key-a' });
+      const bare = await connect('key-b.json');
+      assert.equal(bare.code, 0, bare.stderr);
+      quiet(bare);
+      assert.equal(readJson('who-conn.json').$account.identity, 'owner-b');
+
+      // A file that is no connection is written over, as before, and said.
+      file('who-conn.json', 'not json');
+      const junk = await connect('key-a.json');
+      assert.equal(junk.code, 0, junk.stderr);
+      assert.match(junk.stderr, /^warning: no account to compare with: connection who-conn\.json is not valid JSON/m);
+      assert.equal(readJson('who-conn.json').api_key, 'key-a');
+    } finally {
+      server.close();
+      server.closeAllConnections();
+    }
+  });
+
   test('connect and authorize: a multi connector whose `selected` reads its own field (mode)', async () => {
     // Accepts the key in X-API-Key or Basic u:p, and says which it saw.
     const server = http.createServer((req, res) => {
@@ -450,6 +541,29 @@ describe('connauth request: refusals after a fresh token (odd provider)', () => 
     assert.deepEqual(odd.requestsTo('/api/always-401').length, 2);
     assert.equal(odd.requestsTo('/api/current').length, 0, 'no test runs to diagnose a refused retry');
     assert.equal(readJson('odd-conn.json').access_token, odd.latestAccessToken);
+  });
+
+  test('a refresh that grants a narrower scope updates the file\'s; one without scope keeps it (RFC 6749 §6, §5.1)', async () => {
+    const account = { identity: 'me@odd.example', owner_id: null, scope: 'read write' };
+    file('odd-conn.json', { access_token: 'old', refresh_token: 'r0', $account: account });
+    const current = () => run(['request', 'odd.json', '--app', 'odd-app.json', '--connection', 'odd-conn.json',
+      '--method', 'GET', '--url', 'api/current']);
+    // The odd provider's token answers carry scope "read".
+    const narrowed = await current();
+    assert.equal(narrowed.code, 0, narrowed.stderr);
+    assert.match(narrowed.stderr, /^granted scope now: read \(was: read write\)$/m);
+    assert.equal(odd.requestsTo('token')[0].form.scope, undefined, 'the refresh asks for no scope');
+    assert.equal(readJson('odd-conn.json').access_token, odd.latestAccessToken);
+    assert.deepEqual(readJson('odd-conn.json').$account, { ...account, scope: 'read' });
+
+    await fetch(`${odd.url}/token`, { method: 'POST' }); // another token: the file's goes stale
+    odd.next('token', { preset: 'ok', omit: ['scope'] });
+    const unchanged = await current();
+    assert.equal(unchanged.code, 0, unchanged.stderr);
+    assert.match(unchanged.stderr, /^refreshed the credentials/m);
+    assert.doesNotMatch(unchanged.stderr, /granted scope/);
+    assert.equal(readJson('odd-conn.json').access_token, odd.latestAccessToken);
+    assert.deepEqual(readJson('odd-conn.json').$account, { ...account, scope: 'read' });
   });
 
   test('a refresh the provider refuses loses the connection: lost / authorization_revoked', async () => {

@@ -249,6 +249,7 @@ json renew_step(const Connector& connector, const json& context, json state, con
     if (more_steps(finished)) return next_step(std::move(state), finished, "refresh");
     const json& value = member(finished, "value");
     json store = json_object("type", "store", "connection", member(value, "connection"));
+    if (member(value, "scope").is_string()) store["scope"] = member(value, "scope");
     state["phase"] = "ended";
     return step_answer(std::move(state),
                        json::array({std::move(store), record_success(),

@@ -51,7 +51,8 @@
 // the state in memory for the operation only and never stores or logs it) ·
 // send_caller {attempt} (the caller's request with the credentials applied; report answered or
 // apply_failed) · renew {force, reason} (the host's single-flight renew operation; report
-// renewed or renew_failed) · store {connection, identity?} (new credentials: write them) ·
+// renewed or renew_failed) · store {connection, scope?} (new credentials: write them; `scope`, the
+// granted scope when an oauth2 refresh answered one: write it too, RFC 6749 §6) ·
 // record {outcome: success|failure, cause?, detail?} (apply stateSuccess/stateFailure to the
 // stored state; after a failure report recorded) · deliver {attempt} (use: answer the caller
 // with that attempt's response) · done {value} · fail {error}.

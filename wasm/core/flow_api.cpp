@@ -339,16 +339,26 @@ json refresh_finish(const Connector& connector, const json& context, const json&
     if (!in.answer.is_null()) return std::move(in.answer);
     const Authorization& auth = *in.resolved.authorization;
     RefreshReading r = refresh_reading(auth, app_int(context, "default_expires_in"));
-    if (!r.steps)
-      return update_envelope(read_refresh_response(auth, in.resolved.scope, stored_connection(context), in.response,
-                                                   now, app_int(context, "default_expires_in")),
-                             context);
-    auto run = step_run_of(context, r.steps->size());
-    if (!run.ok()) return error_envelope(run.errors);
-    StepProgress progress = read_step_answer(*r.steps, std::move(*run.value), in.response, in.resolved.scope, r.reading);
-    if (progress.next) return next_step_envelope(*r.steps, *progress.next, connector, context, "refresh", in.resolved.scope);
-    return update_envelope(update_connection(progress.read, stored_connection(context), now, TokenStore::Refresh),
-                           context);
+    json out;
+    if (!r.steps) {
+      out = update_envelope(read_refresh_response(auth, in.resolved.scope, stored_connection(context), in.response, now,
+                                                  app_int(context, "default_expires_in")),
+                            context);
+    } else {
+      auto run = step_run_of(context, r.steps->size());
+      if (!run.ok()) return error_envelope(run.errors);
+      StepProgress progress =
+          read_step_answer(*r.steps, std::move(*run.value), in.response, in.resolved.scope, r.reading);
+      if (progress.next)
+        return next_step_envelope(*r.steps, *progress.next, connector, context, "refresh", in.resolved.scope);
+      out = update_envelope(update_connection(progress.read, stored_connection(context), now, TokenStore::Refresh),
+                            context);
+    }
+    // RFC 6749 §6: the refresh may grant a narrower scope. Without `scope`
+    // it is the one granted before (§5.1), so none is answered.
+    std::string granted = granted_scope(in.response, "");
+    if (out["ok"] == true && auth.type == AuthType::OAuth2 && !granted.empty()) out["value"]["scope"] = granted;
+    return out;
   });
 }
 

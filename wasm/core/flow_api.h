@@ -81,8 +81,10 @@ nlohmann::json refresh_deadline(const nlohmann::json& context);
 // static_credentials when no refresh is possible (the connection is lost).
 nlohmann::json refresh_begin(const Connector& connector, const nlohmann::json& context, int64_t now);
 
-// -> {"connection", "warnings"}: the refreshed hash (old refresh token kept
-// unless a new one came). The host writes it atomically.
+// -> {"connection", "warnings", "scope"?}: the refreshed hash (old refresh
+// token kept unless a new one came). The host writes it atomically. oauth2:
+// `scope` is the response's granted scope, which may be narrower (RFC 6749
+// §6); absent when the response has none: the granted scope is unchanged.
 nlohmann::json refresh_finish(const Connector& connector, const nlohmann::json& context,
                               const nlohmann::json& response, int64_t now);
 

@@ -4,6 +4,7 @@ import { parseArgs, parseHeader, required } from '../args.mjs';
 import { readJson, readText } from '../files.mjs';
 import { appContext } from '../context.mjs';
 import { engineError } from '../output.mjs';
+import { readConnectionHash } from '../connection-store.mjs';
 
 export const usage = "apply CONNECTOR.json --connection CONN.json --method M --url URL [--header 'K: V']... [--body STR] [--app APP.json]";
 
@@ -14,7 +15,7 @@ export default function apply(engine, argv, out) {
     ['connector'],
   );
   const context = {
-    connection: readJson(required(flags, 'connection'), 'connection'),
+    connection: readConnectionHash(required(flags, 'connection')),
     app: flags.app ? appContext(readJson(flags.app, 'app')) : {},
   };
   const request = {

@@ -4,11 +4,14 @@
 // The oauth2 authorization-code flow with a loopback redirect: the engine
 // builds the authorization URL (state, PKCE), checks the callback and builds
 // the token request, reads the token response; this command listens, opens
-// the browser, sends, and writes the connection file.
+// the browser, sends, and writes the connection file. A CONN.json already
+// there is the connection this one replaces: a reconnect to another account
+// is reported (SPEC §10).
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs, required, UsageError } from '../args.mjs';
-import { FileError, readObject, readText, writeJson } from '../files.mjs';
+import { FileError, readObject, readText } from '../files.mjs';
+import { accountOf, previousAccount, writeConnectionFile } from '../connection-store.mjs';
 import { appContext, connectForm, fieldProblems } from '../context.mjs';
 import { send } from '../http.mjs';
 import { runConnection } from '../../../wasm/connection_loop.mjs';
@@ -53,6 +56,8 @@ export default async function authorize(engine, argv, out) {
   }
   const fields = form.value.values;
   if (!existsSync(dirname(outPath) || '.')) throw new FileError(`cannot write ${outPath}: no such folder`);
+  const previous = previousAccount(outPath);
+  if (previous.problem) out.stderr(`warning: no account to compare with: ${previous.problem}`);
 
   let listener;
   try {
@@ -76,7 +81,7 @@ export default async function authorize(engine, argv, out) {
     }
 
     const outcome = await listener.wait(async (query) => {
-      const result = await exchange(engine, definition, context, pending, query);
+      const result = await exchange(engine, definition, context, pending, query, previous.account);
       return result.ok
         ? { ok: true, result, title: 'connauth: connected', message: 'The authorization succeeded.' }
         : { ok: false, result, title: 'connauth: not connected', message: failureText(result) };
@@ -93,7 +98,7 @@ export default async function authorize(engine, argv, out) {
     if (!outcome.result.ok) return printFailure(out, outcome.result, { command: 'authorize' });
 
     const { connection } = outcome.result.value;
-    writeJson(outPath, connection);
+    writeConnectionFile(outPath, connection, accountOf(outcome.result.value));
     printConnectionSummary(out, { ...outcome.result.value, outPath });
     return 0;
   } finally {
@@ -101,9 +106,10 @@ export default async function authorize(engine, argv, out) {
   }
 }
 
-// The engine's exchange operation: the callback checked, the code exchanged.
-async function exchange(engine, definition, context, pending, query) {
-  return runConnection(engine, definition, 'exchange', { pending, params: query }, {
+// The engine's exchange operation: the callback checked, the code exchanged,
+// the account compared with `previous` ({identity, owner_id} or null).
+async function exchange(engine, definition, context, pending, query, previous) {
+  return runConnection(engine, definition, 'exchange', { pending, params: query, previous }, {
     context: () => context,
     send: async (request) => ({ ok: true, value: await send(request) }),
   });

@@ -1,8 +1,9 @@
 // `connauth classify CONNECTOR.json --status N [--body-file F]
 //  [--connection CONN.json]` (SPEC §6; --connection picks a multi option).
 import { parseArgs, required, UsageError } from '../args.mjs';
-import { readJson, readText } from '../files.mjs';
+import { readText } from '../files.mjs';
 import { engineError } from '../output.mjs';
+import { readConnectionHash } from '../connection-store.mjs';
 
 export const usage = 'classify CONNECTOR.json --status N [--body-file F] [--connection CONN.json]';
 
@@ -13,7 +14,7 @@ export default function classify(engine, argv, out) {
     throw new UsageError(`--status must be an HTTP status from 100 to 599, not "${flags.status}"`);
   }
   const body = flags['body-file'] ? readText(flags['body-file'], 'body file') : '';
-  const context = { connection: flags.connection ? readJson(flags.connection, 'connection') : {} };
+  const context = { connection: flags.connection ? readConnectionHash(flags.connection) : {} };
   const result = engine.classify(readText(args.connector, 'connector'), context, { status, body });
   if (!result.ok) {
     out.result({ ok: false, error: engineError(result) });

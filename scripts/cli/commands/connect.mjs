@@ -2,11 +2,12 @@
 //  --out CONN.json` (SPEC §6): connects api_key, basic_auth and custom_auth
 // connectors (or a multi option of those types) without a browser: the
 // connector's `acquire`, if any, then its `test`. CONN.json is written only
-// once the test passed.
+// once the test passed. A CONN.json already there is the connection this one
+// replaces: a reconnect to another account is reported (SPEC §10).
 import { parseArgs, required } from '../args.mjs';
-import { readObject, readText, writeJson } from '../files.mjs';
+import { readObject, readText } from '../files.mjs';
 import { appContext, connectForm, fieldProblems } from '../context.mjs';
-import { MemoryConnection } from '../connection-store.mjs';
+import { MemoryConnection, accountOf, previousAccount, writeConnectionFile } from '../connection-store.mjs';
 import { ConnectionSession, describeRequest } from '../session.mjs';
 import { printFailure } from '../report.mjs';
 import { printConnectionSummary } from '../summary.mjs';
@@ -32,12 +33,14 @@ export default async function connect(engine, argv, out) {
   const session = new ConnectionSession(engine, definition, {
     app, store: new MemoryConnection(fields), onSent: (step, request, response) => logSent(out, step, request, response),
   });
-  const connected = await session.connect();
+  const previous = previousAccount(outPath);
+  if (previous.problem) out.stderr(`warning: no account to compare with: ${previous.problem}`);
+  const connected = await session.connect(previous.account);
   if (!connected.ok) return printFailure(out, connected, { command: 'connect' });
   const { connection, tested, warnings } = connected.value;
   session.warnings.push(...(warnings ?? []));
   if (!tested) out.stderr('warning: the connector has no test, so the credentials were not checked');
-  writeJson(outPath, connection);
+  writeConnectionFile(outPath, connection, accountOf(connected.value));
   printConnectionSummary(out, { ...connected.value, warnings: session.warnings, outPath });
   return 0;
 }

@@ -76,6 +76,10 @@ function reportRefreshes(out, session, connPath) {
       ? `refreshed the credentials (${why}); new tokens written to ${connPath}`
       : `another connauth process refreshed the credentials meanwhile; using its tokens from ${connPath}`);
   }
+  // RFC 6749 §6: a refresh may grant less than before.
+  for (const { from, to } of session.scopeChanges.splice(0)) {
+    out.stderr(`granted scope now: ${to || '(none)'}${from === null ? '' : ` (was: ${from || '(none)'})`}`);
+  }
   for (const w of session.warnings.splice(0)) out.stderr(`warning: ${w}`);
   return refreshes;
 }
