@@ -10,8 +10,8 @@ const CLIENT = { id: 'fakegitlabapplicationid0123456789abcdef', secret: 'gloas-f
 export default {
   title: 'GitLab',
   connector: 'gitlab',
-  app: { scopes: ['api', 'read_user'] },
-  fields: { gitlab_host: 'gitlab.example.com' },
+  // A self-managed host as an app setting: it is then in the derived egress list.
+  app: { scopes: ['api', 'read_user'], settings: { gitlab_host: 'gitlab.example.com' } },
   call: { method: 'GET', url: 'projects?membership=true&per_page=1' },
   provider: {
     client: CLIENT,

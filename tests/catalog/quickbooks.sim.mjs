@@ -12,6 +12,8 @@ const REALM = '4620816365178335910';
 export default {
   title: 'QuickBooks',
   connector: 'quickbooks',
+  // The egress list the entry tells the admin to set.
+  egress: ['oauth.platform.intuit.com', 'quickbooks.api.intuit.com'],
   app: { scopes: ['com.intuit.quickbooks.accounting'] },
   call: { method: 'GET', url: "query?query=select%20*%20from%20Customer%20maxresults%201" },
   provider: {

@@ -13,6 +13,8 @@ let instance = 'https://acme.my.salesforce.com';
 export default {
   title: 'Salesforce',
   connector: 'salesforce',
+  // The egress list the entry tells the admin to set.
+  egress: ['login.salesforce.com', '*.my.salesforce.com'],
   app: { scopes: ['api', 'refresh_token'] },
   call: { method: 'GET', url: 'sobjects/Account/001xx000003DGb2AAG' },
   provider: {

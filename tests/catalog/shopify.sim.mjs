@@ -12,6 +12,8 @@ const shopifyToken = (r) => r.headers['x-shopify-access-token'] ?? null;
 export default {
   title: 'Shopify',
   connector: 'shopify',
+  // The egress list the entry tells the admin to set.
+  egress: ['*.myshopify.com'],
   refresh: false,
   app: { scopes: ['read_orders', 'write_products'] },
   fields: { shop: 'acme' },

@@ -14,6 +14,8 @@ const zohoToken = (r) => (/^Zoho-oauthtoken (\S+)$/.exec(r.headers.authorization
 export default {
   title: 'Zoho',
   connector: 'zoho',
+  // The egress list the entry tells the admin to set.
+  egress: ['accounts.zoho.eu', 'www.zohoapis.eu'],
   app: { scopes: ['ZohoCRM.modules.ALL', 'ZohoCRM.org.READ'], settings: { accounts_server: 'accounts.zoho.eu' } },
   call: { method: 'GET', url: 'crm/v2/Leads?per_page=1' },
   provider: {
