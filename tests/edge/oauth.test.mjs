@@ -362,10 +362,10 @@ describe('secrets', () => {
     const accessToken = lastAccessToken(demoApi);
     const refreshTokens = provider.stored('RefreshToken').map((t) => t.jti);
     assert.ok(accessToken && refreshTokens.length > 0);
-    const files = filesUnder(edge.persistDir);
+    const contents = filesUnder(edge.persistDir).map(readListed); // read once for every needle
     const stored = (text) => {
       const needles = [Buffer.from(text, 'utf8'), Buffer.from(text, 'utf16le')];
-      return files.some((file) => needles.some((n) => readListed(file).includes(n)));
+      return contents.some((bytes) => needles.some((n) => bytes.includes(n)));
     };
     assert.ok(stored('Demo CRM'), 'positive control: the app name is stored in plain text');
     assert.ok(stored(provider.issuer), 'positive control: a plain setting');
