@@ -3,8 +3,8 @@
 // the secret in the body, 24-hour access tokens with rotating refresh tokens,
 // the granted scope answered as an array, one GraphQL endpoint taking POSTed
 // JSON, and an expired token answered as a GraphQL error whose extensions
-// code is AUTHENTICATION_ERROR (with HTTP 400 here; the connector does not
-// depend on the status).
+// code is AUTHENTICATION_ERROR, with HTTP 400 or with HTTP 200 (the connector
+// does not depend on the status).
 import assert from 'node:assert/strict';
 
 const CLIENT = { id: 'f1a9e7b2c4d6e8f0a1b3c5d7e9f1a2b4', secret: 'fake-linear-client-secret' };
@@ -49,11 +49,23 @@ export default {
     // The granted scope came as an array, not an RFC 6749 string: the requested one is shown.
     assert.equal(connected.scope, 'read,write');
   },
+  async called(sim) {
+    // The same GraphQL error with HTTP 200 (detect_on and refresh_on both match): still one refresh, one retry.
+    const { unauthorized } = sim.fake.spec;
+    sim.fake.spec.unauthorized = (r) => ({ ...unauthorized(r), status: 200 });
+    try {
+      const refreshed = await sim.refresh();
+      assert.equal(refreshed.used.attempt, 2);
+      assert.equal(refreshed.requests.filter((r) => r.path === '/oauth/token').length, 1);
+    } finally {
+      sim.fake.spec.unauthorized = unauthorized;
+    }
+  },
   refreshed(sim, { requests, used }) {
     assert.equal(used.attempt, 2);
     const refresh = requests.find((r) => r.path === '/oauth/token');
     assert.equal(refresh.form.grant_type, 'refresh_token');
-    assert.deepEqual(sim.fake.grant.rotated, [refresh.form.refresh_token]);
+    assert.equal(sim.fake.grant.rotated.at(-1), refresh.form.refresh_token);
     assert.equal(sim.connection.refresh_token, sim.fake.grant.refresh);
   },
 };
