@@ -1,6 +1,6 @@
 // Box, as documented at https://developer.box.com/guides/authentication/oauth2/
-// and https://developer.box.com/guides/authentication/tokens/refresh: the
-// secret in the body, 60-minute access tokens, a refresh token that is single
+// and https://developer.box.com/guides/authentication/tokens/refresh: no
+// PKCE, the secret in the body, 60-minute access tokens, a refresh token that is single
 // use (every refresh answers a new one and the used one is refused), 401 with
 // an empty body and `WWW-Authenticate: Bearer ... error="invalid_token"` to an
 // expired token, and invalid_grant for a used or revoked refresh token.
@@ -14,7 +14,7 @@ export default {
   call: { method: 'GET', url: 'folders/0/items?limit=10' },
   provider: {
     client: CLIENT,
-    authorize: { at: 'account.box.com/api/oauth2/authorize' },
+    authorize: { at: 'account.box.com/api/oauth2/authorize', pkce: false },
     token: {
       at: 'api.box.com/oauth2/token',
       clientAuth: 'body',
