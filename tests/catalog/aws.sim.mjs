@@ -15,7 +15,8 @@ const ARN = 'arn:aws:sts::123456789012:assumed-role/automation/connauth';
 const refused = [];
 const signedFor = (...scopes) => sigv4Check({ keys: { [KEY.id]: { secretAccessKey: KEY.secret, sessionToken: KEY.session } }, scopes, problems: refused });
 
-// Each service's answer to credentials it does not accept.
+// Each service's answer to credentials it does not accept: ExpiredToken for a
+// well-signed request whose temporary credentials ended, else an unknown key.
 const unauthorized = (r) => {
   const expired = r.headers.authorization?.includes(KEY.id) && !refused.length;
   if (r.host === 'dynamodb.us-east-1.amazonaws.com') {
@@ -23,7 +24,7 @@ const unauthorized = (r) => {
       message: expired ? 'The security token included in the request is expired' : 'The security token included in the request is invalid.' } };
   }
   if (r.host.endsWith('s3.us-east-1.amazonaws.com')) {
-    return { status: 403, body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${expired ? 'ExpiredToken' : 'InvalidAccessKeyId'}</Code><Message>The provided token has expired.</Message></Error>` };
+    return { status: 403, body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${expired ? 'ExpiredToken' : 'InvalidAccessKeyId'}</Code><Message>${expired ? 'The provided token has expired.' : 'The AWS Access Key Id you provided does not exist in our records.'}</Message></Error>` };
   }
   return { status: 403, body: { Error: { Code: expired ? 'ExpiredToken' : 'InvalidClientTokenId', Type: 'Sender',
     Message: expired ? 'The security token included in the request is expired' : 'The security token included in the request is invalid.' },
