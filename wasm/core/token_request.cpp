@@ -107,9 +107,10 @@ Result<JwtToSign> client_assertion(const Authorization& authorization, const jso
 }
 
 // POST `url_template` with `params`, then `extra` (token_params), the
-// connector's token_headers, then client authentication: `body` puts client_id and client_secret in the body,
-// `basic` puts them in the Authorization header. A name already present is
-// not added again. A JSON body only when `json_body_format`.
+// connector's token_headers, then client authentication: `body` puts
+// client_id and client_secret in the body, `basic` puts them in the
+// Authorization header. A name already present is not added again. A JSON
+// body only when `json_body_format`.
 Result<HttpRequest> client_request(const Authorization& authorization, const Template& url_template, const json& scope,
                                    QueryParams params, const TemplateMap& extra, bool json_body_format,
                                    const std::optional<Template>& base_uri) {
