@@ -581,6 +581,18 @@ TEST(ParseConnectorProblems, EngineOwnedOAuth2ParamsCannotBeSet) {
                                     "\"code_verifier\" is added by the engine (SPEC §2.2); remove it")));
 }
 
+TEST(ParseConnectorProblems, TokenHeadersCannotSetTheEngineHeaders) {
+  json a = oauth2_authorization();
+  a["token_headers"] = {{"CF-Access-Client-Id", "{{connection.access_id}}"}, {"authorization", "x"},
+                        {"Content-Type", "text/plain"}, {"X Bad", "v"}};
+  EXPECT_THAT(problems_of(with_authorization(a)),
+              ElementsAre(ProblemAt("/authorization/token_headers/X Bad", "header name"),
+                          ProblemIs("/authorization/token_headers/Content-Type",
+                                    "\"Content-Type\" is set by the engine (client_auth, token_format); remove it"),
+                          ProblemIs("/authorization/token_headers/authorization",
+                                    "\"authorization\" is set by the engine (client_auth, token_format); remove it")));
+}
+
 TEST(ParseConnectorProblems, ApiKeyAndCustomAuthRequirements) {
   EXPECT_THAT(problems_of(with_authorization({{"type", "api_key"}})),
               ElementsAre(ProblemAt("/authorization", "api_key requires apply")));

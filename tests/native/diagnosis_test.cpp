@@ -53,7 +53,8 @@ TEST(Diagnosis, CredentialsRejectedAsksForNewCredentials) {
 
 TEST(Diagnosis, ClientMisconfiguredIsForAnAdmin) {
   EXPECT_EQ(diagnose(Cause::ClientMisconfigured).action,
-            "An administrator must fix the outbound application's client id and client secret.");
+            "An administrator must fix the outbound application's client id and client secret, or the app settings "
+            "its token requests send (a gateway's service token).");
 }
 
 TEST(Diagnosis, ConnectorErrorNamesTheLastWorkingVersion) {

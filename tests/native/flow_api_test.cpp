@@ -163,7 +163,7 @@ TEST(FlowApi, AuthorizeFinishFailureCarriesTheDiagnosis) {
                               kNow);
   EXPECT_EQ(out, json::parse(R"({"ok": false, "error": {"code": "invalid_client", "cause": "client_misconfigured",
     "message": "The provider rejected the application's client credentials.",
-    "action": "An administrator must fix the outbound application's client id and client secret.",
+    "action": "An administrator must fix the outbound application's client id and client secret, or the app settings its token requests send (a gateway's service token).",
     "detail": "invalid_client (HTTP 401): bad secret"}})"));
 }
 

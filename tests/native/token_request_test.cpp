@@ -145,6 +145,41 @@ TEST(RevocationRequest, AccessTokenWhenThereIsNoRefreshTokenAndBasicLikeTheToken
   EXPECT_EQ(*(*built.value)->headers.get("Content-Type"), "application/x-www-form-urlencoded");
 }
 
+// A gateway in front of a private token endpoint (docs/on-premise.md): its
+// service token goes on the code exchange, the refresh and the revocation.
+constexpr const char* kGatewayHeaders = R"(, "client_auth": "basic",
+    "revocation_url": "https://auth.acme.example/revoke",
+    "token_headers": {"CF-Access-Client-Id": "{{connection.access_id}}",
+                      "CF-Access-Client-Secret": "{{connection.access_secret}}"})";
+
+TEST(TokenHeaders, GoOnTheTokenAndRevocationRequestsBesideClientAuthentication) {
+  Connector c = connector(kGatewayHeaders);
+  json scope = tokens_scope({{"access_id", "id.access"}, {"access_secret", "s3cret"}, {"refresh_token", "rt"}});
+  auto token = build_token_request(c.authorization, scope, kGrant, std::nullopt);
+  ASSERT_TRUE(token.ok());
+  EXPECT_THAT(token.value->headers.entries(),
+              ElementsAre(Pair("CF-Access-Client-Id", "id.access"), Pair("CF-Access-Client-Secret", "s3cret"),
+                          Pair("Authorization", "Basic Y2lkOmNz"), Pair("Accept", "application/json"),
+                          Pair("Content-Type", "application/x-www-form-urlencoded")));
+  auto revocation = build_revocation_request(c.authorization, scope, std::nullopt);
+  ASSERT_TRUE(revocation.ok());
+  ASSERT_TRUE(*revocation.value);
+  EXPECT_EQ(*(*revocation.value)->headers.get("CF-Access-Client-Id"), "id.access");
+  EXPECT_EQ(*(*revocation.value)->headers.get("CF-Access-Client-Secret"), "s3cret");
+}
+
+TEST(TokenHeaders, AMissingValueOrALineBreakStopsTheRequestWithoutQuotingIt) {
+  Connector c = connector(kGatewayHeaders);
+  auto missing = build_token_request(c.authorization, tokens_scope({{"access_id", "id"}}), kGrant, std::nullopt);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.errors[0].path, "/authorization/token_headers/CF-Access-Client-Secret");
+  auto broken = build_token_request(c.authorization, tokens_scope({{"access_id", "id"}, {"access_secret", "s3\r\nX: y"}}),
+                                    kGrant, std::nullopt);
+  ASSERT_FALSE(broken.ok());
+  EXPECT_EQ(broken.errors[0].path, "/authorization/token_headers/CF-Access-Client-Secret");
+  EXPECT_EQ(broken.errors[0].message.find("s3"), std::string::npos) << broken.errors[0].message;
+}
+
 TEST(RevocationRequest, NothingToRevoke) {
   Connector without_url = connector("");
   auto none = build_revocation_request(without_url.authorization, tokens_scope({{"access_token", "at"}}), std::nullopt);

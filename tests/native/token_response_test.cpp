@@ -185,6 +185,25 @@ TEST(TokenResponse, InvalidClientIsAnAdminProblem) {
   EXPECT_EQ(r.failure->detail(), "invalid_client (HTTP 401)");
 }
 
+TEST(TokenResponse, AGatewayRefusingTheTokenHeadersIsAnAdminProblem) {
+  for (TokenGrant grant : {TokenGrant::AuthorizationCode, TokenGrant::RefreshToken}) {
+    TokenReading through_gateway = reading(grant);
+    through_gateway.gateway = true;
+    auto refused = read_token_response(response(403, "<html>Forbidden</html>"), through_gateway);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.failure->cause, Cause::ClientMisconfigured);
+    EXPECT_EQ(refused.failure->detail(),
+              "unexpected_status (HTTP 403): the gateway in front of the token endpoint refused the request: "
+              "check the app settings that token_headers send");
+    // The OAuth server's own answer, past the gateway, keeps its meaning.
+    auto revoked = read_token_response(response(400, R"({"error":"invalid_grant"})"), through_gateway);
+    EXPECT_EQ(revoked.failure->cause, Cause::AuthorizationRevoked);
+  }
+  // Without token_headers a refresh answered 403 still means the grant is gone.
+  auto plain = read_token_response(response(403, "<html>Forbidden</html>"), reading(TokenGrant::RefreshToken));
+  EXPECT_EQ(plain.failure->cause, Cause::AuthorizationRevoked);
+}
+
 TEST(TokenResponse, ServerErrorsAreTransient) {
   auto r = read_token_response(response(503, "<html>maintenance</html>"), reading());
   ASSERT_FALSE(r.ok());

@@ -44,6 +44,7 @@ const valid = {
   'oauth2 with the two URLs': connector(oauth2),
   'documentation linking the provider\'s docs': connector({ type: 'basic_auth' }, { documentation: 'https://p.example/docs/auth' }),
   'oauth2 with a revocation_url': connector({ ...oauth2, revocation_url: 'https://p.example/revoke' }),
+  'oauth2 with token_headers': connector({ ...oauth2, token_headers: { 'CF-Access-Client-Id': '{{connection.access_id}}' } }),
   'oauth2 with acquire and no refresh instead of token_url': connector({
     type: 'oauth2', authorization_url: 'https://p.example/authorize', acquire: step, refresh: false }),
   'custom_auth with acquire and apply': connector({ type: 'custom_auth', acquire: step, ...bearer }),
@@ -107,6 +108,8 @@ const invalid = {
   'an unknown token mapping': [connector({ type: 'custom_auth', ...bearer, acquire: { ...step, tokens: { id_token: '{{response.id_token}}' } } }), '/authorization/acquire/tokens/id_token'],
   'a parameter the engine sets (authorization)': [connector({ ...oauth2, authorization_params: { state: 'x' } }), '/authorization/authorization_params/state'],
   'a parameter the engine sets (token)': [connector({ ...oauth2, token_params: { grant_type: 'x' } }), '/authorization/token_params/grant_type'],
+  'a token header the engine sets': [connector({ ...oauth2, token_headers: { 'content-type': 'text/plain' } }), '/authorization/token_headers/content-type'],
+  'token_headers on api_key': [connector({ type: 'api_key', ...key, token_headers: { 'X-A': 'b' } }), '/authorization/token_headers'],
   'an unknown client_auth': [connector({ ...oauth2, client_auth: 'jwt' }), '/authorization/client_auth'],
   'pkce as a string': [connector({ ...oauth2, pkce: 'yes' }), '/authorization/pkce'],
   'a revocation_url with another scheme': [connector({ ...oauth2, revocation_url: 'ftp://p.example/revoke' }), '/authorization/revocation_url'],

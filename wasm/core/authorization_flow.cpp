@@ -288,6 +288,7 @@ AuthorizationProgress finish_authorization(const Authorization& authorization, c
   reading.grant = TokenGrant::AuthorizationCode;
   reading.default_expires_in = default_expires_in;
   reading.access_token_required = true;  // oauth2 exists to obtain one
+  reading.gateway = !authorization.oauth2.token_headers.empty();
   AuthorizationProgress out;
   if (authorization.acquire.empty()) {
     out.update = update_connection(read_token_response(response, reading), connection, now, TokenStore::NewGrant);

@@ -60,7 +60,8 @@ constexpr std::string_view kOAuth2Keys[] = {"authorization_url",    "token_url",
                                             "client_secret",        "scopes",       "scope_separator",
                                             "authorization_params", "pkce",         "client_auth",
                                             "token_params",         "token_format", "acquire",
-                                            "refresh",              "noopener",     "revocation_url"};
+                                            "refresh",              "noopener",     "revocation_url",
+                                            "token_headers"};
 // RFC 6749 §2.3.1: client credentials in the body or as HTTP Basic.
 constexpr std::string_view kClientAuthValues[] = {"body", "basic", "private_key_jwt"};
 constexpr std::string_view kTokenFormatValues[] = {"form", "json"};
@@ -625,6 +626,16 @@ void ConnectorParser::oauth2(const json& value, const std::string& where, OAuth2
   out.authorization_params =
       engine_checked_params(value, where, "authorization_params", kEngineAuthorizationParams);
   out.token_params = engine_checked_params(value, where, "token_params", kEngineTokenParams);
+  if (const json* headers = DefinitionReader::member(value, "token_headers")) {
+    std::string at = where + "/token_headers";
+    out.token_headers = in_.template_map(*headers, at, DefinitionReader::Names::HeaderToken);
+    // Client authentication and the body's format are the engine's.
+    for (const auto& header : out.token_headers)
+      for (const char* name : {"Authorization", "Content-Type", "Accept"})
+        if (iequals(header.first, name))
+          in_.problem(pointer_append(at, header.first),
+                      in_quotes(header.first) + " is set by the engine (client_auth, token_format); remove it");
+  }
   if (const json* pkce = DefinitionReader::member(value, "pkce")) this->pkce(*pkce, where + "/pkce", out);
   out.noopener = in_.boolean(value, where, "noopener").value_or(false);
   std::string client_auth = in_.choice(value, where, "client_auth", kClientAuthValues).value_or("body");

@@ -92,6 +92,10 @@ struct OAuth2Settings {
   // private_key setting (token_request.h).
   enum class ClientAuth { Body, Basic, PrivateKeyJwt } client_auth = ClientAuth::Body;
   TemplateMap token_params;
+  // Headers on every token endpoint request (code exchange, refresh,
+  // revocation): a gateway in front of a private server, e.g. an access
+  // service token read from the app's secret settings.
+  TemplateMap token_headers;
   enum class TokenFormat { Form, Json } token_format = TokenFormat::Form;
   bool noopener = false;
 };

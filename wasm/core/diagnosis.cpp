@@ -27,7 +27,8 @@ constexpr CauseText kCauses[] = {
      "Enter new credentials for this connection."},
     {Cause::ClientMisconfigured, "client_misconfigured",
      "The provider rejected the application's client credentials.",
-     "An administrator must fix the outbound application's client id and client secret."},
+     "An administrator must fix the outbound application's client id and client secret, or the app settings its "
+     "token requests send (a gateway's service token)."},
     {Cause::ConnectorError, "connector_error",
      "The connector definition is at fault: the provider's answer did not match it, or it needs a value "
      "it does not have.",

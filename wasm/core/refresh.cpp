@@ -104,6 +104,7 @@ RefreshReading refresh_reading(const Authorization& authorization, std::optional
   RefreshReading out;
   out.reading.default_expires_in = default_expires_in;
   out.reading.grant = TokenGrant::RefreshToken;
+  out.reading.gateway = !authorization.oauth2.token_headers.empty();
   if (authorization.refresh_mode == Authorization::Refresh::Custom && !authorization.refresh.empty()) {
     out.steps = &authorization.refresh;
     out.reading.access_token_required = authorization.type == AuthType::OAuth2;

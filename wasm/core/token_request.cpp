@@ -106,10 +106,11 @@ Result<JwtToSign> client_assertion(const Authorization& authorization, const jso
                    where, 0);
 }
 
-// POST `url_template` with `params`, then `extra` (token_params), then client
-// authentication: `body` puts client_id and client_secret in the body,
-// `basic` puts them in the Authorization header. A name already present is
-// not added again. A JSON body only when `json_body_format`.
+// POST `url_template` with `params`, then `extra` (token_params), the
+// connector's token_headers, then client authentication: `body` puts
+// client_id and client_secret in the body, `basic` puts them in the
+// Authorization header. A name already present is not added again. A JSON
+// body only when `json_body_format`.
 Result<HttpRequest> client_request(const Authorization& authorization, const Template& url_template, const json& scope,
                                    QueryParams params, const TemplateMap& extra, bool json_body_format,
                                    const std::optional<Template>& base_uri) {
@@ -130,6 +131,14 @@ Result<HttpRequest> client_request(const Authorization& authorization, const Tem
     auto rendered = value.render(scope);
     if (rendered.ok()) add_new(params, name, std::move(*rendered.value));
     else append(problems, rendered.errors);
+  }
+
+  for (const auto& [name, value] : oauth2.token_headers) {
+    auto rendered = value.render(scope);
+    if (!rendered.ok()) append(problems, rendered.errors);
+    else if (const char* problem = header_value_problem(*rendered.value))
+      add_problem(problems, value.where(), std::string("renders a header value with ") + problem + "; the request is not sent");
+    else request.headers.set(name, std::move(*rendered.value));
   }
 
   auto client = client_credentials(oauth2, scope);

@@ -1,8 +1,9 @@
 // The oauth2 token endpoint request (RFC 6749 §4.1.3 code exchange, §6
 // refresh), shared by authorization_flow and refresh: the grant's
-// parameters, the connector's token_params, client authentication, in the
-// connector's token_format. And the RFC 7009 revocation request, which
-// authenticates the client the same way.
+// parameters, the connector's token_params and token_headers, client
+// authentication, in the connector's token_format. And the RFC 7009
+// revocation request, which authenticates the client the same way and
+// carries the same token_headers.
 #pragma once
 
 #include "json.h"
@@ -33,8 +34,8 @@ Result<ClientCredentials> client_credentials(const OAuth2Settings& oauth2, const
 // characters survive (a plain RFC 7617 header would break on ':').
 std::string client_basic_authorization(const std::string& id, const std::string& secret);
 
-// POST token_url with `grant` (in order), then token_params, then client
-// authentication: `body` puts client_id and client_secret in the body,
+// POST token_url with `grant` (in order), then token_params, with the
+// connector's token_headers, then client authentication: `body` puts client_id and client_secret in the body,
 // `basic` puts them in the Authorization header. A name already present is
 // not added again. Form or JSON body per token_format; Accept:
 // application/json, since some providers (GitHub) answer form-encoded

@@ -58,14 +58,21 @@ TokenFailure make_failure(Cause cause, std::string error, std::string descriptio
 // or a 2xx carrying an `error` member (GitHub answers a bad code with 200 and
 // {"error": "bad_verification_code"}; SPEC §3). A null or empty `error` next
 // to a token is not an error: some providers always send the member.
-std::optional<TokenFailure> reported_failure(const HttpResponse& response, const json& body, TokenGrant grant) {
+std::optional<TokenFailure> reported_failure(const HttpResponse& response, const json& body, TokenGrant grant,
+                                             bool gateway) {
   std::string error = sanitised(string_member(body, "error"), 64);
   std::string description = sanitised(string_member(body, "error_description"), 300);
   if (is_success(response.status) && error.empty()) return std::nullopt;
   Cause cause = classify_token_failure(response.status, error, grant);
   if (error.empty()) {
     error = "unexpected_status";
-    if (description.empty()) description = "the token endpoint answered HTTP " + std::to_string(response.status);
+    if (gateway && (response.status == 401 || response.status == 403)) {
+      cause = Cause::ClientMisconfigured;
+      description = "the gateway in front of the token endpoint refused the request: check the app settings "
+                    "that token_headers send";
+    } else if (description.empty()) {
+      description = "the token endpoint answered HTTP " + std::to_string(response.status);
+    }
   }
   TokenFailure failure = make_failure(cause, std::move(error), std::move(description), response.status);
   failure.error_uri = sanitised(string_member(body, "error_uri"), 200);
@@ -218,7 +225,7 @@ std::optional<int64_t> read_expires_in(const json& value, std::string& warning) 
 
 TokenResult read_token_response(const HttpResponse& response, const TokenReading& reading) {
   json body = parse_json_body(response.body);
-  if (auto failure = reported_failure(response, body, reading.grant)) return TokenResult::fail(*failure);
+  if (auto failure = reported_failure(response, body, reading.grant, reading.gateway)) return TokenResult::fail(*failure);
   if (!body.is_object())
     return TokenResult::fail(connector_failure(
         "malformed_response", "the token response is not a JSON object (RFC 6749 §5.1)", response.status));
@@ -245,7 +252,7 @@ TokenResult read_step_response(const HttpResponse& response, const Step& step, c
                                const TokenReading& reading) {
   json rscope = response_scope(scope, response);
   const json& body = rscope["response"];
-  if (auto failure = reported_failure(response, body, reading.grant)) return TokenResult::fail(*failure);
+  if (auto failure = reported_failure(response, body, reading.grant, false)) return TokenResult::fail(*failure);
 
   // A mapped token is looked up by its template; an unmapped one by its
   // standard name in a JSON body. Only a missing access token (when needed)

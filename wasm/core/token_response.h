@@ -63,6 +63,11 @@ struct TokenReading {
   // custom_auth step that says "tokens": false yields only `merge` values (a
   // session id, an instance URL).
   bool access_token_required = true;
+  // The request carried the connector's token_headers for a gateway in
+  // front of the token endpoint: a 401/403 naming no OAuth error is that
+  // gateway refusing the app's settings, which an admin fixes
+  // (client_misconfigured), not the OAuth server's verdict on the grant.
+  bool gateway = false;
 };
 
 // SPEC §4 cause of a failed token request: provider signals first (5xx, 429,
