@@ -16,9 +16,10 @@ const CATALOG_PATH = `/assets/${BUILD_ID}/web/catalog.json`;
 // The bundle's own catalog: what the console must offer.
 const { entries } = JSON.parse(FILES['web/catalog.json'].text);
 const byName = (name) => entries.find((e) => e.name === name);
-// An OAuth provider to create an app with, and another provider for the editor.
+// An OAuth provider to create an app with, another one saved behind the
+// console's back, and a third for the editor.
 const CHOSEN = byName('github') ?? entries.find((e) => e.type === 'oauth2');
-const OTHER = entries.find((e) => e.name !== CHOSEN?.name);
+const [OTHER, THIRD] = entries.filter((e) => e.name !== CHOSEN?.name);
 const CLIENT_SECRET = 'catalog-test-client-secret-7f3a';
 
 let stack;
@@ -27,7 +28,7 @@ let admin; // {page, context, errors}
 const catalogRequests = [];
 
 before(async () => {
-  assert.ok(CHOSEN && OTHER, 'the catalog has an OAuth provider and at least one other entry');
+  assert.ok(CHOSEN && OTHER && THIRD, 'the catalog has an OAuth provider and at least two other entries');
   stack = await startStack({ org: ORG });
   await stack.seedDemo({ only: ['demo_oauth'] });
   browser = await launchBrowser();
@@ -204,6 +205,26 @@ test('a refused PUT is shown and no app is created', { timeout: 60000 }, async (
   await limited.context.close();
 });
 
+test('a connector saved meanwhile under the same name is used, not replaced', { timeout: 60000 }, async () => {
+  // The console listed the org's connectors before this one was saved (another admin, another tab).
+  const own = { ...OTHER.definition, title: `${OTHER.title} (our own)` };
+  const put = await stack.call('PUT', `/api/connectors/${OTHER.name}`, { token: stack.admin, json: own });
+  assert.equal(put.status, 201, put.text);
+  await openPicker();
+  await picker().getByLabel('Search providers').fill(OTHER.name);
+  await picker().locator(`li[data-entry="${OTHER.name}"]`).getByRole('button', { name: 'Choose' }).click();
+  const form = appForm();
+  await form.waitFor();
+  await form.getByLabel(/^Client ID/).fill('catalog-client-3');
+  await form.getByRole('button', { name: 'Create app' }).click();
+  await form.waitFor({ state: 'detached' });
+  await row(OTHER.title).waitFor();
+  const connector = await stack.call('GET', `/api/connectors/${OTHER.name}`, { token: stack.admin });
+  assert.equal(connector.data.current, 1);
+  assert.deepEqual(connector.data.definition, own, 'the org\'s own definition stays');
+  assert.equal((await appsOfOrg()).find((a) => a.name === OTHER.title).connector, OTHER.name);
+});
+
 test('a missing catalog is explained; Retry loads it; Start from blank stays available', { timeout: 60000 }, async () => {
   const { page, context } = await newPage(browser);
   // The edge's real answer for an asset it does not have.
@@ -238,19 +259,19 @@ test('the connector editor starts from a catalog entry', { timeout: 60000 }, asy
 
   await editor.getByRole('button', { name: 'Start from catalog' }).click();
   const dialog = page.locator('connauth-connectors [data-testid="catalog-picker"][open]');
-  await dialog.getByLabel('Search providers').fill(OTHER.title);
-  await dialog.locator(`li[data-entry="${OTHER.name}"]`).getByRole('button', { name: 'Choose' }).click();
+  await dialog.getByLabel('Search providers').fill(THIRD.title);
+  await dialog.locator(`li[data-entry="${THIRD.name}"]`).getByRole('button', { name: 'Choose' }).click();
   await dialog.waitFor({ state: 'detached' });
-  assert.deepEqual(JSON.parse(await textarea.inputValue()), OTHER.definition);
-  await editor.getByRole('heading', { name: `New connector · ${OTHER.title} from the catalog` }).waitFor();
-  await editor.locator('#validation-status').getByText(`connector "${OTHER.name}"`).waitFor();
+  assert.deepEqual(JSON.parse(await textarea.inputValue()), THIRD.definition);
+  await editor.getByRole('heading', { name: `New connector · ${THIRD.title} from the catalog` }).waitFor();
+  await editor.locator('#validation-status').getByText(`connector "${THIRD.name}"`).waitFor();
   assert.match(await editor.getByTestId('notice').textContent(), /not saved yet/);
   assert.equal(await focused(page), 'definition');
   await screenshot(page, 'connectors-from-catalog');
   await editor.getByRole('button', { name: 'Create connector' }).click();
-  await editor.getByTestId('notice').getByText(`Saved ${OTHER.name} as version 1.`).waitFor();
-  const saved = await stack.call('GET', `/api/connectors/${OTHER.name}`, { token: stack.admin });
-  assert.deepEqual(saved.data.definition, OTHER.definition);
+  await editor.getByTestId('notice').getByText(`Saved ${THIRD.name} as version 1.`).waitFor();
+  const saved = await stack.call('GET', `/api/connectors/${THIRD.name}`, { token: stack.admin });
+  assert.deepEqual(saved.data.definition, THIRD.definition);
 
   // An entry the org has: loaded over its own, which it already equals.
   await editor.getByRole('button', { name: 'Start from catalog' }).click();

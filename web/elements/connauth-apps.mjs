@@ -100,7 +100,7 @@ export class ConnauthApps extends ConnauthElement {
         : h('div', { class: 'card empty' }, h('h3', {}, 'No apps yet'),
           h('p', {}, this.#connectors.length
             ? 'Create an app to let users connect their accounts through one of your connectors.'
-            : 'Start by saving a connector under Connectors, then create an app that uses it.')));
+            : 'Choose New app to start from a provider of the connector catalog, or save a connector of your own under Connectors first.')));
   }
 
   #row(app) {
@@ -214,8 +214,8 @@ export class ConnauthApps extends ConnauthElement {
   async #edit(app, entry = null) {
     const form = new AppForm(this, app, this.#connectors, entry);
     const saved = await form.open();
-    if (form.connectorAdded) {
-      // The catalog's connector is the org's now, whether or not the app was created.
+    if (entry) {
+      // The catalog's connector may be the org's now, whether or not the app was created.
       const list = await this.api.listConnectors();
       if (list.ok) this.#connectors = list.value.connectors;
     }
@@ -469,7 +469,11 @@ class AppForm {
     const save = this.#dialog.querySelector('[data-key="app-save"]');
     save.disabled = true;
     const unsaved = this.#unsavedEntry;
-    if (unsaved && this.#inputs.connector.value === unsaved.name) {
+    // Saved meanwhile (another tab, another admin): the org's own is used, never replaced.
+    if (unsaved && this.#inputs.connector.value === unsaved.name && (await this.#host.api.getConnector(unsaved.name)).ok) {
+      this.#connectors = [...this.#connectors, { name: unsaved.name }];
+    }
+    if (this.#unsavedEntry && this.#inputs.connector.value === unsaved.name) {
       const put = await this.#host.api.putConnector(unsaved.name, definitionText(unsaved));
       if (!put.ok) {
         this.#saving = false;
