@@ -16,7 +16,7 @@ const schema = JSON.parse(readFileSync(new URL('docs/connector.schema.json', roo
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
 const schemaAccepts = ajv.compile(schema);
 
-const examples = ['connectors/examples/', 'demo/connectors/'].flatMap((dir) =>
+const examples = ['connectors/examples/', 'connectors/catalog/', 'demo/connectors/'].flatMap((dir) =>
   readdirSync(new URL(dir, root)).filter((f) => f.endsWith('.json')).map((f) => dir + f));
 
 test('there are example connectors to check', () => {
@@ -42,6 +42,7 @@ const valid = {
   'basic_auth with nothing else': connector({ type: 'basic_auth' }),
   'api_key with a header rule': connector({ type: 'api_key', ...key }),
   'oauth2 with the two URLs': connector(oauth2),
+  'documentation linking the provider\'s docs': connector({ type: 'basic_auth' }, { documentation: 'https://p.example/docs/auth' }),
   'oauth2 with a revocation_url': connector({ ...oauth2, revocation_url: 'https://p.example/revoke' }),
   'oauth2 with acquire and no refresh instead of token_url': connector({
     type: 'oauth2', authorization_url: 'https://p.example/authorize', acquire: step, refresh: false }),
@@ -70,6 +71,7 @@ const invalid = {
   'not an object': [[], ''],
   'no name': [{ authorization: { type: 'basic_auth' } }, ''],
   'a name with capitals': [{ name: 'Acme', authorization: { type: 'basic_auth' } }, '/name'],
+  'documentation that is not an https URL': [connector({ type: 'basic_auth' }, { documentation: 'http://p.example/docs' }), '/documentation'],
   'an unknown top-level key': [connector({ type: 'basic_auth' }, { nmae: 'x' }), '/nmae'],
   'no authorization': [{ name: 'acme' }, ''],
   'an unknown type': [connector({ type: 'oauth' }), '/authorization/type'],

@@ -9,6 +9,7 @@
 
 #include "connector_reader.h"
 #include "connector_rules.h"
+#include "url.h"
 
 namespace connauth {
 
@@ -31,11 +32,13 @@ namespace {
 // readers recurse, and no real connector nests anywhere near this.
 constexpr size_t kMaxDepth = 64;
 
-// Keys of each object in SPEC §2. `$schema` and `description` are accepted at
-// the top level for editors and authors; versions are assigned by the
+// Keys of each object in SPEC §2. `$schema`, `description` and
+// `documentation` are accepted at the top level for editors, authors and
+// admins (they change nothing the engine does); versions are assigned by the
 // server on every save (SPEC §1), so there is no `version` key.
-constexpr std::string_view kTopLevelKeys[] = {"$schema",    "name",          "title", "description",
-                                              "connection", "authorization", "test"};
+constexpr std::string_view kTopLevelKeys[] = {"$schema",       "name",       "title",
+                                              "description",   "documentation", "connection",
+                                              "authorization", "test"};
 constexpr std::string_view kConnectionKeys[] = {"fields", "base_uri"};
 constexpr std::string_view kFieldKeys[] = {"name",   "label",   "optional",
                                            "secret", "default", "hint"};
@@ -186,6 +189,13 @@ Connector ConnectorParser::connector(const json& definition) {
   in_.reject_unknown_keys(definition, "", kTopLevelKeys);
   in_.string(definition, "", "$schema");
   in_.string(definition, "", "description");
+  // The provider's documentation the connector was written from, linked by
+  // consoles: only an https page is worth a link.
+  if (std::optional<std::string> doc = in_.string(definition, "", "documentation")) {
+    Result<Url> url = parse_url(*doc);
+    if (!url.ok() || url.value->scheme != "https" || url.value->host.empty())
+      in_.problem("/documentation", "must be an absolute https:// URL (the provider's documentation)");
+  }
   if (in_.required(definition, "", "name")) {
     if (std::optional<std::string> name = in_.string(definition, "", "name")) {
       if (is_connector_name(*name)) out.name = *name;
