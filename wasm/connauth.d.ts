@@ -297,7 +297,7 @@ export interface ConnectionState {
 /** Flow contexts add the authorization flow's values and the stored state. */
 export interface FlowContext extends Context {
   app?: AppContext & { default_expires_in?: number; refresh_buffer?: number; issuer?: string };
-  flow?: { redirect_uri?: string; code?: string; state?: string; verifier?: string };
+  flow?: { redirect_uri?: string; code?: string; state?: string; verifier?: string; callback?: Record<string, string> };
   state?: Partial<ConnectionState>;
   /**
    * The step run a *Finish call answered while an acquire or refresh of several steps has

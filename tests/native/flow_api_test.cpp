@@ -77,7 +77,29 @@ TEST(FlowApi, AuthorizeCallbackBuildsTheTokenRequest) {
                 "headers": {"Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"},
                 "body": "grant_type=authorization_code&code=c%2F1&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk&client_id=cid&client_secret=cs"},
     "flow": {"code": "c/1", "state": "AAECAwQFBgcICQoLDA0ODw", "redirect_uri": "https://app.example/cb",
-             "verifier": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"}}})"));
+             "verifier": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+             "callback": {"code": "c/1", "state": "AAECAwQFBgcICQoLDA0ODw", "iss": "https://auth.acme.example"}}}})"));
+}
+
+// QuickBooks names the company in the callback (realmId): a custom exchange
+// reads it as callback.<name>, and its merge keeps it.
+TEST(FlowApi, CallbackParametersReachTheExchangeAndItsMappings) {
+  Connector quickbooks = parse(R"({"name": "qb",
+    "authorization": {"type": "oauth2", "authorization_url": "https://auth.acme.example/authorize",
+      "token_url": "https://auth.acme.example/token",
+      "acquire": {"request": {"method": "POST", "url": "https://auth.acme.example/token",
+                              "form": {"code": "{{code}}", "realm": "{{callback.realmId}}"}},
+                  "merge": {"realm_id": "{{callback.realmId}}"}}}})");
+  json callback = authorize_callback(quickbooks, context(), pending(),
+                                     "?code=c&state=AAECAwQFBgcICQoLDA0ODw&realmId=4620816365&iss=https%3A%2F%2Fauth.acme.example", kNow);
+  ASSERT_TRUE(callback["ok"].get<bool>()) << callback.dump();
+  EXPECT_EQ(callback["value"]["request"]["body"], "code=c&realm=4620816365");
+  json flowing = context();
+  flowing["flow"] = callback["value"]["flow"];
+  json finished = authorize_finish(quickbooks, flowing,
+                                   json{{"status", 200}, {"body", R"({"access_token": "at", "expires_in": 3600})"}}, kNow);
+  ASSERT_TRUE(finished["ok"].get<bool>()) << finished.dump();
+  EXPECT_EQ(finished["value"]["connection"]["realm_id"], "4620816365");
 }
 
 TEST(FlowApi, AuthorizeCallbackParamsAsObjectOrPairs) {

@@ -237,6 +237,10 @@ TEST(TokenResponse, ClassificationTable) {
       {401, "invalid_grant", G::RefreshToken, Cause::AuthorizationRevoked},
       {400, "access_denied", G::Credentials, Cause::AuthorizationRevoked},
       {200, "bad_refresh_token", G::RefreshToken, Cause::AuthorizationRevoked},
+      {200, "invalid_refresh_token", G::RefreshToken, Cause::AuthorizationRevoked},  // Slack
+      {200, "invalid_code", G::RefreshToken, Cause::AuthorizationRevoked},           // Zoho, Slack
+      {200, "incorrect_client_credentials", G::AuthorizationCode, Cause::ClientMisconfigured},  // GitHub
+      {200, "bad_client_secret", G::RefreshToken, Cause::ClientMisconfigured},       // Slack
       {401, "invalid_client", G::RefreshToken, Cause::ClientMisconfigured},
       {400, "unauthorized_client", G::AuthorizationCode, Cause::ClientMisconfigured},
       {400, "temporarily_unavailable", G::AuthorizationCode, Cause::ProviderUnavailable},

@@ -60,5 +60,8 @@ for (const file of simulations) {
       const error = await sim.lost(spec.lostCause);
       await spec.lost?.(sim, error);
     });
+    test(`the app's egress list (${spec.egress ? 'the one the catalog names' : 'derived'}) covers every host reached`, () => {
+      assert.deepEqual(sim.egressRefusals(), []);
+    });
   });
 }

@@ -131,7 +131,7 @@ std::optional<Template> DefinitionReader::template_value(const json& value, cons
 bool DefinitionReader::known_paths(const Template& t, const std::string& where, std::string_view extra_root) {
   static constexpr std::string_view kRoots[] = {
       "connection", "client_id", "client_secret", "scopes", "access_token", "refresh_token",
-      "redirect_uri", "code", "verifier", "state", "response", "response_headers", "status",
+      "redirect_uri", "code", "verifier", "state", "callback", "response", "response_headers", "status",
       "now", "now_iso", "uuid"};
   bool ok = true;
   for (const std::string& path : t.paths()) {

@@ -233,11 +233,17 @@ json authorize_callback(const Connector& connector, const json& context, const j
     if (!callback.ok())
       return failure_envelope(callback.error->code, callback.error->cause, callback.error->message,
                               callback.error->code, context);
+    // Every parameter of the checked callback, as `callback.<name>` for the
+    // exchange and its mappings: some providers answer values there
+    // (QuickBooks' realmId, Zoho's accounts-server).
+    json answered = json::object();
+    for (const auto& [name, value] : *params.value) answered.emplace(name, value);
     json scope = exchange_scope(resolved.value->scope, *callback.code, *pending.value);
+    scope["callback"] = answered;
     auto request = build_code_exchange(*resolved.value->authorization, scope, connector.base_uri);
     if (!request.ok()) return build_failure_envelope(request.errors, context);
     json flow = json_object("code", *callback.code, "state", pending.value->state,
-                            "redirect_uri", pending.value->redirect_uri);
+                            "redirect_uri", pending.value->redirect_uri, "callback", std::move(answered));
     if (!pending.value->verifier.empty()) flow["verifier"] = pending.value->verifier;
     return ok_envelope(json_object("request", request_to_json(*request.value), "flow", std::move(flow)));
   });

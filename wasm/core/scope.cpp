@@ -82,7 +82,7 @@ json make_scope(const json& context, const std::string& scope_separator) {
   // Tokens come from the user's own connection, never from app settings.
   copy_present(connection, "access_token", scope);
   copy_present(connection, "refresh_token", scope);
-  for (const char* key : {"redirect_uri", "code", "verifier", "state"}) copy_present(flow, key, scope);
+  for (const char* key : {"redirect_uri", "code", "verifier", "state", "callback"}) copy_present(flow, key, scope);
   return scope;
 }
 

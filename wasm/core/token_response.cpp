@@ -143,10 +143,14 @@ Cause classify_token_failure(int status, const std::string& error, TokenGrant gr
   // outage costs a user a reconnect, while degrading a revoked one only
   // delays the verdict. So the transient statuses win over the body.
   if (status >= 500 || status == 429) return Cause::ProviderUnavailable;
-  // RFC 6749 §5.2 codes, plus GitHub's spellings of invalid_grant.
-  if (error == "invalid_client" || error == "unauthorized_client") return Cause::ClientMisconfigured;
+  // RFC 6749 §5.2 codes, plus the spellings of providers that answer their
+  // own: GitHub (bad_*, incorrect_client_credentials), Slack
+  // (invalid_refresh_token, invalid_code, bad_client_secret), Zoho (invalid_code).
+  if (error == "invalid_client" || error == "unauthorized_client" || error == "incorrect_client_credentials" ||
+      error == "bad_client_secret" || error == "invalid_client_id")
+    return Cause::ClientMisconfigured;
   if (error == "invalid_grant" || error == "access_denied" || error == "bad_verification_code" ||
-      error == "bad_refresh_token")
+      error == "bad_refresh_token" || error == "invalid_refresh_token" || error == "invalid_code")
     return Cause::AuthorizationRevoked;
   if (error == "temporarily_unavailable" || error == "server_error") return Cause::ProviderUnavailable;
   if (!error.empty()) return Cause::ConnectorError;  // invalid_request, invalid_scope, unsupported_*
