@@ -81,6 +81,7 @@ test('search by name or title, from the keyboard; no match says so', async () =>
   const search = picker().getByLabel('Search providers');
   assert.equal(await focused(page), 'catalog-search', 'the search box has the focus once the catalog is there');
   assert.equal((await listed()).length, entries.length, 'every provider before a search');
+  await screenshot(page, 'catalog-new-app');
 
   await search.pressSequentially('zzq-nothing');
   await picker().getByTestId('catalog-empty').waitFor();
@@ -109,7 +110,7 @@ test('search by name or title, from the keyboard; no match says so', async () =>
     assert.equal(await link.getAttribute('href'), new URL(CHOSEN.documentation).href);
     assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
   }
-  await screenshot(page, 'catalog-new-app');
+  await screenshot(page, 'catalog-search');
 
   // Down moves to the first Choose button, Up back to the search box.
   await search.press('ArrowDown');

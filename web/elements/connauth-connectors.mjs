@@ -196,7 +196,12 @@ export class ConnauthConnectors extends ConnauthElement {
         : { tone: 'info', text: `The catalog's ${entry.title} connector replaces the text of your ${entry.name} (version ${have.version}): save to make it the next version, or open another connector to discard it.` };
       this.#renderAll(text);
     }
-    this.#els.textarea?.focus();
+    // Read from the top: the caret goes to the start, not where setting the text left it.
+    const ta = this.#els.textarea;
+    ta?.setSelectionRange(0, 0);
+    ta?.focus();
+    if (ta) ta.scrollTop = 0;
+    this.#syncScroll();
   }
 
   #dirty() {
