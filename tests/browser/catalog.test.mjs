@@ -135,6 +135,7 @@ test('choosing a provider prefills the form; Create saves its connector and the 
   const note = form.getByTestId('catalog-note');
   assert.match(await note.textContent(), new RegExp(`is added to your organisation's connectors`));
   assert.ok((await note.textContent()).includes(`${stack.origin}/oauth/callback`), 'the redirect URI to register');
+  assert.equal(await note.getByTestId('catalog-description').textContent(), CHOSEN.description, 'what to set up, in the entry\'s words');
   assert.equal(await focused(page), 'app-client_id', 'what is left to enter has the focus');
   // The entry's fields are the app settings offered.
   for (const field of CHOSEN.fields) await form.locator(`[data-setting="${field.name}"]`).waitFor();

@@ -370,7 +370,10 @@ class AppForm {
           : `The connector ${entry.name} is added to your organisation's connectors when you create the app.`),
         usesOAuth(entry) ? h('p', { class: 'small' }, `Register an OAuth app with ${entry.title} whose redirect URI is `, h('code', {}, callback),
           ', then enter its client ID and secret below.') : null,
-        docs ? h('p', { class: 'small' }, h('a', { href: docs, target: '_blank', rel: 'noopener noreferrer' }, icon('external', 14), ` ${entry.title} documentation`)) : null));
+        docs ? h('p', { class: 'small' }, h('a', { href: docs, target: '_blank', rel: 'noopener noreferrer' }, icon('external', 14), ` ${entry.title} documentation`)) : null,
+        // The entry's description says what the admin sets up (scopes, app settings) and the provider's quirks.
+        entry.description ? h('details', { class: 'small' }, h('summary', {}, 'What to set up'),
+          h('p', { class: 'muted', 'data-testid': 'catalog-description' }, entry.description)) : null));
   }
 
   // The connector's fields become the app settings inputs.
