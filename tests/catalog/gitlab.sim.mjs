@@ -26,6 +26,7 @@ export default {
         ? 'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.'
         : description } }),
     },
+    revoke: { at: 'gitlab.example.com/oauth/revoke' },
     api: [
       { at: 'gitlab.example.com/api/v4/user', answer: () => ({ id: 1, username: 'ann', name: 'Ann' }) },
       { at: 'gitlab.example.com/api/v4/projects', answer: () => [{ id: 3, path_with_namespace: 'ann/hello' }] },

@@ -40,6 +40,7 @@ export default {
       error: (code, description, status) => ({ status,
         body: { error: code, error_description: code === 'invalid_grant' ? 'Token has been expired or revoked.' : description } }),
     },
+    revoke: { at: 'oauth2.googleapis.com/revoke', clientAuth: 'any' },
     api: [
       { at: 'openidconnect.googleapis.com/v1/userinfo', answer: () => ({ sub: '10769150350006150715113082367', email: 'ann@example.com' }) },
       { at: 'www.googleapis.com/drive/v3/about', answer: () => ({ user: { emailAddress: 'ann@example.com' } }) },

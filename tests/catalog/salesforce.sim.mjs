@@ -31,6 +31,7 @@ export default {
       error: (code, description, status) => ({ status,
         body: { error: code, error_description: code === 'invalid_grant' ? 'expired access/refresh token' : description } }),
     },
+    revoke: { at: 'login.salesforce.com/services/oauth2/revoke' },
     api: [
       { at: '*.my.salesforce.com/services/oauth2/userinfo', answer: () => ({ preferred_username: 'ann@acme.example', user_id: '005xx000001SwiUAAS' }) },
       { at: '*.my.salesforce.com/services/data/v62.0/limits', answer: () => ({ DailyApiRequests: { Max: 15000, Remaining: 14998 } }) },

@@ -32,6 +32,9 @@ export default {
       refreshAnswer: (t) => ({ ok: true, access_token: t.access_token, token_type: 'user', refresh_token: t.refresh_token, expires_in: 43200 }),
       error: (code) => slackError({ invalid_grant: 'invalid_refresh_token', invalid_client: 'bad_client_secret' }[code] ?? code),
     },
+    // auth.revoke revokes the token it is given, which must be an access token.
+    revoke: { at: 'slack.com/api/auth.revoke', clientAuth: 'basic',
+      answer: (r) => (r.form.token.startsWith('slack-rt-') ? { ok: false, error: 'invalid_auth' } : { ok: true, revoked: true }) },
     api: [
       { at: 'slack.com/api/auth.test', method: 'POST', answer: () => ({ ok: true, user: 'ann', team: 'Slack Softball Team', user_id: 'U1234' }) },
       { at: 'slack.com/api/chat.postMessage', method: 'POST', answer: (grant, r) => ({ ok: true, channel: r.json.channel, ts: '1503435956.000247' }) },
@@ -53,5 +56,11 @@ export default {
     assert.equal(refresh.form.grant_type, 'refresh_token');
     assert.match(refresh.headers.authorization, /^Basic /);
     assert.equal(sim.connection.refresh_token, sim.fake.grant.refresh);
+  },
+  revoked(sim, { request, response }) {
+    // With token rotation the engine sends the refresh token, which auth.revoke
+    // refuses (the entry's description says so).
+    assert.equal(request.form.token, sim.connection.refresh_token);
+    assert.deepEqual(JSON.parse(response.body), { ok: false, error: 'invalid_auth' });
   },
 };

@@ -25,6 +25,7 @@ export default {
         refresh_token: t.refresh_token, scope: 'openid profile email offline_access accounting.transactions' }),
       error: (code, description, status) => ({ status, body: { error: code } }),
     },
+    revoke: { at: 'identity.xero.com/connect/revocation', clientAuth: 'basic' },
     api: [
       { at: 'api.xero.com/connections', answer: () => [
         { id: 'e1eede29-f875-4a5d-8470-17f6a29a88b1', authEventId: 'd99ecdfe-391d-43d2-b834-17636ba90e8d', tenantId: TENANT,

@@ -362,10 +362,19 @@ describe('secrets', () => {
     const accessToken = lastAccessToken(demoApi);
     const refreshTokens = provider.stored('RefreshToken').map((t) => t.jti);
     assert.ok(accessToken && refreshTokens.length > 0);
-    const files = filesUnder(edge.persistDir);
+    // Read once: a Durable Object's SQLite side files (-shm, -wal) may be
+    // removed between listing and reading when it closes.
+    const contents = filesUnder(edge.persistDir).flatMap((file) => {
+      try {
+        return [readFileSync(file)];
+      } catch (e) {
+        if (e.code === 'ENOENT') return [];
+        throw e;
+      }
+    });
     const stored = (text) => {
       const needles = [Buffer.from(text, 'utf8'), Buffer.from(text, 'utf16le')];
-      return files.some((file) => needles.some((n) => readFileSync(file).includes(n)));
+      return contents.some((bytes) => needles.some((n) => bytes.includes(n)));
     };
     assert.ok(stored('Demo CRM'), 'positive control: the app name is stored in plain text');
     assert.ok(stored(provider.issuer), 'positive control: a plain setting');

@@ -60,6 +60,14 @@ for (const file of simulations) {
       const error = await sim.lost(spec.lostCause);
       await spec.lost?.(sim, error);
     });
+    test('disconnecting tells the revocation endpoint, if the connector names one (RFC 7009)', async () => {
+      const revoked = await sim.revoke();
+      assert.equal(revoked !== null, Boolean(spec.provider.revoke), 'a revocation_url exactly when the provider has an RFC 7009 endpoint');
+      if (!revoked) return;
+      assert.equal(revoked.response.status, 200, revoked.response.body);
+      assert.ok([sim.connection.refresh_token, sim.connection.access_token].includes(revoked.request.form.token));
+      await spec.revoked?.(sim, revoked);
+    });
     test(`the app's egress list (${spec.egress ? 'the one the catalog names' : 'derived'}) covers every host reached`, () => {
       assert.deepEqual(sim.egressRefusals(), []);
     });
