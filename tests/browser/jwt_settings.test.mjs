@@ -35,6 +35,7 @@ test('private_key is a write-only secret setting in the app form', { timeout: 60
   await openConsole(page, stack.origin, stack.admin, 'apps');
   const apps = page.locator('connauth-apps');
   await apps.getByRole('button', { name: 'New app' }).click();
+  await apps.getByRole('button', { name: 'Start from blank' }).click(); // not a catalog provider (catalog.test.mjs)
   const dialog = page.locator('connauth-apps dialog[open]');
   await dialog.waitFor();
   await dialog.getByLabel(/^Name/).fill('Signed CRM');

@@ -1,7 +1,10 @@
 // <connauth-apps>: the org admin's outbound applications (SPEC §5): list,
 // create and edit (every field; the client secret and secret settings are
 // write-only), enable, disable, reset and delete, each with a confirmation
-// that says what will be lost. Field-level errors from the edge
+// that says what will be lost. "New app" starts from the connector catalog
+// (catalog-picker.mjs): the chosen provider's connector is added to the org
+// when the app is created (or the org's own of that name is used), and the
+// form comes filled in with its name, scopes and fields. Field-level errors from the edge
 // (400 invalid_app, details [{path, message}]) appear under their field.
 //
 // Event: `connauth-apps-changed` {action, app} after any change.
@@ -10,6 +13,8 @@ import { ConnauthElement, define } from '../lib/element.mjs';
 import { isAdmin } from '../lib/config.mjs';
 import { parseConnectorRef } from '../lib/auth-info.mjs';
 import { duration } from '../lib/format.mjs';
+import { authLabel, definitionText, documentationUrl, usesOAuth } from '../lib/catalog.mjs';
+import { chooseFromCatalog, PICKER_STYLES } from './catalog-picker.mjs';
 
 const STYLES = `
 .apps { display: flex; flex-direction: column; gap: 12px; list-style: none; margin: 0; padding: 0; }
@@ -25,7 +30,8 @@ const STYLES = `
 .errors-summary { margin: 0; padding-left: 1.2rem; }
 .secret-state { font-size: .8rem; }
 .app-row[aria-current="true"] { border-color: var(--ca-primary); box-shadow: var(--ca-focus); }
-`;
+.catalog-note .callout-text { display: flex; flex-direction: column; gap: 4px; }
+${PICKER_STYLES}`;
 
 const ACTION_TEXT = {
   disable: (name) => ({
@@ -85,7 +91,7 @@ export class ConnauthApps extends ConnauthElement {
     return h('div', { class: 'stack' },
       h('div', { class: 'row-between' },
         h('p', { class: 'muted' }, `${this.#apps.length} app${this.#apps.length === 1 ? '' : 's'} in your organisation`),
-        h('button', { class: 'btn btn-primary', type: 'button', 'data-key': 'new-app', onclick: () => this.#edit(null) }, icon('plus'), 'New app')),
+        h('button', { class: 'btn btn-primary', type: 'button', 'data-key': 'new-app', onclick: () => this.#newApp() }, icon('plus'), 'New app')),
       this.#notice ? h('div', { class: ['callout', `tone-${this.#notice.tone}`], role: 'status', 'data-testid': 'notice' }, icon(this.#notice.tone === 'ok' ? 'check-circle' : 'info'),
         h('p', { class: 'callout-text grow' }, this.#notice.text),
         h('button', { class: 'btn btn-sm btn-ghost', type: 'button', 'aria-label': 'Dismiss message', onclick: () => { this.#notice = null; this.render(); } }, icon('x'))) : null,
@@ -94,7 +100,7 @@ export class ConnauthApps extends ConnauthElement {
         : h('div', { class: 'card empty' }, h('h3', {}, 'No apps yet'),
           h('p', {}, this.#connectors.length
             ? 'Create an app to let users connect their accounts through one of your connectors.'
-            : 'Start by saving a connector under Connectors, then create an app that uses it.')));
+            : 'Choose New app to start from a provider of the connector catalog, or save a connector of your own under Connectors first.')));
   }
 
   #row(app) {
@@ -191,13 +197,33 @@ export class ConnauthApps extends ConnauthElement {
 
   // ---- the app form -------------------------------------------------------------
 
-  async #edit(app) {
-    const form = new AppForm(this, app, this.#connectors);
+  // "New app": a provider from the catalog, or a blank form.
+  async #newApp() {
+    const picked = await chooseFromCatalog(this, {
+      title: 'New app',
+      lead: 'Choose the provider your users connect to: its connector comes from the catalog and the form is filled in. Or start from blank with a connector of your own.',
+      connectors: this.#connectors,
+    });
+    if (!picked) {
+      this.viewRoot.querySelector('[data-key="new-app"]')?.focus();
+      return;
+    }
+    await this.#edit(null, picked.entry ?? null);
+  }
+
+  async #edit(app, entry = null) {
+    const form = new AppForm(this, app, this.#connectors, entry);
     const saved = await form.open();
+    if (entry) {
+      // The catalog's connector may be the org's now, whether or not the app was created.
+      const list = await this.api.listConnectors();
+      if (list.ok) this.#connectors = list.value.connectors;
+    }
     if (!saved) return;
     if (app) this.#replace(saved);
     else this.#apps = [...this.#apps, saved];
-    this.#notice = { tone: 'ok', text: app ? `${saved.name} saved.` : `${saved.name} created. Users can connect it now.` };
+    const added = form.connectorAdded ? ` with the catalog's connector ${form.connectorAdded.name}` : '';
+    this.#notice = { tone: 'ok', text: app ? `${saved.name} saved.` : `${saved.name} created${added}. Users can connect it now.` };
     this.emit('connauth-apps-changed', { action: app ? 'update' : 'create', app: saved });
     this.render();
     this.announce(this.#notice.text);
@@ -206,10 +232,16 @@ export class ConnauthApps extends ConnauthElement {
 
 // The create/edit dialog. Knows SPEC §5's fields and how the edge names
 // their problems (/name, /scopes/2, /settings/api_url, /egress/0...).
+// With a catalog entry, a new app is prefilled from it and, on Create, the
+// entry's connector is saved first (PUT /api/connectors/{name}) unless the
+// org already has one of that name.
 class AppForm {
   #host;
   #app;
   #connectors;
+  #entry; // the catalog entry a new app starts from, or null
+  /** {name, version} once the catalog's connector was saved, else null. */
+  connectorAdded = null;
   #dialog;
   #inputs = {};
   #errors = {};
@@ -219,10 +251,17 @@ class AppForm {
   #saving = false;
   #saved = null; // the app the edge answered, once saved
 
-  constructor(host, app, connectors) {
+  constructor(host, app, connectors, entry = null) {
     this.#host = host;
     this.#app = app;
     this.#connectors = connectors;
+    this.#entry = app ? null : entry;
+  }
+
+  // The catalog entry's connector while the org does not have it (it is saved on Create).
+  get #unsavedEntry() {
+    const entry = this.#entry;
+    return entry && !this.connectorAdded && !this.#connectors.some((c) => c.name === entry.name) ? entry : null;
   }
 
   open() {
@@ -234,7 +273,8 @@ class AppForm {
       });
       this.#host.shadowRoot.append(this.#dialog);
       this.#dialog.showModal();
-      this.#inputs.name.focus();
+      // From the catalog, what is left to enter is the client (OAuth) or nothing but a check.
+      (this.#entry && usesOAuth(this.#entry) ? this.#inputs.client_id : this.#inputs.name).focus();
       this.#loadFields();
     });
   }
@@ -253,11 +293,14 @@ class AppForm {
   }
 
   #build() {
-    const app = this.#app ?? {};
+    const entry = this.#entry;
+    const app = this.#app ?? (entry ? prefilled(entry) : {});
     const editing = Boolean(this.#app);
     const ref = parseConnectorRef(app.connector);
+    const unsaved = this.#unsavedEntry;
     const connectorSelect = h('select', { onchange: () => this.#loadFields() },
-      h('option', { value: '' }, this.#connectors.length ? 'Choose a connector…' : 'No connectors yet'),
+      h('option', { value: '' }, this.#connectors.length || unsaved ? 'Choose a connector…' : 'No connectors yet'),
+      unsaved ? h('option', { value: unsaved.name, selected: true }, `${unsaved.name} (from the catalog)`) : null,
       this.#connectors.map((c) => h('option', { value: c.name, selected: ref?.name === c.name }, `${c.name} (v${c.version})`)));
     const versionInput = h('input', { type: 'number', min: 1, step: 1, inputmode: 'numeric', value: ref?.version ? String(ref.version) : '', placeholder: 'Latest' });
     const secret = h('input', { type: 'password', autocomplete: 'new-password',
@@ -274,6 +317,7 @@ class AppForm {
       h('div', { class: 'dialog-head' }, h('h2', { id: 'app-form-title' }, editing ? `Edit ${app.name}` : 'New app'),
         h('p', { class: 'muted small' }, 'An outbound application: the client your users connect with.')),
       h('div', { class: 'dialog-body stack' },
+        entry ? this.#catalogNote(entry) : null,
         this.#summary,
         h('div', { class: 'form-grid' },
           this.#field('name', 'Name', h('input', { type: 'text', value: app.name ?? '', required: true, autocomplete: 'off' })),
@@ -313,11 +357,35 @@ class AppForm {
     return h('dialog', { class: 'wide', 'aria-labelledby': 'app-form-title' }, form);
   }
 
+  // Where a catalog app's connector comes from, and what the admin still does.
+  #catalogNote(entry) {
+    const have = this.#connectors.find((c) => c.name === entry.name);
+    const docs = documentationUrl(entry);
+    const callback = `${this.#host.api.origin}/oauth/callback`;
+    return h('div', { class: 'callout tone-info catalog-note', 'data-testid': 'catalog-note' }, icon('info'),
+      h('div', { class: 'callout-text' },
+        h('h4', {}, `From the catalog: ${entry.title} · ${authLabel(entry)}`),
+        h('p', { class: 'small' }, have
+          ? `Your organisation already has a connector named ${entry.name} (version ${have.version}): this app uses it. To update it from the catalog, open it under Connectors and choose Start from catalog.`
+          : `The connector ${entry.name} is added to your organisation's connectors when you create the app.`),
+        usesOAuth(entry) ? h('p', { class: 'small' }, `Register an OAuth app with ${entry.title} whose redirect URI is `, h('code', {}, callback),
+          ', then enter its client ID and secret below.') : null,
+        docs ? h('p', { class: 'small' }, h('a', { href: docs, target: '_blank', rel: 'noopener noreferrer' }, icon('external', 14), ` ${entry.title} documentation`)) : null,
+        // The entry's description says what the admin sets up (scopes, app settings) and the provider's quirks.
+        entry.description ? h('details', { class: 'small' }, h('summary', {}, 'What to set up'),
+          h('p', { class: 'muted', 'data-testid': 'catalog-description' }, entry.description)) : null));
+  }
+
   // The connector's fields become the app settings inputs.
   async #loadFields() {
     const name = this.#inputs.connector.value;
     this.#fields = [];
-    if (name) {
+    const unsaved = this.#unsavedEntry;
+    if (unsaved && name === unsaved.name) {
+      // Not the org's yet: the fields the engine read from the catalog entry at build time.
+      this.#fields = unsaved.fields.map((f) => ({ ...f }));
+      for (const key of unsaved.signing_keys ?? []) this.#addSigningKey(key);
+    } else if (name) {
       const answer = await this.#host.api.getConnector(name);
       if (answer.ok && answer.value.summary) {
         const s = answer.value.summary;
@@ -328,16 +396,18 @@ class AppForm {
             this.#fields.push(f);
           }
         }
-        // Keys that sign the connector's JWTs are secret settings whether or
-        // not it declares them as fields (the engine names them).
-        for (const name of s.signing_keys ?? []) {
-          const declared = this.#fields.find((f) => f.name === name);
-          if (declared) declared.secret = true;
-          else this.#fields.push({ name, label: name, secret: true, hint: 'A PEM PKCS#8 private key that signs the connector\'s JWTs.' });
-        }
+        for (const key of s.signing_keys ?? []) this.#addSigningKey(key);
       }
     }
     this.#renderSettings();
+  }
+
+  // Keys that sign the connector's JWTs are secret settings whether or
+  // not it declares them as fields (the engine names them).
+  #addSigningKey(name) {
+    const declared = this.#fields.find((f) => f.name === name);
+    if (declared) declared.secret = true;
+    else this.#fields.push({ name, label: name, secret: true, hint: 'A PEM PKCS#8 private key that signs the connector\'s JWTs.' });
   }
 
   #renderSettings() {
@@ -401,6 +471,22 @@ class AppForm {
     this.#saving = true;
     const save = this.#dialog.querySelector('[data-key="app-save"]');
     save.disabled = true;
+    const unsaved = this.#unsavedEntry;
+    // Saved meanwhile (another tab, another admin): the org's own is used, never replaced.
+    if (unsaved && this.#inputs.connector.value === unsaved.name && (await this.#host.api.getConnector(unsaved.name)).ok) {
+      this.#connectors = [...this.#connectors, { name: unsaved.name }];
+    }
+    if (this.#unsavedEntry && this.#inputs.connector.value === unsaved.name) {
+      const put = await this.#host.api.putConnector(unsaved.name, definitionText(unsaved));
+      if (!put.ok) {
+        this.#saving = false;
+        save.disabled = false;
+        this.#showConnectorRefused(unsaved, put.error);
+        return;
+      }
+      this.connectorAdded = { name: put.value.name, version: put.value.version };
+      this.#host.emit('connauth-connector-saved', this.connectorAdded);
+    }
     const answer = this.#app ? await this.#host.api.updateApp(this.#app.id, body) : await this.#host.api.createApp(body);
     this.#saving = false;
     save.disabled = false;
@@ -410,6 +496,22 @@ class AppForm {
       return;
     }
     this.#showErrors(answer.error.details ?? [{ path: '', message: answer.error.message }]);
+  }
+
+  // The edge refused the catalog's connector: nothing was created. Its
+  // problems are the connector's (JSON pointers into the definition), not the form's.
+  #showConnectorRefused(entry, error) {
+    this.#showErrors([]);
+    this.#summary.hidden = false;
+    this.#summary.replaceChildren(icon('x-circle'), h('div', { class: 'callout-text', 'data-testid': 'connector-refused' },
+      h('h4', {}, `The connector ${entry.name} was not added: ${error.message}`),
+      error.details?.length
+        ? h('ul', { class: 'errors-summary' }, error.details.map((d) => h('li', {}, `${d.path || '(document)'}: ${d.message}`)))
+        : null,
+      h('p', { class: 'small' }, 'The app was not created. Fix the cause and choose Create app again, or pick one of your own connectors.')));
+    this.#summary.scrollIntoView({ block: 'nearest' });
+    this.#summary.setAttribute('tabindex', '-1');
+    this.#summary.focus();
   }
 
   // Puts each problem under its field; the rest go in the summary at the top.
@@ -455,6 +557,17 @@ const OPERATIONS = [
   { key: 'keepalive_seconds', label: 'Keep-alive (seconds)', fallback: 86400, min: 0,
     hint: `An unused connection is checked after this long, so a revoked one shows as lost early (default ${duration(86400)}; 0: off).` },
 ];
+
+// A new app's values from a catalog entry: its title, scopes and a prompt
+// the admin can reword (every field can still be changed).
+function prefilled(entry) {
+  return {
+    name: entry.title,
+    connector: entry.name,
+    scopes: entry.scopes,
+    prompt: `Allow this workspace to use your ${entry.title} account on your behalf.`,
+  };
+}
 
 // "/scopes/2" → "scopes"; "/settings/api_url" → "settings/api_url"; "/connector" → "connector".
 function fieldFor(path, inputs) {

@@ -3,6 +3,8 @@
 // each problem marked at its JSON pointer in the text and listed with its
 // line; save as a new version; the version list with view and restore
 // (rollback, SPEC §7); and the apply preview for the text being edited.
+// A new connector can start from the connector catalog (catalog-picker.mjs):
+// the provider's definition is loaded into the editor, to check and save.
 //
 // Attribute `name` selects a connector. Event `connauth-connector-saved`
 // {name, version} after a save or a restore.
@@ -13,6 +15,8 @@ import { getEngine, engineNow } from '../lib/engine.mjs';
 import { locateAll, rangeOf, lineColumn, offsetOf } from '../lib/json-locate.mjs';
 import { when, iso } from '../lib/format.mjs';
 import { parseConnectorRef } from '../lib/auth-info.mjs';
+import { definitionText } from '../lib/catalog.mjs';
+import { chooseFromCatalog, PICKER_STYLES } from './catalog-picker.mjs';
 import './connauth-apply-preview.mjs';
 
 const LINE_HEIGHT = 20; // px, the editor's line height (CSS below)
@@ -58,7 +62,7 @@ const STYLES = `
 .versions li { display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; justify-content: space-between; padding: 10px 0; border-bottom: 1px solid var(--ca-border); }
 .versions li:last-child { border-bottom: 0; }
 .banner { display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: center; justify-content: space-between; }
-`;
+${PICKER_STYLES}`;
 
 const NEW_CONNECTOR = `{
   "name": "my_connector",
@@ -135,6 +139,8 @@ export class ConnauthConnectors extends ConnauthElement {
       return;
     }
     this.#isNew = false;
+    this.#from = null;
+    if (this.#notice?.tone === 'info') this.#notice = null; // it was about the text being replaced
     this.#viewing = version && version !== answer.value.current ? version : null;
     if (!this.#viewing) this.#current = answer.value;
     else this.#current = { ...this.#current, name, versions: answer.value.versions, current: answer.value.current };
@@ -142,14 +148,60 @@ export class ConnauthConnectors extends ConnauthElement {
     this.#renderAll(this.#saved);
   }
 
-  async #startNew({ quiet = false } = {}) {
+  async #startNew({ quiet = false, text = NEW_CONNECTOR, from = null } = {}) {
     if (!quiet && !(await this.#confirmDiscard())) return;
     this.#isNew = true;
+    this.#from = from;
+    if (this.#notice?.tone === 'info') this.#notice = null; // it was about the text being replaced
     this.#viewing = null;
     this.#current = null;
     this.#saved = '';
-    this.#renderAll(NEW_CONNECTOR);
+    this.#renderAll(text);
     if (!quiet) this.#els.textarea?.focus();
+  }
+
+  #from = null; // the catalog entry a new connector's text came from
+
+  // A catalog entry's definition in the editor: as a new connector, or over
+  // the org's own of the same name (saving it makes the next version).
+  async #startFromCatalog() {
+    if (!(await this.#confirmDiscard())) return;
+    const picked = await chooseFromCatalog(this, {
+      title: 'Start from the catalog',
+      lead: 'Load a provider\'s connector into the editor, check it, change what your provider needs, then save it.',
+      connectors: this.#list,
+    });
+    if (!picked) {
+      this.viewRoot.querySelector('[data-key="from-catalog"]')?.focus();
+      return;
+    }
+    if (picked.blank) {
+      await this.#startNew({ quiet: true });
+      this.#els.textarea?.focus();
+      return;
+    }
+    const { entry } = picked;
+    const text = definitionText(entry);
+    const have = this.#list.find((c) => c.name === entry.name);
+    if (!have) {
+      await this.#startNew({ quiet: true, text, from: entry });
+      this.#notice = { tone: 'info', text: `The catalog's ${entry.title} connector, not saved yet: check it, then choose Create connector.` };
+      this.#paintNotice();
+    } else {
+      await this.#select(entry.name, { quiet: true });
+      if (this.#current?.name !== entry.name) return; // not loaded: #select says why
+      const same = this.#saved === text;
+      this.#notice = same
+        ? { tone: 'info', text: `Your ${entry.name} (version ${have.version}) is the catalog's ${entry.title} connector already.` }
+        : { tone: 'info', text: `The catalog's ${entry.title} connector replaces the text of your ${entry.name} (version ${have.version}): save to make it the next version, or open another connector to discard it.` };
+      this.#renderAll(text);
+    }
+    // Read from the top: the caret goes to the start, not where setting the text left it.
+    const ta = this.#els.textarea;
+    ta?.setSelectionRange(0, 0);
+    ta?.focus();
+    if (ta) ta.scrollTop = 0;
+    this.#syncScroll();
   }
 
   #dirty() {
@@ -356,7 +408,7 @@ export class ConnauthConnectors extends ConnauthElement {
     box.hidden = !n;
     if (!n) return;
     box.className = `callout tone-${n.tone}`;
-    box.replaceChildren(icon(n.tone === 'ok' ? 'check-circle' : 'x-circle'), h('p', { class: 'callout-text grow' }, n.text),
+    box.replaceChildren(icon({ ok: 'check-circle', info: 'info' }[n.tone] ?? 'x-circle'), h('p', { class: 'callout-text grow' }, n.text),
       h('button', { class: 'btn btn-sm btn-ghost', type: 'button', 'aria-label': 'Dismiss message', onclick: () => { this.#notice = null; this.#paintNotice(); } }, icon('x')));
     this.announce(n.text);
   }
@@ -371,8 +423,10 @@ export class ConnauthConnectors extends ConnauthElement {
     const e = this.#els = {};
     const selected = this.#isNew ? null : this.#current?.name;
     const side = h('nav', { class: 'card side', 'aria-label': 'Connectors' },
-      h('div', { class: 'card-head row-between' }, h('h3', {}, 'Connectors'),
-        h('button', { class: 'btn btn-sm', type: 'button', 'data-key': 'new-connector', onclick: () => this.#startNew() }, icon('plus', 14), 'New')),
+      h('div', { class: 'card-head stack-sm' }, h('h3', {}, 'Connectors'),
+        h('div', { class: 'row' },
+          h('button', { class: 'btn btn-sm', type: 'button', 'data-key': 'new-connector', onclick: () => this.#startNew() }, icon('plus', 14), 'New'),
+          h('button', { class: 'btn btn-sm', type: 'button', 'data-key': 'from-catalog', onclick: () => this.#startFromCatalog() }, icon('grid', 14), 'Start from catalog'))),
       this.#list.length
         ? h('ul', {}, this.#list.map((c) => h('li', {}, h('button', { class: 'btn', type: 'button', 'aria-current': c.name === selected ? 'true' : 'false',
           'data-key': `connector-${c.name}`, onclick: () => this.#select(c.name) }, h('span', { class: 'cname', title: c.name }, c.name), h('span', { class: 'chip' }, `v${c.version}`)))))
@@ -389,7 +443,7 @@ export class ConnauthConnectors extends ConnauthElement {
     e.save = h('button', { class: 'btn btn-primary', type: 'button', 'data-key': 'save', onclick: () => this.#save() }, icon('check'), this.#isNew ? 'Create connector' : 'Save as new version');
     e.dirty = h('span', { class: 'badge tone-warn', hidden: true }, 'Unsaved changes');
     e.notice = h('div', { hidden: true, role: 'status', 'data-testid': 'notice' });
-    const title = this.#isNew ? 'New connector' : this.#viewing ? `${selected} · version ${this.#viewing}` : selected;
+    const title = this.#isNew ? (this.#from ? `New connector · ${this.#from.title} from the catalog` : 'New connector') : this.#viewing ? `${selected} · version ${this.#viewing}` : selected;
 
     const editorCard = h('section', { class: 'card', 'aria-labelledby': 'editor-title' },
       h('div', { class: 'card-head row-between' },
