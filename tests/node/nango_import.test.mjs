@@ -108,7 +108,7 @@ describe('import --from nango: the fixture catalog', () => {
   test('OAUTH2: URLs, parameters, scopes, client auth, PKCE, refresh_url, fields, base_uri and test', () => {
     const c = connector('out', 'acme-crm');
     assert.equal(c.title, 'Acme CRM');
-    assert.equal(c.description, 'Documentation: https://docs.acme.example/connect');
+    assert.equal(c.documentation, 'https://docs.acme.example/connect');
     assert.deepEqual(c.connection, {
       fields: [
         { name: 'subdomain', label: 'Acme subdomain', hint: 'The part before .acme.example in your Acme address' },
@@ -155,7 +155,7 @@ describe('import --from nango: the fixture catalog', () => {
     assert.equal(c.connection.base_uri, '{{connection.instance_url}}/');
     const eu = connector('out', 'ledgerly-eu');
     assert.equal(eu.title, 'Ledgerly (EU)');
-    assert.equal(eu.description, 'Documentation: https://docs.ledgerly.example/eu');
+    assert.equal(eu.documentation, 'https://docs.ledgerly.example/eu');
     assert.deepEqual(eu.authorization, c.authorization);
   });
 

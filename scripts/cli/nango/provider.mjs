@@ -36,7 +36,10 @@ export function mapProvider(entry) {
   const title = entry.take('display_name');
   if (typeof title === 'string' && title.trim()) connector.title = title;
   const docs = entry.take('docs');
-  if (typeof docs === 'string' && docs.trim()) connector.description = `Documentation: ${docs}`;
+  if (typeof docs === 'string' && docs.trim()) {
+    if (/^https:\/\/\S+$/.test(docs.trim())) connector.documentation = docs.trim();
+    else entry.unmapped(['docs'], 'not an https URL, which a connector\'s documentation must be');
+  }
   const fields = entry.fields.list();
   for (const key of ['connection_config', 'credentials']) {
     const value = entry.take(key);
