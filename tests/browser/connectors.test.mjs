@@ -3,6 +3,7 @@
 // list with view and restore, and the apply preview.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import {
   startStack, launchBrowser, newPage, openConsole, screenshot, realErrors,
 } from './fixtures/browser_harness.mjs';
@@ -101,6 +102,29 @@ test('save makes a new version; view and restore an old one', { timeout: 60000 }
   assert.equal(current.data.version, 3);
   assert.equal(current.data.definition.title, loadConnector('demo_oauth').title);
   await screenshot(page, 'connectors-restored');
+});
+
+test('apply preview: signing rules sign the previewed request as the edge would (OAuth 1.0a, SigV4)', { timeout: 60000 }, async () => {
+  const catalogEntry = (name) => JSON.parse(readFileSync(new URL(`../../connectors/catalog/${name}.json`, import.meta.url), 'utf8'));
+  const p = preview();
+  await setDefinition(catalogEntry('trello'));
+  await editor().locator('#validation-status').getByText(/Valid api key connector "trello"/).waitFor();
+  await p.getByLabel('Verb').selectOption('GET');
+  await p.getByLabel('URL').fill('members/me');
+  const header = () => p.locator('[data-testid="preview-added"] tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => [...tr.cells].map((c) => c.textContent)).find((r) => r[1] === 'Authorization')?.[2] ?? '');
+  await page.waitForFunction(() => /oauth_signature=/.test(document.querySelector('connauth-console').shadowRoot
+    .querySelector('connauth-connectors').shadowRoot.querySelector('connauth-apply-preview').shadowRoot.textContent));
+  assert.match(await header(), /^OAuth .*oauth_signature_method="HMAC-SHA1".*oauth_signature="[^"]+"/);
+
+  await setDefinition(catalogEntry('aws'));
+  await editor().locator('#validation-status').getByText(/Valid api key connector "aws"/).waitFor();
+  await p.getByLabel('URL').fill('https://sts.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15');
+  await page.waitForFunction(() => /AWS4-HMAC-SHA256/.test(document.querySelector('connauth-console').shadowRoot
+    .querySelector('connauth-connectors').shadowRoot.querySelector('connauth-apply-preview').shadowRoot.textContent));
+  assert.match(await header(), /^AWS4-HMAC-SHA256 Credential=.*\/us-east-1\/sts\/aws4_request, SignedHeaders=.*, Signature=[0-9a-f]{64}/);
+  await setDefinition(loadConnector('demo_oauth'));
+  await editor().locator('#validation-status').getByText('Valid oauth2 connector "demo_oauth"').waitFor();
 });
 
 test('apply preview: the headers, params and payload the edge would add, with placeholders only', { timeout: 60000 }, async () => {
