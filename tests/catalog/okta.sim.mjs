@@ -16,6 +16,8 @@ const SCOPE = 'openid email offline_access okta.users.read';
 export default {
   title: 'Okta',
   connector: 'okta',
+  // The egress list the entry tells the admin to set.
+  egress: ['*.okta.com'],
   app: { scopes: SCOPE.split(' ') },
   fields: { okta_domain: 'acme.okta.com' },
   call: { method: 'GET', url: 'users?limit=25' },
