@@ -2,7 +2,9 @@
 // the secret in the body, a token answer with the user under `data` and a
 // 3600 s access token, refresh answers without a refresh_token (no
 // rotation), 401 {"errors": [{"message": "Not Authorized"}]} to an expired
-// token and invalid_grant once the user revokes the app.
+// token, invalid_grant once the user revokes the app, and the revoke endpoint
+// (POST /-/oauth_revoke, the refresh token with the client id and secret in
+// the body).
 import assert from 'node:assert/strict';
 
 const CLIENT = { id: '1204939592920481', secret: 'fake-asana-client-secret' };
@@ -24,6 +26,7 @@ export default {
       refreshAnswer: (t) => ({ access_token: t.access_token, expires_in: 3600, token_type: 'bearer',
         data: { id: 12345, gid: USER.gid, name: USER.name, email: USER.email } }),
     },
+    revoke: { at: 'app.asana.com/-/oauth_revoke', clientAuth: 'body' },
     api: [
       { at: 'app.asana.com/api/1.0/users/me', answer: () => ({ data: USER }) },
       { at: 'app.asana.com/api/1.0/tasks', answer: (g, r) => (r.query.workspace
@@ -44,5 +47,10 @@ export default {
     assert.equal(refresh.form.client_secret, CLIENT.secret);
     // No rotation: the same refresh token is kept.
     assert.equal(sim.connection.refresh_token, refresh.form.refresh_token);
+  },
+  revoked(sim, { request }) {
+    assert.equal(request.form.token, sim.connection.refresh_token);
+    assert.equal(request.form.client_id, CLIENT.id);
+    assert.equal(request.form.client_secret, CLIENT.secret);
   },
 };

@@ -34,6 +34,12 @@ const unauthorized = (r) => {
 export default {
   title: 'AWS',
   connector: 'aws',
+  // The egress list the entry tells the admin to set: the hosts its signing
+  // rules cover, and no other amazonaws.com host (EC2 and load balancer
+  // names there are anyone's servers).
+  egress: ['sts.amazonaws.com', 'iam.amazonaws.com', 's3.amazonaws.com', '*.s3.amazonaws.com', 's3.us-east-1.amazonaws.com',
+    '*.s3.us-east-1.amazonaws.com', 'dynamodb.us-east-1.amazonaws.com', 'lambda.us-east-1.amazonaws.com',
+    'sqs.us-east-1.amazonaws.com', 'sns.us-east-1.amazonaws.com', '*.execute-api.us-east-1.amazonaws.com'],
   fields: { access_key_id: KEY.id, secret_access_key: KEY.secret, session_token: KEY.session },
   call: { method: 'POST', url: 'https://dynamodb.us-east-1.amazonaws.com/',
     headers: [['Content-Type', 'application/x-amz-json-1.0'], ['X-Amz-Target', 'DynamoDB_20120810.ListTables']], body: '{"Limit": 10}' },

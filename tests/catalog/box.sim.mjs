@@ -3,7 +3,9 @@
 // PKCE, the secret in the body, 60-minute access tokens, a refresh token that is single
 // use (every refresh answers a new one and the used one is refused), 401 with
 // an empty body and `WWW-Authenticate: Bearer ... error="invalid_token"` to an
-// expired token, and invalid_grant for a used or revoked refresh token.
+// expired token, invalid_grant for a used or revoked refresh token, and
+// the revoke endpoint (https://developer.box.com/reference/post-oauth2-revoke/:
+// the token with the client id and secret in the body, an empty 200).
 import assert from 'node:assert/strict';
 
 const CLIENT = { id: 'ly1nj6n11vionaie65emwzk575hnnmrk', secret: 'fake-box-client-secret' };
@@ -24,6 +26,7 @@ export default {
       error: (code, description, status) => ({ status,
         body: { error: code, error_description: code === 'invalid_grant' ? 'Invalid refresh token' : description } }),
     },
+    revoke: { at: 'api.box.com/oauth2/revoke', clientAuth: 'body' },
     api: [
       { at: 'api.box.com/2.0/users/me', answer: () => ({ type: 'user', id: '11446498', login: 'ceo@example.com', name: 'Aaron Levie' }) },
       { at: 'api.box.com/2.0/folders/*/items', answer: (g, r) => ({ total_count: 0, entries: [], offset: 0, limit: Number(r.query.limit) }) },
@@ -47,5 +50,10 @@ export default {
   },
   lost(sim, error) {
     assert.match(error.lost.detail, /invalid_grant/);
+  },
+  revoked(sim, { request }) {
+    assert.equal(request.form.token, sim.connection.refresh_token);
+    assert.equal(request.form.client_id, CLIENT.id);
+    assert.equal(request.form.client_secret, CLIENT.secret);
   },
 };

@@ -4,7 +4,9 @@
 // Basic client authentication, PKCE S256, a refresh token only for
 // offline_access, an id_token with the email, refresh-token rotation (the
 // rotating setting), 401 E0000011 from the management API to an expired token
-// and invalid_grant once revoked.
+// and invalid_grant once revoked; disconnecting revokes at /oauth2/v1/revoke
+// (https://developer.okta.com/docs/api/openapi/okta-oauth/oauth/orgas/revoke:
+// RFC 7009, the client authenticated as at the token endpoint).
 import assert from 'node:assert/strict';
 import { idToken } from './fixtures/fake_provider.mjs';
 
@@ -14,6 +16,8 @@ const SCOPE = 'openid email offline_access okta.users.read';
 export default {
   title: 'Okta',
   connector: 'okta',
+  // The egress list the entry tells the admin to set.
+  egress: ['*.okta.com'],
   app: { scopes: SCOPE.split(' ') },
   fields: { okta_domain: 'acme.okta.com' },
   call: { method: 'GET', url: 'users?limit=25' },
@@ -28,6 +32,7 @@ export default {
         refresh_token: t.refresh_token,
         id_token: idToken({ iss: 'https://acme.okta.com', aud: CLIENT.id, sub: '00u1a2b3c4d5e6f7g8h9', email: 'it-admin@acme.example' }) }),
     },
+    revoke: { at: 'acme.okta.com/oauth2/v1/revoke', clientAuth: 'basic' },
     api: [
       { at: 'acme.okta.com/oauth2/v1/userinfo', answer: () => ({ sub: '00u1a2b3c4d5e6f7g8h9', email: 'it-admin@acme.example' }) },
       { at: 'acme.okta.com/api/v1/users', answer: () => [{ id: '00ub0oNGTSWTBKOLGLNR', status: 'ACTIVE',
@@ -55,5 +60,10 @@ export default {
     assert.match(refresh.headers.authorization, /^Basic /);
     assert.deepEqual(sim.fake.grant.rotated, [refresh.form.refresh_token]);
     assert.equal(sim.connection.refresh_token, sim.fake.grant.refresh);
+  },
+  revoked(sim, { request }) {
+    assert.equal(request.form.token, sim.connection.refresh_token);
+    assert.match(request.headers.authorization, /^Basic /);
+    assert.equal(request.form.client_secret, undefined, 'the secret is not in the body');
   },
 };

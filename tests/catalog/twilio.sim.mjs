@@ -20,6 +20,8 @@ const basicFor = (r) => {
 export default {
   title: 'Twilio',
   connector: 'twilio',
+  // The egress list the entry tells the admin to set.
+  egress: ['api.twilio.com'],
   fields: { account_sid: SID, auth_token: TOKEN },
   call: { method: 'POST', url: 'Messages.json', headers: [['Content-Type', 'application/x-www-form-urlencoded']],
     body: 'To=%2B15558675310&From=%2B15017122661&Body=Hi' },

@@ -13,6 +13,8 @@ const CLIENT = { id: 'connauth_integration', secret: 'fake-zendesk-secret' };
 export default {
   title: 'Zendesk',
   connector: 'zendesk',
+  // The egress list the entry tells the admin to set.
+  egress: ['*.zendesk.com'],
   app: { scopes: ['tickets:read', 'users:read'] },
   fields: { subdomain: 'acme' },
   call: { method: 'GET', url: 'tickets.json?page[size]=25' },
