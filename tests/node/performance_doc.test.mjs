@@ -23,7 +23,9 @@ const coldStart = (wasmBytes) => ({
 test('one row per goal; sections not run say so', () => {
   const page = performanceMarkdown({ meta: { quick: false }, sections: { cold_start: coldStart(351_000) } });
   const rows = page.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| goal |'));
-  assert.equal(rows.length, 6);
+  assert.equal(rows.length, 8);
+  assert.match(page, /\| crash consistency: [^|]*\| [^|]*\| not run \| not measured \|/);
+  assert.match(page, /\| soak: [^|]*\| [^|]*\| not run \| not measured \|/);
   assert.match(page, /\| wasm size, raw \| < 400 KB \(400,000 bytes\) \| 351000 bytes \(150000 gzipped\) \| yes \|/);
   assert.match(page, /\| cold start in workerd [^|]*\| < 10 ms \| 1 ms \| yes \|/);
   assert.match(page, /\| proxy throughput vs passthrough \(workerd\) \| >= 0\.9x \| not run \| not measured \|/);
