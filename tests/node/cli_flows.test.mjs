@@ -19,6 +19,7 @@ import { startOddProvider } from '../../demo/odd-provider.mjs';
 import { completeConsent } from '../../demo/consent.mjs';
 import { demoApps } from '../../demo/catalog.mjs';
 import { verifySession } from '../../edge/src/session.mjs';
+import { startCli, runCli } from './fixtures/cli_process.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'scripts/connauth');
@@ -36,15 +37,8 @@ const readJson = (name) => JSON.parse(readFileSync(path(name), 'utf8'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 // Runs the CLI without blocking this process (the servers live here).
-function start(args, { env = {} } = {}) {
-  const child = spawn(cli, args, { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const result = { stdout: '', stderr: '' };
-  child.stdout.setEncoding('utf8').on('data', (d) => { result.stdout += d; });
-  child.stderr.setEncoding('utf8').on('data', (d) => { result.stderr += d; });
-  const done = once(child, 'close').then(([code]) => ({ code, ...result }));
-  return { child, result, done };
-}
-const run = (args, options) => start(args, options).done;
+const start = (args, options) => startCli(dir, args, options);
+const run = (args, options) => runCli(dir, args, options);
 
 // The first stdout line of a running `authorize`.
 async function firstLine(running) {

@@ -5,7 +5,6 @@
 // (oidc-provider), the odd provider and a local API on loopback.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
@@ -20,6 +19,7 @@ import { completeConsent } from '../../demo/consent.mjs';
 import { demoApps } from '../../demo/catalog.mjs';
 import { verifySession } from '../../edge/src/session.mjs';
 import { createOutput } from '../../scripts/cli/output.mjs';
+import { startCli, runCli } from './fixtures/cli_process.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'scripts/connauth');
@@ -37,15 +37,8 @@ function file(name, value) {
 const readJson = (name) => JSON.parse(readFileSync(path(name), 'utf8'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function start(args, { env = {} } = {}) {
-  const child = spawn(cli, args, { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const result = { stdout: '', stderr: '' };
-  child.stdout.setEncoding('utf8').on('data', (d) => { result.stdout += d; });
-  child.stderr.setEncoding('utf8').on('data', (d) => { result.stderr += d; });
-  const done = once(child, 'close').then(([code]) => ({ code, ...result }));
-  return { child, result, done };
-}
-const run = (args, options) => start(args, options).done;
+const start = (args, options) => startCli(dir, args, options);
+const run = (args, options) => runCli(dir, args, options);
 
 /** Runs with --json; stdout must be exactly one JSON document with `ok` matching the exit code. */
 async function runJson(args, options) {

@@ -6,13 +6,11 @@
 // token. The private key must never reach the CLI's output.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateKeyPair, exportPKCS8, exportJWK, jwtVerify } from 'jose';
 import { startProvider } from '../../demo/provider.mjs';
@@ -20,9 +18,8 @@ import { startDemoApi } from '../../demo/api.mjs';
 import { completeConsent } from '../../demo/consent.mjs';
 import { demoApps, loadConnector } from '../../demo/catalog.mjs';
 import { webClient } from '../../demo/provider-config.mjs';
+import { startCli, runCli } from './fixtures/cli_process.mjs';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const cli = join(root, 'scripts/connauth');
 const dir = mkdtempSync(join(tmpdir(), 'connauth-jwt-'));
 const file = (name, value) => {
   writeFileSync(join(dir, name), typeof value === 'string' ? value : JSON.stringify(value, null, 2));
@@ -31,15 +28,8 @@ const file = (name, value) => {
 const readJson = (name) => JSON.parse(readFileSync(join(dir, name), 'utf8'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function start(args) {
-  const child = spawn(cli, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  const result = { stdout: '', stderr: '' };
-  child.stdout.setEncoding('utf8').on('data', (d) => { result.stdout += d; });
-  child.stderr.setEncoding('utf8').on('data', (d) => { result.stderr += d; });
-  const done = once(child, 'close').then(([code]) => ({ code, ...result }));
-  return { child, result, done };
-}
-const run = (args) => start(args).done;
+const start = (args) => startCli(dir, args);
+const run = (args) => runCli(dir, args);
 
 // A line of the key's base64 body: what would show if the key leaked.
 const keyLine = (pem) => pem.split('\n')[1];

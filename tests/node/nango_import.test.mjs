@@ -16,6 +16,7 @@ import { startProvider } from '../../demo/provider.mjs';
 import { startDemoApi } from '../../demo/api.mjs';
 import { completeConsent } from '../../demo/consent.mjs';
 import { demoApps } from '../../demo/catalog.mjs';
+import { runCli } from './fixtures/cli_process.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'scripts/connauth');
@@ -33,15 +34,7 @@ function file(name, value) {
   return path;
 }
 // For the CLI talking to servers that live in this process.
-async function runAsync(...args) {
-  const child = spawn(cli, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-  child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-  const [code] = await once(child, 'close');
-  return { code, stdout, stderr };
-}
+const runAsync = (...args) => runCli(dir, args);
 const connector = (out, name) => JSON.parse(readFileSync(join(dir, out, `${name}.json`), 'utf8'));
 
 const IMPORTED = ['acme-crm', 'beacon', 'ledgerly', 'ledgerly-eu', 'meterly', 'plainbasic', 'quoteworks', 'stackbin', 'tweeter'];

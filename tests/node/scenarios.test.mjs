@@ -4,17 +4,14 @@
 // the same table (tests/edge/scenarios.test.mjs) and must agree.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { scenarios, connectorFor, fieldsFor, appFor, scriptedProvider } from '../scenarios/provider.mjs';
+import { runCli } from './fixtures/cli_process.mjs';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const cli = join(root, 'scripts/connauth');
 const dir = mkdtempSync(join(tmpdir(), 'connauth-scenarios-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -24,15 +21,7 @@ function file(name, value) {
   return path;
 }
 
-async function run(args) {
-  const child = spawn(cli, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-  child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-  const [code] = await once(child, 'close');
-  return { code, stdout, stderr };
-}
+const run = (args) => runCli(dir, args);
 
 // What the CLI said, in the table's terms: the provider's status, or the
 // connection's failure; and the connection's status and cause.

@@ -5,15 +5,12 @@
 // (connector_error), and a definition reading a step that is not an earlier one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { twoStepLogin, twoStepConnector, serve, USER, PASSWORD } from '../scenarios/two_step_login.mjs';
+import { runCli } from './fixtures/cli_process.mjs';
 
-const cli = fileURLToPath(new URL('../../scripts/connauth', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'connauth-steps-'));
 const path = (name) => join(dir, name);
 const file = (name, value) => {
@@ -22,15 +19,7 @@ const file = (name, value) => {
 };
 const readJson = (name) => JSON.parse(readFileSync(path(name), 'utf8'));
 
-async function run(args) {
-  const child = spawn(cli, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-  child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-  const [code] = await once(child, 'close');
-  return { code, stdout, stderr };
-}
+const run = (args) => runCli(dir, args);
 
 const provider = twoStepLogin();
 let server;
