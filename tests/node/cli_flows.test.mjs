@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
-import { mkdtempSync, writeFileSync, readFileSync, statSync, existsSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,7 +18,7 @@ import { startOddProvider } from '../../demo/odd-provider.mjs';
 import { completeConsent } from '../../demo/consent.mjs';
 import { demoApps } from '../../demo/catalog.mjs';
 import { verifySession } from '../../edge/src/session.mjs';
-import { startCli, runCli } from './fixtures/cli_process.mjs';
+import { startCli, runCli, scratchDir } from './fixtures/cli_process.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'scripts/connauth');
@@ -27,14 +26,8 @@ const demoOauth = join(root, 'demo/connectors/demo_oauth.json');
 const demoClientCredentials = join(root, 'demo/connectors/demo_client_credentials.json');
 const ACCESS_TOKEN_TTL = 2; // seconds: the tests wait out a real expiry
 
-const dir = mkdtempSync(join(tmpdir(), 'connauth-cli-flows-'));
-const path = (name) => join(dir, name);
-function file(name, value) {
-  writeFileSync(path(name), typeof value === 'string' ? value : JSON.stringify(value, null, 2));
-  return path(name);
-}
-const readJson = (name) => JSON.parse(readFileSync(path(name), 'utf8'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, path, file, readJson, remove } = scratchDir('connauth-cli-flows-');
+after(remove);
 
 // Runs the CLI without blocking this process (the servers live here).
 const start = (args, options) => startCli(dir, args, options);

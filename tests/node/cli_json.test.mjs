@@ -7,8 +7,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import http from 'node:http';
-import { mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,7 +18,7 @@ import { completeConsent } from '../../demo/consent.mjs';
 import { demoApps } from '../../demo/catalog.mjs';
 import { verifySession } from '../../edge/src/session.mjs';
 import { createOutput } from '../../scripts/cli/output.mjs';
-import { startCli, runCli } from './fixtures/cli_process.mjs';
+import { startCli, runCli, scratchDir } from './fixtures/cli_process.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'scripts/connauth');
@@ -28,14 +27,8 @@ const demoOauth = join(root, 'demo/connectors/demo_oauth.json');
 const demoClientCredentials = join(root, 'demo/connectors/demo_client_credentials.json');
 const packageVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 
-const dir = mkdtempSync(join(tmpdir(), 'connauth-cli-json-'));
-const path = (name) => join(dir, name);
-function file(name, value) {
-  writeFileSync(path(name), typeof value === 'string' ? value : JSON.stringify(value, null, 2));
-  return path(name);
-}
-const readJson = (name) => JSON.parse(readFileSync(path(name), 'utf8'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, path, file, readJson, remove } = scratchDir('connauth-cli-json-');
+after(remove);
 
 const start = (args, options) => startCli(dir, args, options);
 const run = (args, options) => runCli(dir, args, options);
