@@ -28,6 +28,7 @@ export function buildCatalog(dir, engine) {
   }
   const entries = [];
   const problems = [];
+  const suggested = suggestedScopes(dir, problems);
   for (const file of names) {
     const text = readFileSync(join(dir, file), 'utf8');
     const where = `connectors/catalog/${file}`;
@@ -49,14 +50,39 @@ export function buildCatalog(dir, engine) {
       problems.push(`${where} /name: must be the file's name without .json ("${file.slice(0, -5)}")`);
       continue;
     }
-    entries.push(entryOf(definition, checked.value));
+    entries.push(entryOf(definition, checked.value, suggested[definition.name]));
+  }
+  for (const name of Object.keys(suggested)) {
+    if (!entries.some((e) => e.name === name)) problems.push(`connectors/catalog/${SUGGESTED} /${name}: no catalog entry has this name`);
   }
   if (problems.length) throw new Error(`the connector catalog has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`);
   entries.sort((a, b) => a.title.localeCompare(b.title, 'en') || a.name.localeCompare(b.name));
   return { entries };
 }
 
-function entryOf(definition, summary) {
+// Scopes an admin starts from when an entry's connector names none (the
+// app's scopes are then the ones requested, and a connector's own `scopes`
+// would replace them): {name: [scope, ...]}, kept beside the entries.
+const SUGGESTED = 'meta/app_scopes.json';
+
+function suggestedScopes(dir, problems) {
+  let map;
+  try {
+    map = JSON.parse(readFileSync(join(dir, SUGGESTED), 'utf8'));
+  } catch (error) {
+    if (error.code === 'ENOENT') return {};
+    problems.push(`connectors/catalog/${SUGGESTED}: ${error.message}`);
+    return {};
+  }
+  const valid = {};
+  for (const [name, scopes] of Object.entries(map && typeof map === 'object' && !Array.isArray(map) ? map : {})) {
+    if (Array.isArray(scopes) && scopes.every((s) => typeof s === 'string' && s)) valid[name] = scopes;
+    else problems.push(`connectors/catalog/${SUGGESTED} /${name}: must be a list of scope names`);
+  }
+  return valid;
+}
+
+function entryOf(definition, summary, suggested = []) {
   const auth = definition.authorization ?? {};
   const optionAuths = auth.type === 'multi' ? Object.values(auth.options ?? {}) : [];
   // Every field a user or the admin may be asked for, once (a multi option's too).
@@ -64,7 +90,8 @@ function entryOf(definition, summary) {
   for (const field of [...summary.fields, ...(summary.options ?? []).flatMap((o) => o.fields ?? [])]) {
     if (!fields.some((f) => f.name === field.name)) fields.push(field);
   }
-  const scopes = [...new Set([auth, ...optionAuths].flatMap((a) => (Array.isArray(a?.scopes) ? a.scopes : [])))];
+  const named = [...new Set([auth, ...optionAuths].flatMap((a) => (Array.isArray(a?.scopes) ? a.scopes : [])))];
+  const scopes = named.length ? named : suggested;
   return {
     name: summary.name,
     title: summary.title,

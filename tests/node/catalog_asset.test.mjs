@@ -3,7 +3,7 @@
 // catalog file the edge would refuse, saying which file and where.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from '../../wasm/connauth.mjs';
@@ -73,4 +73,34 @@ test('a file that is not JSON, or not named after its connector, is refused', ()
   assert.throws(() => withDir({ 'a.json': '{"name": ' }, (dir) => buildCatalog(dir, engine)), /connectors\/catalog\/a\.json: not JSON/);
   assert.throws(() => withDir({ 'adsk.json': example('autodesk') }, (dir) => buildCatalog(dir, engine)),
     /connectors\/catalog\/adsk\.json \/name: must be the file's name without \.json \("adsk"\)/);
+});
+
+test('suggested app scopes fill an entry whose connector names none; a connector\'s own scopes win; an unknown name stops the build', () => {
+  const oauth = example('autodesk');
+  const unscoped = { ...oauth, name: 'plain', authorization: { ...oauth.authorization, scopes: undefined } };
+  const dir = catalogDir({ 'autodesk.json': oauth, 'plain.json': unscoped });
+  try {
+    mkdirSync(join(dir, 'meta'));
+    writeFileSync(join(dir, 'meta/app_scopes.json'), JSON.stringify({ plain: ['openid', 'email'], autodesk: ['ignored'] }));
+    const { entries } = buildCatalog(dir, engine);
+    assert.deepEqual(entries.find((e) => e.name === 'plain').scopes, ['openid', 'email']);
+    assert.deepEqual(entries.find((e) => e.name === 'autodesk').scopes, oauth.authorization.scopes);
+    writeFileSync(join(dir, 'meta/app_scopes.json'), JSON.stringify({ nobody: ['x'], plain: 'openid' }));
+    assert.throws(() => buildCatalog(dir, engine), (error) => {
+      assert.match(error.message, /meta\/app_scopes\.json \/nobody: no catalog entry has this name/);
+      assert.match(error.message, /meta\/app_scopes\.json \/plain: must be a list of scope names/);
+      return true;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the shipped catalog: every OAuth entry that names no scopes of its own starts from suggested ones where its provider needs them', () => {
+  const { entries } = buildCatalog(new URL('../../connectors/catalog/', import.meta.url).pathname, engine);
+  for (const name of ['google', 'microsoft', 'salesforce', 'xero', 'atlassian', 'okta']) {
+    const entry = entries.find((e) => e.name === name);
+    assert.ok(entry.scopes.length > 0, name);
+    assert.equal(entry.definition.authorization.scopes, undefined, `${name}: the connector leaves scopes to the app`);
+  }
 });
